@@ -1,0 +1,94 @@
+"""Who may see what. Every loader and export asks this module, on the server, before reading.
+
+Rules
+* Everyone sees their own figures (unless ``individual_visibility`` is ``nobody``).
+* Under ``self_and_manager`` (the default) a manager also sees everyone below them in the manager
+  chain, direct and indirect. Under ``self_only`` and ``nobody`` nobody sees another person.
+* Admins manage people, settings and connectors; being an admin alone shows no one's figures.
+* Aggregates over a group are shown to whoever may see every member, and to managers of the group,
+  leaders and admins only when the group has at least ``min_group_size`` people.
+* Each view of another person's figures is written to the audit log.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from store import audit, org_settings
+from store.models import Person
+
+
+class AccessDenied(Exception):
+    """The viewer may not see this; the message says why without revealing the data."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    person_id: int
+    email: str
+    name: str
+    role: str
+    team: str | None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in {"manager", "leader"}
+
+    @property
+    def sees_org(self) -> bool:
+        return self.role in {"leader", "admin"}
+
+
+def viewer_for(session: Session, email: str) -> Viewer | None:
+    """The viewer signed in as ``email``; the role comes from the people table, never from the user."""
+    person = session.exec(select(Person).where(Person.email.ilike(email.strip()))).first()
+    if person is None:
+        return None
+    return Viewer(person.id, person.email, person.name, person.role, person.team)
+
+
+def reports(session: Session, manager_email: str) -> set[int]:
+    """Everyone below ``manager_email`` in the manager chain (direct and indirect)."""
+    below: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for pid, email, manager in session.exec(select(Person.id, Person.email, Person.manager_email)):
+        if manager:
+            below[manager.lower()].append((pid, email.lower()))
+    found: set[int] = set()
+    queue = [manager_email.lower()]
+    seen = set(queue)
+    while queue:
+        for pid, email in below[queue.pop()]:
+            if email not in seen:
+                seen.add(email)
+                found.add(pid)
+                queue.append(email)
+    return found
+
+
+def visible_people(session: Session, viewer: Viewer) -> set[int]:
+    """Ids of the people whose individual figures ``viewer`` may see."""
+    visibility = org_settings.get(session, "individual_visibility")
+    if visibility == "nobody":
+        return set()
+    if visibility == "self_only" or not viewer.is_manager:
+        return {viewer.person_id}
+    return {viewer.person_id} | reports(session, viewer.email)
+
+
+def require_person(session: Session, viewer: Viewer, person_id: int, *, view: str) -> None:
+    """Raise unless ``viewer`` may see ``person_id``; audit every look at someone else."""
+    if person_id not in visible_people(session, viewer):
+        raise AccessDenied("You may not see this person's figures.")
+    if person_id != viewer.person_id:
+        subject = session.get(Person, person_id)
+        audit.record(session, viewer_email=viewer.email, subject=subject.email, view=view)
+
+
+def may_see_group(session: Session, viewer: Viewer, member_ids: set[int]) -> bool:
+    """Whether ``viewer`` may see an aggregate over ``member_ids`` (minimum group size applies)."""
+    if member_ids and member_ids <= visible_people(session, viewer):
+        return True
+    k = org_settings.get(session, "min_group_size")
+    entitled = viewer.sees_org or bool(member_ids & reports(session, viewer.email))
+    return entitled and len(member_ids) >= k

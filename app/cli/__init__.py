@@ -1,0 +1,19 @@
+"""The ``payoff`` command line. Each group of commands lives in its own module of this package."""
+
+import typer
+
+from app.cli import db, serve
+
+cli = typer.Typer(
+    name="payoff",
+    help="Payoff: did our AI tools pay off? Outcomes per person, team and month, not token leaderboards.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,  # locals can hold tokens
+)
+cli.add_typer(db.cli, name="db")
+serve.register(cli)
+
+
+def main() -> None:
+    cli()

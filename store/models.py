@@ -1,0 +1,281 @@
+"""Every table Payoff stores, in one module.
+
+Conventions that every connector, import and the demo rely on:
+
+* Domain rows carry a stable, namespaced string id (``github:pr:acme/api:42``), so a re-run upserts
+  and never duplicates.
+* Rows that belong to a person carry ``identity_id`` (who the source says it was, e.g.
+  ``github:octocat``) and ``person_id`` (who that is in Payoff, ``None`` while unmatched). Unmatched
+  rows are kept, never dropped; matching a person later fills ``person_id`` in place.
+* Normalised values sit beside the source's original (``state`` + ``original_state``).
+* Times are timezone-aware and stored as UTC (SQLModel refuses naive ones); days are UTC dates.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+ROLES = ("employee", "manager", "leader", "admin")
+TICKET_TYPES = ("bug", "story", "task", "other")
+PR_STATES = ("open", "merged", "closed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Team(SQLModel, table=True):
+    name: str = Field(primary_key=True)
+    parent: str | None = Field(default=None, description="Name of the team or unit above this one")
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, index=True)
+    name: str
+    team: str | None = Field(default=None, foreign_key="team.name", index=True)
+    manager_email: str | None = Field(default=None, index=True)
+    role: str = Field(default="employee", description="employee | manager | leader | admin")
+
+
+class Identity(SQLModel, table=True):
+    """Who a source says someone is; ``person_id`` is ``None`` while nobody matches."""
+
+    id: str = Field(primary_key=True, description="<source>:<external id>, e.g. github:octocat")
+    source: str = Field(index=True)
+    external_id: str
+    label: str | None = Field(default=None, description="Email or display name the source gave")
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    first_seen: datetime = Field(default_factory=utcnow)
+
+
+class AIUsageDaily(SQLModel, table=True):
+    __tablename__ = "ai_usage_daily"
+    __table_args__ = (Index("ix_ai_usage_daily_day_person", "day", "person_id"),)
+
+    id: str = Field(primary_key=True, description="<source>:<identity>:<day>:<tool>")
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    identity_id: str = Field(index=True)
+    day: date
+    tool: str = Field(description="copilot | claude_code | cursor | openai | <in-house agent>")
+    source: str = Field(description="Connector or import that wrote the row")
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    requests: int = 0
+    sessions: int = 0
+    lines_suggested: int = 0
+    lines_accepted: int = 0
+    lines_removed: int = 0
+    commits: int = 0
+    pull_requests: int = 0
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class AgentRun(SQLModel, table=True):
+    __tablename__ = "agent_run"
+
+    id: str = Field(primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    identity_id: str = Field(index=True)
+    agent: str
+    started_at: datetime = Field(index=True)
+    task_fingerprint: str = Field(index=True)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    source: str
+
+
+class Seat(SQLModel, table=True):
+    """A paid AI-tool seat; assigned-but-unused seats are a cost with no outcome."""
+
+    id: str = Field(primary_key=True, description="<tool>:seat:<scope>:<user>")
+    tool: str
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    identity_id: str = Field(index=True)
+    assigned_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    last_activity_editor: str | None = None
+    pending_cancellation_date: date | None = None
+    plan_type: str | None = None
+    monthly_cost_usd: float | None = None
+
+
+class PullRequest(SQLModel, table=True):
+    __tablename__ = "pull_request"
+    __table_args__ = (Index("ix_pull_request_merged_person", "merged_at", "person_id"),)
+
+    id: str = Field(primary_key=True, description="github:pr:<owner/repo>:<number>")
+    repo: str = Field(index=True)
+    number: int
+    title: str = Field(default="", sa_column=Column(Text))
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    identity_id: str = Field(index=True)
+    state: str = Field(description="open | merged | closed")
+    original_state: str
+    draft: bool = False
+    head_ref: str | None = None
+    base_ref: str | None = None
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    first_commit_at: datetime | None = None
+    created_at: datetime
+    first_review_at: datetime | None = Field(
+        default=None, description="Earliest review submitted by someone other than the author"
+    )
+    merged_at: datetime | None = None
+    closed_at: datetime | None = None
+    updated_at: datetime
+    additions: int | None = None
+    deletions: int | None = None
+    changed_files: int | None = None
+    commits: int | None = None
+    reverts_pr_id: str | None = Field(default=None, description="Id of the PR this one reverts")
+
+
+class PullRequestReview(SQLModel, table=True):
+    __tablename__ = "pull_request_review"
+
+    id: str = Field(primary_key=True, description="github:review:<owner/repo>:<review id>")
+    pr_id: str = Field(foreign_key="pull_request.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    identity_id: str | None = Field(default=None, description="None for a deleted account")
+    state: str
+    submitted_at: datetime | None = None
+
+
+class AISignal(SQLModel, table=True):
+    """Evidence that a pull request was AI-assisted."""
+
+    __tablename__ = "ai_signal"
+
+    id: str = Field(primary_key=True, description="<pr id>:<kind>:<tool>")
+    pr_id: str = Field(foreign_key="pull_request.id", index=True)
+    kind: str = Field(description="trailer | bot_author | branch_prefix | label | telemetry")
+    tool: str = Field(description="copilot | claude | cursor | codex | devin | unknown")
+    confidence: str = Field(description="high | low")
+    evidence: str = Field(sa_column=Column(Text))
+
+
+class Ticket(SQLModel, table=True):
+    __table_args__ = (Index("ix_ticket_resolved_person", "resolved_at", "person_id"),)
+
+    id: str = Field(primary_key=True, description="jira:<KEY>")
+    key: str = Field(index=True)
+    project: str
+    summary: str = Field(default="", sa_column=Column(Text))
+    type: str = Field(description="bug | story | task | other")
+    original_type: str
+    status: str
+    status_category: str = Field(description="new | indeterminate | done (Jira's keys)")
+    priority: str | None = None
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    identity_id: str | None = Field(default=None, index=True, description="Assignee; None if unassigned")
+    story_points: float | None = None
+    links: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON), description="Jira issue links: {type, key}"
+    )
+
+
+class TicketPullRequest(SQLModel, table=True):
+    """A ticket tied to a PR: ``fixes`` (the PR names the ticket) or ``caused_by`` (a bug the PR introduced)."""
+
+    __tablename__ = "ticket_pull_request"
+
+    id: str = Field(primary_key=True, description="<ticket id>|<pr id>|<kind>")
+    ticket_id: str = Field(foreign_key="ticket.id", index=True)
+    pr_id: str = Field(foreign_key="pull_request.id", index=True)
+    kind: str = Field(description="fixes | caused_by")
+
+
+class SurveyResponse(SQLModel, table=True):
+    __tablename__ = "survey_response"
+
+    id: str = Field(primary_key=True, description="survey:<email>:<week>")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    week: date = Field(description="Monday of the week answered for")
+    hours_saved: float
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class SyncState(SQLModel, table=True):
+    """Incremental state of one stream; the cursor moves in the same transaction as its rows."""
+
+    __tablename__ = "sync_state"
+
+    id: str = Field(primary_key=True, description="<source>:<stream>:<scope>")
+    source: str
+    stream: str
+    scope: str
+    cursor: str | None = None
+    last_success: datetime | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RawPayload(SQLModel, table=True):
+    """The latest payload a source returned for one object, so mappings can be re-applied offline."""
+
+    __tablename__ = "raw_payload"
+    __table_args__ = (UniqueConstraint("source", "stream", "object_id"),)
+
+    id: str = Field(primary_key=True, description="<source>:<stream>:<object id>")
+    source: str = Field(index=True)
+    stream: str
+    scope: str
+    object_id: str
+    fetched_at: datetime = Field(default_factory=utcnow)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON))
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    viewer_email: str = Field(index=True)
+    subject: str = Field(description="Email, team:<name> or org")
+    view: str = Field(description="Page, loader or export that showed the data")
+    detail: str | None = None
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: Any = Field(sa_column=Column(JSON))
+
+
+class SignalNote(SQLModel, table=True):
+    """Context a person adds to one of their waste signals (e.g. "planned migration")."""
+
+    __tablename__ = "signal_note"
+
+    id: str = Field(primary_key=True, description="<email>:<month>:<signal>")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    month: str = Field(description="YYYY-MM")
+    signal: str
+    note: str = Field(sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ReviewShare(SQLModel, table=True):
+    """A person shared their monthly review with their manager."""
+
+    __tablename__ = "review_share"
+
+    id: str = Field(primary_key=True, description="<email>:<month>")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    month: str
+    shared_at: datetime = Field(default_factory=utcnow)
+
+
+MODELS: dict[str, type[SQLModel]] = {
+    model.__tablename__: model
+    for model in (Team, Person, Identity, AIUsageDaily, AgentRun, Seat, PullRequest, PullRequestReview,
+                  AISignal, Ticket, TicketPullRequest, SurveyResponse, SyncState, RawPayload, AuditLog,
+                  Setting, SignalNote, ReviewShare)
+}

@@ -1,0 +1,37 @@
+"""Organisation settings an admin can change in the app; stored in the ``setting`` table."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from store import writes
+from store.models import Setting
+
+VISIBILITY = ("self_and_manager", "self_only", "nobody")
+
+DEFAULTS: dict[str, Any] = {
+    # Share of people expected to use AI in a week (a breadth target, never an intensity one).
+    "adoption_target": 0.8,
+    # Aggregates over fewer people are hidden from viewers who may not see individuals.
+    "min_group_size": 5,
+    # Who may see one person's figures: the person and their manager chain | only the person | nobody.
+    "individual_visibility": "self_and_manager",
+}
+
+
+def get(session: Session, key: str) -> Any:
+    row = session.get(Setting, key)
+    return row.value if row is not None else DEFAULTS[key]
+
+
+def get_all(session: Session) -> dict[str, Any]:
+    stored = {row.key: row.value for row in session.exec(select(Setting))}
+    return {**DEFAULTS, **stored}
+
+
+def put(session: Session, key: str, value: Any) -> None:
+    if key not in DEFAULTS:
+        raise KeyError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
+    if key == "individual_visibility" and value not in VISIBILITY:
+        raise ValueError(f"individual_visibility must be one of {', '.join(VISIBILITY)}")
+    writes.upsert(session, Setting, [{"key": key, "value": value}])

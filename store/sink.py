@@ -1,0 +1,22 @@
+"""The store as the destination of a connector's sync loop (see ``connectors.sync``)."""
+
+from connectors.sync import Page
+from store import db, writes
+
+
+class StoreSink:
+    def __init__(self, url: str | None = None):
+        self.url = url
+
+    def cursor(self, *, source: str, stream: str, scope: str) -> str | None:
+        with db.session(self.url) as s:
+            return writes.cursor(s, source=source, stream=stream, scope=scope)
+
+    def save_page(self, *, source: str, stream: str, scope: str, page: Page) -> None:
+        with db.session(self.url) as s:
+            writes.save_page(s, source=source, stream=stream, scope=scope, rows=page.rows, raw=page.raw,
+                             cursor=page.cursor)
+
+    def fail(self, *, source: str, stream: str, scope: str, error: str) -> None:
+        with db.session(self.url) as s:
+            writes.set_state(s, source=source, stream=stream, scope=scope, error=error[:2000])
