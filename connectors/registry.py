@@ -1,0 +1,14 @@
+"""Which pure mapping turns a source's stored raw payloads back into domain rows.
+
+``payoff remap`` replays every ``raw_payload`` row through the mapping registered here for its source,
+so a fixed or extended mapping reaches old data without a single API call. Each connector adds one
+entry: its source name (the ``source`` its streams carry and ``raw_payload`` stores) and a function
+``(stream, payload) -> rows``, where ``stream`` is the stream name the payload was stored under and
+``rows`` is a dict keyed by table name, exactly as the connector's pages carry it.
+"""
+
+from collections.abc import Callable
+
+Remap = Callable[[str, dict], dict[str, list[dict]]]
+
+MAPPINGS: dict[str, Remap] = {}
