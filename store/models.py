@@ -102,6 +102,10 @@ class Seat(SQLModel, table=True):
     pending_cancellation_date: date | None = None
     plan_type: str | None = None
     monthly_cost_usd: float | None = None
+    cycle_started_on: date | None = Field(default=None, description="Start of the current billing cycle")
+    cycle_spend_usd: float | None = Field(
+        default=None, description="Usage-based spend so far in the current billing cycle (Cursor)"
+    )
 
 
 class PullRequest(SQLModel, table=True):

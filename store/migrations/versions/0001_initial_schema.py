@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 21:17:41.365770
+Create Date: 2026-11-22 21:24:11.645277
 """
 
 from alembic import op
@@ -196,6 +196,8 @@ def upgrade() -> None:
     sa.Column('pending_cancellation_date', sa.Date(), nullable=True),
     sa.Column('plan_type', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('monthly_cost_usd', sa.Float(), nullable=True),
+    sa.Column('cycle_started_on', sa.Date(), nullable=True),
+    sa.Column('cycle_spend_usd', sa.Float(), nullable=True),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
