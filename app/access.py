@@ -11,6 +11,7 @@ Rules
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -40,12 +41,36 @@ class Viewer:
         return self.role in {"leader", "admin"}
 
 
-def viewer_for(session: Session, email: str) -> Viewer | None:
-    """The viewer signed in as ``email``; the role comes from the people table, never from the user."""
+def viewer_for(session: Session, email: str, groups: Iterable[str] = ()) -> Viewer | None:
+    """The viewer signed in as ``email``; the role comes from the people table, never from the user.
+
+    ``groups`` are the IdP groups from the verified ID token: when an admin mapped one of them to a
+    role (setting ``group_roles``), the first mapped group in the admin's order sets the role.
+    """
     person = session.exec(select(Person).where(Person.email.ilike(email.strip()))).first()
     if person is None:
         return None
-    return Viewer(person.id, person.email, person.name, person.role, person.team)
+    mapped = [role for group, role in org_settings.get(session, "group_roles").items() if group in set(groups)]
+    return Viewer(person.id, person.email, person.name, mapped[0] if mapped else person.role, person.team)
+
+
+def pages_for(viewer: Viewer) -> list[str]:
+    """The pages ``viewer`` may open: everyone has My payoff; managers Team; leaders and admins
+    Organisation; admins Admin."""
+    pages = ["my_payoff"]
+    if viewer.is_manager:
+        pages.append("team")
+    if viewer.sees_org:
+        pages.append("organisation")
+    if viewer.role == "admin":
+        pages.append("admin")
+    return pages
+
+
+def require_page(viewer: Viewer, page: str) -> None:
+    """Raise unless ``viewer`` may open ``page`` (a loader's guard, whatever URL led there)."""
+    if page not in pages_for(viewer):
+        raise AccessDenied("This page is not available to you.")
 
 
 def reports(session: Session, manager_email: str) -> set[int]:

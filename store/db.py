@@ -19,10 +19,13 @@ def database_url(url: str | None = None) -> str:
     return url or settings().database_url
 
 
-@cache
 def engine(url: str | None = None) -> Engine:
-    """One engine per URL for the life of the process."""
-    url = database_url(url)
+    """One engine per URL for the life of the process (``None``: the configured URL, read now)."""
+    return _engine(database_url(url))
+
+
+@cache
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         eng = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(eng, "connect", _sqlite_pragmas)

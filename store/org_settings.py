@@ -5,7 +5,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from store import writes
-from store.models import Setting
+from store.models import ROLES, Setting
 
 VISIBILITY = ("self_and_manager", "self_only", "nobody")
 
@@ -16,6 +16,9 @@ DEFAULTS: dict[str, Any] = {
     "min_group_size": 5,
     # Who may see one person's figures: the person and their manager chain | only the person | nobody.
     "individual_visibility": "self_and_manager",
+    # The ID-token claim that lists the signed-in person's IdP groups, and group -> role overrides.
+    "group_claim": "groups",
+    "group_roles": {},
 }
 
 
@@ -34,4 +37,6 @@ def put(session: Session, key: str, value: Any) -> None:
         raise KeyError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
     if key == "individual_visibility" and value not in VISIBILITY:
         raise ValueError(f"individual_visibility must be one of {', '.join(VISIBILITY)}")
+    if key == "group_roles" and not (isinstance(value, dict) and set(value.values()) <= set(ROLES)):
+        raise ValueError(f"group_roles maps IdP group names to one of {', '.join(ROLES)}")
     writes.upsert(session, Setting, [{"key": key, "value": value}])

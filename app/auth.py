@@ -1,0 +1,82 @@
+"""Who is signed in: OIDC through ``st.login`` when ``[auth]`` is configured, else the demo sign-in.
+
+The signed-in email is the only thing taken from the sign-in; the role comes from the people table
+(``access.viewer_for``), optionally overridden by an IdP group an admin mapped to a role.
+Streamlit keeps the ID token's claims in a cookie for 30 days and never checks ``exp``; we do, and
+sign the user out once it has passed.
+"""
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from app.access import Viewer, viewer_for
+from store import db, org_settings
+from store.config import settings
+
+DEMO_KEY = "demo_email"
+
+
+def auth_configured() -> bool:
+    """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section (then OIDC is the only way in)."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def demo_allowed() -> bool:
+    """The demo sign-in is refused whenever ``[auth]`` is configured or PAYOFF_DEMO_SIGNIN is off."""
+    return settings().demo_signin and not auth_configured()
+
+
+def token_expired(claims: Mapping[str, Any], now: float | None = None) -> bool:
+    """An ID token without ``exp`` counts as expired: OIDC requires the claim."""
+    try:
+        return float(claims["exp"]) <= (time.time() if now is None else now)
+    except (KeyError, TypeError, ValueError):
+        return True
+
+
+def _oidc_email() -> tuple[str | None, list[str]]:
+    """The verified email and IdP groups of the OIDC user, signing out an expired one."""
+    if not st.user.get("is_logged_in"):
+        return None, []
+    claims = st.user.to_dict()
+    if token_expired(claims):
+        st.logout()
+        st.stop()
+    if claims.get("email_verified") is False:
+        return None, []
+    with db.session() as session:
+        claim = org_settings.get(session, "group_claim")
+    groups = claims.get(claim) or []
+    return claims.get("email"), [groups] if isinstance(groups, str) else list(groups)
+
+
+def signed_in_email() -> tuple[str | None, list[str]]:
+    """The email (and IdP groups) of whoever is signed in, by whichever sign-in is allowed now."""
+    if auth_configured():
+        st.session_state.pop(DEMO_KEY, None)  # a demo choice never outlives turning [auth] on
+        return _oidc_email()
+    if demo_allowed():
+        return st.session_state.get(DEMO_KEY), []
+    return None, []
+
+
+def current_viewer() -> Viewer | None:
+    """The viewer for this run, looked up afresh so that a role change applies at once."""
+    email, groups = signed_in_email()
+    if not email:
+        return None
+    with db.session() as session:
+        return viewer_for(session, email, groups)
+
+
+def sign_out() -> None:
+    if auth_configured():
+        st.logout()
+    st.session_state.pop(DEMO_KEY, None)
+    st.rerun()

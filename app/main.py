@@ -1,0 +1,44 @@
+"""Payoff's Streamlit entry script: sign the viewer in, then offer only the pages their role may open.
+
+``payoff serve`` / ``payoff demo`` run ``streamlit run app/main.py``. A page missing from the
+navigation cannot be reached by URL (Streamlit falls back to the first page), and every loader checks
+the viewer again on the server, whatever led there.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from app import access, auth, signin
+from app.views import PAGES, VIEWER_KEY
+from store import db
+
+st.set_page_config(page_title="Payoff", page_icon="📈", layout="wide")
+
+
+@st.cache_resource
+def _migrated(url: str) -> bool:
+    """Apply pending migrations once per database and process."""
+    db.upgrade(url)
+    return True
+
+
+_migrated(db.database_url())
+viewer = auth.current_viewer()
+st.session_state[VIEWER_KEY] = viewer
+if viewer is None:
+    signin.render()
+    st.stop()
+
+views = Path(__file__).parent / "views"
+navigation = st.navigation(
+    [st.Page(views / f"{name}.py", title=title, url_path=name.replace("_", "-"), icon=icon)
+     for name, (title, icon) in PAGES.items() if name in access.pages_for(viewer)]
+)
+with st.sidebar:
+    if auth.demo_allowed():
+        st.warning(signin.DEMO_BANNER, icon="⚠️")
+    st.markdown(f"Signed in as **{viewer.name}**  \n{viewer.email} · {viewer.role}")
+    if st.button("Sign out", key="sign_out"):
+        auth.sign_out()
+navigation.run()

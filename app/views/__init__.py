@@ -1,0 +1,23 @@
+"""The dashboard's pages, one script each; ``app/main.py`` offers those the viewer's role may open."""
+
+import streamlit as st
+
+from app.access import Viewer
+
+VIEWER_KEY = "_payoff_viewer"
+
+# page script name -> (title, icon), in navigation order
+PAGES = {
+    "my_payoff": ("My payoff", ":material/person:"),
+    "team": ("Team", ":material/groups:"),
+    "organisation": ("Organisation", ":material/domain:"),
+    "admin": ("Admin", ":material/settings:"),
+}
+
+
+def viewer() -> Viewer:
+    """The viewer ``app/main.py`` signed in for this run; a page never runs without one."""
+    signed_in = st.session_state.get(VIEWER_KEY)
+    if signed_in is None:
+        st.stop()
+    return signed_in

@@ -1,0 +1,90 @@
+"""Admin: people and roles, IdP group mapping, connector health, settings, audit log."""
+
+import json
+
+import streamlit as st
+
+from app import loaders, ui
+from app.views import viewer
+from store.models import ROLES
+from store.org_settings import VISIBILITY
+
+me = viewer()
+st.title("Admin")
+people_tab, health_tab, settings_tab, audit_tab = st.tabs(["People & roles", "Connector health", "Settings",
+                                                           "Audit log"])
+
+with people_tab:
+    people = loaders.admin_people(me)
+    if people.empty:
+        ui.empty("No people yet. Import them with `payoff import people FILE.csv` "
+                 "(columns email, name, team, manager_email, role).")
+    else:
+        ui.table(people.drop(columns="id"), name="people")
+        with st.form("role"):
+            st.subheader("Change a role")
+            left, right = st.columns(2)
+            email = left.selectbox("Person", people["email"], format_func=lambda e: f"{e}")
+            role = right.selectbox("Role", ROLES)
+            if st.form_submit_button("Save role"):
+                loaders.set_role(me, email=email, role=role)
+                st.success(f"{email} is now {role}.")
+
+    st.subheader("IdP groups → roles")
+    st.caption("A group listed here overrides the people table's role for its members at sign-in; the first "
+               "matching group wins. The groups come from the verified ID token, never from the user.")
+    mapping = loaders.admin_settings(me)
+    with st.form("groups"):
+        claim = st.text_input("Group claim in the ID token", mapping["group_claim"])
+        rows = [{"group": g, "role": r} for g, r in mapping["group_roles"].items()]
+        edited = st.data_editor(rows or [{"group": "", "role": "employee"}], num_rows="dynamic", hide_index=True,
+                                column_config={"role": st.column_config.SelectboxColumn(options=list(ROLES))},
+                                key="group_roles_editor")
+        if st.form_submit_button("Save group mapping"):
+            groups = {row["group"].strip(): row["role"] for row in edited if (row.get("group") or "").strip()}
+            loaders.save_setting(me, "group_claim", claim.strip() or "groups")
+            loaders.save_setting(me, "group_roles", groups)
+            st.success("Group mapping saved.")
+
+with health_tab:
+    health = loaders.admin_connector_health(me)
+    if health.empty:
+        ui.empty("No connector has synced yet. Run `payoff sync github …`, `payoff sync jira …` or an AI-usage "
+                 "sync (see `payoff sync --help`), or import CSV/JSONL with `payoff import usage`.")
+    else:
+        failing = int(health["last_error"].notna().sum())
+        st.metric("Streams with an error", f"{failing} of {len(health)}",
+                  help="A stream whose last run failed keeps its cursor; the next sync resumes from there.")
+        ui.table(health, name="connector-health")
+
+with settings_tab:
+    current = loaders.admin_settings(me)
+    with st.form("settings"):
+        target = st.slider("Adoption target (share of people using AI in a week)", 0.0, 1.0,
+                           float(current["adoption_target"]), 0.05)
+        k = st.number_input("Minimum group size (k) for aggregates", 2, 100, int(current["min_group_size"]))
+        visibility = st.selectbox("Individual visibility", VISIBILITY,
+                                  index=VISIBILITY.index(current["individual_visibility"]),
+                                  help="self_and_manager: a person and their manager chain; self_only: only the "
+                                       "person; nobody: individual figures are off.")
+        others = {key: value for key, value in current.items() if key not in
+                  {"adoption_target", "min_group_size", "individual_visibility", "group_claim", "group_roles"}}
+        edited = {key: st.text_area(key.replace("_", " ").capitalize() + " (JSON)", json.dumps(value, indent=2))
+                  for key, value in others.items()}
+        if st.form_submit_button("Save settings"):
+            try:
+                parsed = {key: json.loads(text) for key, text in edited.items()}
+            except json.JSONDecodeError as error:
+                st.error(f"Not valid JSON: {error.msg} (line {error.lineno}, column {error.colno}).")
+            else:
+                for key, value in {"adoption_target": target, "min_group_size": int(k),
+                                   "individual_visibility": visibility, **parsed}.items():
+                    loaders.save_setting(me, key, value)
+                st.success("Settings saved.")
+
+with audit_tab:
+    log = loaders.admin_audit_log(me)
+    if log.empty:
+        ui.empty("Nobody has looked at anyone else's figures yet.")
+    else:
+        ui.table(log, name="audit-log")

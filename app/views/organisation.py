@@ -1,0 +1,8 @@
+"""organisation"""
+
+import streamlit as st
+
+from app.views import viewer
+
+me = viewer()
+st.title("organisation")

@@ -1,0 +1,44 @@
+"""What the Admin page reads and changes: people and roles, connector health, the audit log."""
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from store.models import ROLES, AuditLog, Person, SyncState
+
+
+def people(session: Session) -> pd.DataFrame:
+    """Everyone in the people table, by team then name (never by any usage figure)."""
+    rows = session.exec(select(Person).order_by(Person.team, Person.name)).all()
+    return pd.DataFrame(
+        [{"id": p.id, "name": p.name, "email": p.email, "team": p.team, "manager_email": p.manager_email,
+          "role": p.role} for p in rows],
+        columns=["id", "name", "email", "team", "manager_email", "role"],
+    )
+
+
+def set_role(session: Session, *, email: str, role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    person = session.exec(select(Person).where(Person.email == email)).one()
+    person.role = role
+    session.add(person)
+
+
+def connector_health(session: Session) -> pd.DataFrame:
+    """One row per synced stream: last success, last error and cursor."""
+    rows = session.exec(select(SyncState).order_by(SyncState.source, SyncState.stream, SyncState.scope)).all()
+    return pd.DataFrame(
+        [{"source": r.source, "stream": r.stream, "scope": r.scope, "last_success": r.last_success,
+          "last_error": r.last_error, "cursor": r.cursor, "updated_at": r.updated_at} for r in rows],
+        columns=["source", "stream", "scope", "last_success", "last_error", "cursor", "updated_at"],
+    )
+
+
+def audit_log(session: Session, *, limit: int = 1000) -> pd.DataFrame:
+    """The newest ``limit`` audit rows: who saw whose data, where."""
+    rows = session.exec(select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)).all()
+    return pd.DataFrame(
+        [{"at": r.at, "viewer": r.viewer_email, "subject": r.subject, "view": r.view, "detail": r.detail}
+         for r in rows],
+        columns=["at", "viewer", "subject", "view", "detail"],
+    )
