@@ -6,9 +6,10 @@ upserts on the stable id, so writing the same rows twice changes nothing.
 
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, column, func, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
@@ -27,7 +28,7 @@ from store.models import (
     utcnow,
 )
 
-BATCH = 500
+BATCH = 5000
 
 # Tables that belong to a person through ``identity_id``; their ``person_id`` follows the identity.
 PERSONAL = (AIUsageDaily, AgentRun, Seat, PullRequest, PullRequestReview, Ticket)
@@ -51,15 +52,79 @@ def _defaults(model: type[SQLModel]) -> dict[str, Any]:
     return values
 
 
-def _insert(session: Session, tbl: Table):
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(tbl)
-
-
 def _chunks(rows: Iterable[dict], size: int) -> Iterable[list[dict]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def _on_conflict(stmt, keys: Sequence[str], changing: Sequence[str]):
+    if changing:
+        return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in changing})
+    return stmt.on_conflict_do_nothing(index_elements=keys)
+
+
+def _tuples(session: Session, tbl: Table, columns: Sequence[str], chunk: list[dict]) -> list[tuple]:
+    """Rows as tuples of driver values in ``columns`` order; only columns whose type needs it are converted."""
+    dialect = session.get_bind().dialect
+    convert = [(i, to) for i, c in enumerate(columns)
+               if (to := tbl.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    if not convert:
+        return [values(row) for row in chunk]
+    rows = []
+    for row in chunk:
+        row = list(values(row))
+        for i, to in convert:
+            row[i] = to(row[i])
+        rows.append(tuple(row))
+    return rows
+
+
+def _upsert_sqlite(session: Session, tbl: Table, columns: list[str], keys: Sequence[str],
+                   changing: list[str], chunk: list[dict]) -> None:
+    """One compiled statement, executed for every row by sqlite3's executemany."""
+    compiled = _on_conflict(sqlite.insert(tbl), keys, changing).compile(
+        dialect=session.get_bind().dialect, column_keys=columns)
+    session.connection().exec_driver_sql(str(compiled), _tuples(session, tbl, compiled.positiontup, chunk))
+
+
+def _unique(chunk: list[dict], keys: Sequence[str], keep: Sequence[str], updating: bool) -> list[dict]:
+    """One row per key, with the result executing the rows one by one would give.
+
+    Updating: the last row wins, but ``keep`` columns come from the first (later rows only update).
+    Not updating: the first row wins.
+    """
+    merged: dict[tuple, dict] = {}
+    for row in chunk:
+        key = tuple(row[k] for k in keys)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = row
+        elif updating:
+            merged[key] = {**row, **{c: first[c] for c in keep if c in first}}
+    return list(merged.values())
+
+
+def _upsert_postgres(session: Session, tbl: Table, columns: list[str], keys: Sequence[str],
+                     changing: list[str], chunk: list[dict]) -> None:
+    """COPY the chunk into a temporary table, then one INSERT ... SELECT ... ON CONFLICT.
+
+    Row-by-row inserts cost a round trip and a plan each; COPY streams the rows. ON CONFLICT may touch
+    a row once per statement, hence ``_unique`` first.
+    """
+    staging = f"_upsert_{tbl.name}"
+    names = ", ".join(f'"{c}"' for c in columns)
+    connection = session.connection()
+    connection.exec_driver_sql(f'CREATE TEMP TABLE "{staging}" ON COMMIT DROP AS '
+                               f'SELECT {names} FROM "{tbl.name}" WITH NO DATA')
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:
+            for row in _tuples(session, tbl, columns, chunk):
+                copy.write_row(row)
+    source = table(staging, *(column(c) for c in columns))
+    session.execute(_on_conflict(postgresql.insert(tbl).from_select(columns, select(*source.c)), keys, changing))
+    connection.exec_driver_sql(f'DROP TABLE "{staging}"')
 
 
 def upsert(
@@ -74,6 +139,8 @@ def upsert(
 
     ``model`` is a table model or its table name; the key is the primary key unless ``on`` names
     other unique columns. Columns named in ``keep`` are written on insert but never overwritten.
+    This is the bulk path of every sync and import, so it bypasses per-parameter ORM processing:
+    sqlite3's executemany on SQLite, COPY through a staging table on PostgreSQL.
     """
     if isinstance(model, str):
         model = MODELS[model]
@@ -81,17 +148,18 @@ def upsert(
     defaults = _defaults(model)
     primary = [c.name for c in tbl.primary_key.columns]
     keys = list(on) or primary
+    postgres = session.get_bind().dialect.name == "postgresql"
     count = 0
     for chunk in _chunks(({**defaults, **row} for row in rows), BATCH):
-        stmt = _insert(session, tbl)
-        changing = {c: stmt.excluded[c] for c in chunk[0]
-                    if c not in keys and c not in keep and c not in primary}
-        stmt = (
-            stmt.on_conflict_do_update(index_elements=keys, set_=changing)
-            if changing
-            else stmt.on_conflict_do_nothing(index_elements=keys)
-        )
-        session.execute(stmt, chunk)
+        columns = list(chunk[0])
+        unknown = set(columns) - set(tbl.c.keys())
+        if unknown:
+            raise ValueError(f"{tbl.name} has no column(s) {', '.join(sorted(unknown))}")
+        changing = [c for c in columns if c not in keys and c not in keep and c not in primary]
+        if postgres:
+            _upsert_postgres(session, tbl, columns, keys, changing, _unique(chunk, keys, keep, bool(changing)))
+        else:
+            _upsert_sqlite(session, tbl, columns, keys, changing, chunk)
         count += len(chunk)
     return count
 
