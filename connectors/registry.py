@@ -9,6 +9,10 @@ entry: its source name (the ``source`` its streams carry and ``raw_payload`` sto
 
 from collections.abc import Callable
 
+from connectors.cursor import mapping as cursor
+
 Remap = Callable[[str, dict], dict[str, list[dict]]]
 
-MAPPINGS: dict[str, Remap] = {}
+MAPPINGS: dict[str, Remap] = {
+    "cursor": cursor.remap,
+}

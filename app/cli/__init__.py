@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import db, serve
+from app.cli import db, serve, sync, sync_usage  # noqa: F401  (sync_usage registers on sync.cli)
 
 cli = typer.Typer(
     name="payoff",
@@ -12,6 +12,7 @@ cli = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals can hold tokens
 )
 cli.add_typer(db.cli, name="db")
+cli.add_typer(sync.cli, name="sync")
 serve.register(cli)
 
 

@@ -1,0 +1,42 @@
+"""``payoff sync copilot | claude-code | cursor | openai``: daily AI usage per person from each vendor.
+
+Keys come from the environment (through ``store.config``) and go straight to the client; they are never
+printed. ``--since`` re-reads from that day; without it a sync resumes at the last day it stored.
+"""
+
+from datetime import date, datetime
+
+import typer
+
+from app.cli.sync import cli, console, run_streams
+from connectors.cursor import client as cursor_api
+from connectors.cursor.streams import DailyUsage as CursorDailyUsage, Spend as CursorSpend
+from store.config import settings
+
+SINCE = typer.Option(None, formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+                     help="Re-read from this UTC day (default: resume at the last synced day; first run: see above).")
+
+
+def _key(value: str | None, variable: str) -> str:
+    if not value:
+        console.print(f"[red]{variable} is not set.[/] Export it in the environment and run again.")
+        raise typer.Exit(2)
+    return value
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+@cli.command("cursor")
+def cursor(
+    base_url: str = typer.Option(cursor_api.BASE_URL, help="Cursor Admin API root (a test server in tests)."),
+    since: datetime | None = SINCE,
+) -> None:
+    """Cursor: each member's daily usage (requested in windows of at most 90 days; first run: 90 days back)
+    and the current billing cycle's spend per member.
+
+    Needs [bold]CURSOR_API_KEY[/], an admin API key of the team.
+    """
+    client = cursor_api.CursorClient(_key(settings().cursor_api_key, "CURSOR_API_KEY"), base_url)
+    run_streams([CursorDailyUsage(client, _day(since)), CursorSpend(client)], requests=lambda: client.requests)

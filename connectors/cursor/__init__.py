@@ -1,0 +1,1 @@
+"""Cursor Admin API: daily usage per team member, and usage-based spend."""

@@ -1,0 +1,21 @@
+"""Row builders shared by the AI-usage mappings, so every source writes the same id scheme."""
+
+from datetime import date
+from typing import Any
+
+
+def identity(source: str, external_id: str, label: str | None = None) -> dict:
+    """Who a source says someone is; matched to a person by email (``external_id`` or ``label``)."""
+    return {"id": f"{source}:{external_id}", "source": source, "external_id": external_id,
+            "label": label or external_id}
+
+
+def daily_usage(who: dict, day: date, *, tool: str, source: str, **values: Any) -> dict:
+    """One ``ai_usage_daily`` row: id ``<identity id>:<day>:<tool>`` so a re-sync overwrites, never doubles."""
+    return {"id": f"{who['id']}:{day.isoformat()}:{tool}", "identity_id": who["id"], "day": day, "tool": tool,
+            "source": source, **values}
+
+
+def total(record: dict, *keys: str) -> int:
+    """Sum of optional integer counters; vendors omit or null the ones that did not happen."""
+    return sum(int(record.get(key) or 0) for key in keys)

@@ -1,0 +1,169 @@
+import base64
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import typer
+from sqlmodel import func, select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from connectors.cursor import mapping
+from connectors.cursor.client import CursorClient
+from connectors.cursor.streams import DailyUsage, Spend
+from connectors.days import epoch_ms
+from connectors.sync import RateLimited, SourceError, run
+from store import db
+from store.models import AIUsageDaily, Identity, RawPayload, Seat
+from store.sink import StoreSink
+from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids
+
+
+
+KEY = "key_cursor_secret_123"
+DAY1, DAY2, DAY3 = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
+
+OLD_SHAPE = {"date": epoch_ms(DAY1), "email": "Ana@Acme.io", "isActive": True, "totalLinesAdded": 120,
+             "acceptedLinesAdded": 80, "acceptedLinesDeleted": 9, "totalTabsShown": 40, "totalTabsAccepted": 25,
+             "composerRequests": 3, "chatRequests": 4, "agentRequests": 5, "cmdkUsages": 1,
+             "usageBasedReqs": 2, "mostUsedModel": "claude-4-sonnet"}
+NEW_SHAPE = {"day": "2026-03-03", "userId": "user_42", "linesAdded": 30, "agentRequests": 2}
+INACTIVE = {"date": epoch_ms(DAY2), "email": "bo@acme.io", "isActive": False}
+
+
+def test_old_shape_maps_counters_and_keys_by_lower_case_email():
+    rows = mapping.daily_rows({"data": [OLD_SHAPE]})
+    assert rows["identity"] == [{"id": "cursor:ana@acme.io", "source": "cursor", "external_id": "ana@acme.io",
+                                 "label": "Ana@Acme.io"}]
+    [usage] = rows["ai_usage_daily"]
+    assert usage["id"] == "cursor:ana@acme.io:2026-03-02:cursor"
+    assert (usage["day"], usage["requests"], usage["lines_suggested"], usage["lines_accepted"],
+            usage["lines_removed"]) == (DAY1, 13, 120, 80, 9)
+    assert usage["extra"] == {"totalTabsShown": 40, "totalTabsAccepted": 25, "usageBasedReqs": 2,
+                              "most_used_model": "claude-4-sonnet"}
+
+
+def test_new_shape_uses_day_user_id_and_lines_added():
+    [usage] = mapping.daily_rows({"data": [NEW_SHAPE]})["ai_usage_daily"]
+    assert (usage["identity_id"], usage["day"], usage["lines_accepted"], usage["requests"]) == \
+        ("cursor:user_42", DAY2, 30, 2)
+
+
+def test_inactive_member_keeps_identity_but_writes_no_usage():
+    rows = mapping.daily_rows({"data": [INACTIVE]})
+    assert [who["id"] for who in rows["identity"]] == ["cursor:bo@acme.io"]
+    assert rows["ai_usage_daily"] == []
+
+
+def cursor_api(api, records, spend_pages):
+    """Speak the Cursor Admin API: Basic auth, epoch-ms ranges of at most 90 days, paged spend."""
+    expected = "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
+
+    def authorised(handler):
+        def check(request):
+            if request.headers.get("authorization") != expected:
+                return Reply(401, {"error": "Unauthorized", "message": "Invalid API key"})
+            return handler(request)
+        return check
+
+    def daily(request):
+        body = request.json()
+        if body["endDate"] - body["startDate"] > 90 * 86_400_000:
+            return Reply(400, {"error": "Date range cannot exceed 90 days"})
+        inside = [r for r in records
+                  if body["startDate"] <= (r.get("date") or epoch_ms(date.fromisoformat(r["day"]))) <= body["endDate"]]
+        return Reply(200, {"data": inside, "period": {"startDate": body["startDate"], "endDate": body["endDate"]}})
+
+    def spend(request):
+        page = request.json()["page"]
+        return Reply(200, {"teamMemberSpend": spend_pages[page - 1], "subscriptionCycleStart": epoch_ms(DAY1),
+                           "totalMembers": sum(map(len, spend_pages)), "totalPages": len(spend_pages)})
+
+    api.route("POST", "/teams/daily-usage-data", authorised(daily))
+    api.route("POST", "/teams/spend", authorised(spend))
+
+
+def client(api, key=KEY, waits=None, **options):
+    return CursorClient(key, api.url, sleep=no_sleep([] if waits is None else waits), backoff=0.01, **options)
+
+
+def stored_usage(url):
+    with db.session(url) as s:
+        return sorted((r.id, r.requests, r.lines_accepted) for r in s.exec(select(AIUsageDaily)))
+
+
+def test_sync_command_fills_daily_usage_and_spend_seats(api, db_url, monkeypatch):
+    cursor_api(api, [OLD_SHAPE, NEW_SHAPE, INACTIVE],
+               [[{"email": "ana@acme.io", "spendCents": 2450, "role": "member"}],
+                [{"email": "bo@acme.io", "spendCents": 0, "role": "owner"}]])
+    monkeypatch.setenv("CURSOR_API_KEY", KEY)
+    result = CliRunner().invoke(cli, ["sync", "cursor", "--base-url", api.url, "--since", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "API requests made" in result.output and KEY not in result.output
+    assert stored_usage(db_url) == [("cursor:ana@acme.io:2026-03-02:cursor", 13, 80),
+                                    ("cursor:user_42:2026-03-03:cursor", 2, 30)]
+    with db.session(db_url) as s:
+        seats = {seat.id: (seat.cycle_spend_usd, seat.cycle_started_on, seat.plan_type) for seat in s.exec(select(Seat))}
+        assert seats == {"cursor:seat:ana@acme.io": (24.5, DAY1, "member"), "cursor:seat:bo@acme.io": (0.0, DAY1, "owner")}
+        assert s.get(Identity, "cursor:bo@acme.io") is not None
+    assert remapped_usage_ids(db_url, "cursor") == {row[0] for row in stored_usage(db_url)}
+    windows = [r.json() for r in api.requests if r.path == "/teams/daily-usage-data"]
+    assert len(windows) >= 2  # since January: more than 90 days, so more than one window
+    assert all(w["endDate"] - w["startDate"] < 90 * 86_400_000 for w in windows)
+
+
+def test_wrong_key_is_a_clear_error_without_the_key(api):
+    cursor_api(api, [OLD_SHAPE], [[]])
+    with pytest.raises(SourceError, match="refused the key.*CURSOR_API_KEY") as error:
+        list(DailyUsage(client(api, key="wrong-key"), since=DAY1, until=lambda: DAY1).pages(None))
+    assert "wrong-key" not in str(error.value)
+
+
+def test_429_waits_retry_after_then_succeeds_and_counts_requests(api):
+    cursor_api(api, [OLD_SHAPE], [[]])
+    api.fail(Reply(429, {"error": "Too many requests"}, {"Retry-After": "7"}))
+    api.fail(Reply(503, "upstream down"))
+    waits = []
+    cursor = client(api, waits=waits)
+    assert len(cursor.daily_usage(DAY1, DAY1)) == 1
+    assert waits == [7.0, 0.02] and cursor.requests == 3
+
+
+def test_long_retry_after_stops_with_resume_time(api):
+    cursor_api(api, [OLD_SHAPE], [[]])
+    api.fail(Reply(429, {"error": "Too many requests"}, {"Retry-After": "3600"}))
+    with pytest.raises(RateLimited) as stopped:
+        client(api, max_wait=60).daily_usage(DAY1, DAY1)
+    assert stopped.value.resume_at > datetime.now(UTC) + timedelta(minutes=59)
+
+
+def test_persistent_5xx_and_bad_json_are_clear_errors(api):
+    cursor_api(api, [OLD_SHAPE], [[]])
+    api.fail(Reply(500, "boom"), times=3)
+    with pytest.raises(SourceError, match="HTTP 500"):
+        client(api, retries=2).daily_usage(DAY1, DAY1)
+    api.fail(Reply(200, "<html>maintenance</html>"))
+    with pytest.raises(SourceError, match="not JSON"):
+        client(api).daily_usage(DAY1, DAY1)
+
+
+def test_failure_mid_sync_then_rerun_equals_clean_sync_and_twice_changes_nothing(api, db_url, tmp_path):
+    records = [OLD_SHAPE, NEW_SHAPE, {**OLD_SHAPE, "date": epoch_ms(DAY3), "chatRequests": 40}]
+    cursor_api(api, records, [[]])
+    stream = lambda: DailyUsage(client(api, retries=0), since=None, until=lambda: DAY3)  # noqa: E731
+    sink = StoreSink(db_url)
+    first = DailyUsage(client(api), since=DAY1, until=lambda: DAY1)
+    run(first, sink)  # the stored cursor is now DAY1
+    api.fail(Reply(502, "bad gateway"), path="/teams/daily-usage-data")
+    with pytest.raises(SourceError):
+        run(stream(), sink)
+    run(stream(), sink)
+    run(stream(), sink)
+
+    clean = tmp_path / "clean.db"
+    clean_url = f"sqlite:///{clean}"
+    db.upgrade(clean_url)
+    run(DailyUsage(client(api), since=DAY1, until=lambda: DAY3), StoreSink(clean_url))
+    assert stored_usage(db_url) == stored_usage(clean_url)
+    assert len(stored_usage(db_url)) == 3
+    with db.session(db_url) as s:
+        assert s.exec(select(func.count()).select_from(RawPayload)).one() == 3  # one per day
