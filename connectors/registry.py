@@ -9,10 +9,12 @@ entry: its source name (the ``source`` its streams carry and ``raw_payload`` sto
 
 from collections.abc import Callable
 
+from connectors.claude_code import mapping as claude_code
 from connectors.cursor import mapping as cursor
 
 Remap = Callable[[str, dict], dict[str, list[dict]]]
 
 MAPPINGS: dict[str, Remap] = {
+    "claude_code": claude_code.remap,
     "cursor": cursor.remap,
 }

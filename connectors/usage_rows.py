@@ -19,3 +19,24 @@ def daily_usage(who: dict, day: date, *, tool: str, source: str, **values: Any) 
 def total(record: dict, *keys: str) -> int:
     """Sum of optional integer counters; vendors omit or null the ones that did not happen."""
     return sum(int(record.get(key) or 0) for key in keys)
+
+
+def combine(rows: list[dict]) -> list[dict]:
+    """Rows with the same id added up (vendors split one person-day by model, terminal or page)."""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        merged[row["id"]] = _add(merged[row["id"]], row) if row["id"] in merged else row
+    return list(merged.values())
+
+
+def _add(left: dict, right: dict) -> dict:
+    out = dict(left)
+    for key, value in right.items():
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            out[key] = _add(old, value)
+        elif isinstance(value, (int, float)) and isinstance(old, (int, float)) and not isinstance(value, bool):
+            out[key] = old + value
+        elif old is None:
+            out[key] = value
+    return out

@@ -9,6 +9,8 @@ from datetime import date, datetime
 import typer
 
 from app.cli.sync import cli, console, run_streams
+from connectors.claude_code import client as anthropic_api
+from connectors.claude_code.streams import ClaudeCodeUsage
 from connectors.cursor import client as cursor_api
 from connectors.cursor.streams import DailyUsage as CursorDailyUsage, Spend as CursorSpend
 from store.config import settings
@@ -39,4 +41,19 @@ def cursor(
     Needs [bold]CURSOR_API_KEY[/], an admin API key of the team.
     """
     client = cursor_api.CursorClient(_key(settings().cursor_api_key, "CURSOR_API_KEY"), base_url)
-    run_streams([CursorDailyUsage(client, _day(since)), CursorSpend(client)], requests=lambda: client.requests)
+    run_streams([CursorDailyUsage(client=client, since=_day(since)), CursorSpend(client)], requests=lambda: client.requests)
+
+
+@cli.command("claude-code")
+def claude_code(
+    base_url: str = typer.Option(anthropic_api.BASE_URL, help="Anthropic API root (a test server in tests)."),
+    since: datetime | None = SINCE,
+) -> None:
+    """Claude Code analytics: per person (or API key) and day, tokens and estimated cost by model,
+    sessions, lines added and removed, commits and PRs by Claude Code, edit-tool accepts/rejects.
+    One request per day (first run: 30 days back).
+
+    Needs [bold]ANTHROPIC_ADMIN_KEY[/], an Admin API key of the organisation.
+    """
+    client = anthropic_api.AnthropicClient(_key(settings().anthropic_admin_key, "ANTHROPIC_ADMIN_KEY"), base_url)
+    run_streams([ClaudeCodeUsage(client=client, since=_day(since))], requests=lambda: client.requests)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.days import epoch_ms
+from connectors.daily import epoch_ms
 from connectors.http import HttpClient
 from connectors.sync import SourceError
 

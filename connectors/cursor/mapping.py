@@ -8,7 +8,7 @@ A person is keyed by email when the row has one (so both shapes land on one iden
 
 from datetime import date
 
-from connectors.days import from_epoch_ms
+from connectors.daily import from_epoch_ms
 from connectors.usage_rows import daily_usage, identity, total
 
 SOURCE = TOOL = "cursor"

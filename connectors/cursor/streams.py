@@ -1,35 +1,36 @@
 """Cursor streams: daily usage (a cursor per day, requested in windows of at most 90 days) and spend."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 
 from connectors.cursor import mapping
 from connectors.cursor.client import MAX_WINDOW_DAYS, CursorClient
-from connectors.days import day_range, start_day, today, windows
+from connectors.daily import DailyStream, day_range, windows
 from connectors.sync import Page
 
-FIRST_RUN_DAYS = 90
 
+@dataclass(kw_only=True)
+class DailyUsage(DailyStream):
+    """Days are still stored one by one, but fetched a window at a time (Cursor allows ~20 requests/min)."""
 
-@dataclass
-class DailyUsage:
     client: CursorClient
-    since: date | None = None
-    until: Callable[[], date] = today
     source, name, scope = "cursor", "daily_usage", "team"
+    first_run_days = 90
+    _fetched: dict[date, list[dict]] = field(default_factory=dict, init=False, repr=False)
 
-    def pages(self, cursor: str | None) -> Iterator[Page]:
-        first, last = start_day(cursor, self.since, FIRST_RUN_DAYS), self.until()
-        for window_first, window_last in windows(first, last, MAX_WINDOW_DAYS):
+    def fetch(self, day: date) -> dict:
+        if day not in self._fetched:
+            first, last = next(windows(day, self.until(), MAX_WINDOW_DAYS))
             by_day: dict[date, list[dict]] = defaultdict(list)
-            for record in self.client.daily_usage(window_first, window_last):
+            for record in self.client.daily_usage(first, last):
                 by_day[mapping.record_day(record)].append(record)
-            for day in day_range(window_first, window_last):
-                payload = {"data": by_day[day]}
-                yield Page(rows=mapping.daily_rows(payload), raw=[(day.isoformat(), payload)],
-                           cursor=day.isoformat(), label=day.isoformat())
+            self._fetched = {d: by_day[d] for d in day_range(first, last)}
+        return {"data": self._fetched[day]}
+
+    def rows(self, payload: dict) -> dict[str, list[dict]]:
+        return mapping.daily_rows(payload)
 
 
 @dataclass

@@ -116,3 +116,23 @@ def remapped_usage_ids(url: str, source: str) -> set[str]:
     with db.session(url) as s:
         raws = s.exec(select(RawPayload).where(RawPayload.source == source)).all()
     return {row["id"] for raw in raws for row in MAPPINGS[source](raw.stream, raw.payload).get("ai_usage_daily", [])}
+
+
+def usage_table(url: str) -> list[dict]:
+    """Every stored daily-usage row, whole and in id order: the thing two syncs must agree on."""
+    from sqlmodel import select
+
+    from store import db
+    from store.models import AIUsageDaily
+
+    with db.session(url) as s:
+        return [row.model_dump() for row in s.exec(select(AIUsageDaily).order_by(AIUsageDaily.id))]
+
+
+def fresh_database(tmp_path, name: str = "clean") -> str:
+    """A second, empty SQLite database, for comparing a clean sync with an interrupted one."""
+    from store import db
+
+    url = f"sqlite:///{tmp_path / f'{name}.db'}"
+    db.upgrade(url)
+    return url

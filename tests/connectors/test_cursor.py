@@ -10,12 +10,12 @@ from app.cli import cli
 from connectors.cursor import mapping
 from connectors.cursor.client import CursorClient
 from connectors.cursor.streams import DailyUsage, Spend
-from connectors.days import epoch_ms
+from connectors.daily import epoch_ms
 from connectors.sync import RateLimited, SourceError, run
 from store import db
 from store.models import AIUsageDaily, Identity, RawPayload, Seat
 from store.sink import StoreSink
-from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids
+from tests.connectors.conftest import Reply, fresh_database, no_sleep, remapped_usage_ids, usage_table
 
 
 
@@ -114,7 +114,7 @@ def test_sync_command_fills_daily_usage_and_spend_seats(api, db_url, monkeypatch
 def test_wrong_key_is_a_clear_error_without_the_key(api):
     cursor_api(api, [OLD_SHAPE], [[]])
     with pytest.raises(SourceError, match="refused the key.*CURSOR_API_KEY") as error:
-        list(DailyUsage(client(api, key="wrong-key"), since=DAY1, until=lambda: DAY1).pages(None))
+        list(DailyUsage(client=client(api, key="wrong-key"), since=DAY1, until=lambda: DAY1).pages(None))
     assert "wrong-key" not in str(error.value)
 
 
@@ -149,9 +149,9 @@ def test_persistent_5xx_and_bad_json_are_clear_errors(api):
 def test_failure_mid_sync_then_rerun_equals_clean_sync_and_twice_changes_nothing(api, db_url, tmp_path):
     records = [OLD_SHAPE, NEW_SHAPE, {**OLD_SHAPE, "date": epoch_ms(DAY3), "chatRequests": 40}]
     cursor_api(api, records, [[]])
-    stream = lambda: DailyUsage(client(api, retries=0), since=None, until=lambda: DAY3)  # noqa: E731
+    stream = lambda: DailyUsage(client=client(api, retries=0), since=None, until=lambda: DAY3)  # noqa: E731
     sink = StoreSink(db_url)
-    first = DailyUsage(client(api), since=DAY1, until=lambda: DAY1)
+    first = DailyUsage(client=client(api), since=DAY1, until=lambda: DAY1)
     run(first, sink)  # the stored cursor is now DAY1
     api.fail(Reply(502, "bad gateway"), path="/teams/daily-usage-data")
     with pytest.raises(SourceError):
@@ -159,11 +159,9 @@ def test_failure_mid_sync_then_rerun_equals_clean_sync_and_twice_changes_nothing
     run(stream(), sink)
     run(stream(), sink)
 
-    clean = tmp_path / "clean.db"
-    clean_url = f"sqlite:///{clean}"
-    db.upgrade(clean_url)
-    run(DailyUsage(client(api), since=DAY1, until=lambda: DAY3), StoreSink(clean_url))
-    assert stored_usage(db_url) == stored_usage(clean_url)
+    clean = fresh_database(tmp_path)
+    run(DailyUsage(client=client(api), since=DAY1, until=lambda: DAY3), StoreSink(clean))
+    assert usage_table(db_url) == usage_table(clean)
     assert len(stored_usage(db_url)) == 3
     with db.session(db_url) as s:
         assert s.exec(select(func.count()).select_from(RawPayload)).one() == 3  # one per day

@@ -1,7 +1,15 @@
-"""Day arithmetic shared by the daily usage streams: every AI-usage source reports per UTC day."""
+"""What every AI-usage stream shares: sources report per UTC day, so streams page by day.
 
-from collections.abc import Iterator
+A ``DailyStream`` fetches one payload per day and yields it as one page whose cursor is that day, so
+an interrupted sync resumes at the day it stopped, and the raw payload of each day is kept for remap.
+"""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
+
+from connectors.sync import Page
 
 
 def today() -> date:
@@ -41,3 +49,28 @@ def epoch_ms(day: date) -> int:
 
 def from_epoch_ms(value: int | float) -> date:
     return datetime.fromtimestamp(value / 1000, UTC).date()
+
+
+@dataclass(kw_only=True)
+class DailyStream:
+    """Base of the per-day streams: subclasses name themselves and say how to fetch and map one day."""
+
+    since: date | None = None
+    until: Callable[[], date] = today
+    source: ClassVar[str]
+    name: ClassVar[str]
+    scope: ClassVar[str]
+    first_run_days: ClassVar[int] = 30
+
+    def fetch(self, day: date) -> dict:
+        """The source's payload for one day (kept as the raw payload)."""
+        raise NotImplementedError
+
+    def rows(self, payload: dict) -> dict[str, list[dict]]:
+        raise NotImplementedError
+
+    def pages(self, cursor: str | None) -> Iterator[Page]:
+        for day in day_range(start_day(cursor, self.since, self.first_run_days), self.until()):
+            payload = self.fetch(day)
+            yield Page(rows=self.rows(payload), raw=[(day.isoformat(), payload)], cursor=day.isoformat(),
+                       label=day.isoformat())

@@ -1,0 +1,1 @@
+"""Anthropic Admin API: the Claude Code analytics report, one day per call."""
