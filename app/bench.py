@@ -1,0 +1,181 @@
+"""The benchmark: a synthetic organisation per size and backend, and what each user-facing job costs on it.
+
+Each (backend, size) runs in a fresh child process, so peak memory is that case's own and "cold" means a
+process that has cached nothing. Every timing is also given as a ratio to one plain scan of the raw
+usage table measured in the same database: the ratio says how a job compares with the cheapest possible
+pass over the data, which is steadier across machines than seconds.
+"""
+
+import multiprocessing
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, text
+
+from store import bench_org, db
+
+# The baseline: every row of the usage table read once, nothing returned but a total.
+SCAN_SQL = "SELECT count(*), sum(input_tokens + output_tokens) FROM ai_usage_daily"
+
+
+@dataclass(frozen=True)
+class Case:
+    backend: str  # sqlite | postgresql
+    people: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One job timed on a populated database; ``run`` returns seconds (already the median of its repeats)."""
+
+    name: str
+    label: str
+    run: Callable[[str, bench_org.OrgShape], float]
+
+
+def seconds(job: Callable[[], object], repeat: int = 3) -> float:
+    """Median wall time of ``repeat`` runs: one slow run on a shared machine should not decide a figure."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        job()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def scan(url: str, shape: bench_org.OrgShape) -> float:
+    with db.engine(url).connect() as connection:
+        return seconds(lambda: connection.execute(text(SCAN_SQL)).one())
+
+
+MEASURES: list[Measure] = [Measure("scan_s", "raw usage scan", scan)]
+
+
+def peak_memory_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def run_case(case: Case, on_batch: Callable[[bench_org.ImportStats], None] = lambda stats: None) -> dict:
+    """Create, populate and measure one database; runs inside the child process."""
+    shape = bench_org.OrgShape(people=case.people)
+    db.upgrade(case.url)
+    stats = bench_org.write(case.url, shape, on_batch=on_batch)
+    usage_rows, usage_seconds = stats.rows["ai_usage_daily"], stats.seconds["ai_usage_daily"]
+    figures = {"backend": case.backend, "people": case.people, "months": shape.months,
+               "rows": sum(stats.rows.values()), "usage_rows": usage_rows,
+               "import_s": round(stats.wall, 3), "import_usage_s": round(usage_seconds, 3),
+               "import_rows_per_s": round(usage_rows / usage_seconds)}
+    for measure in MEASURES:
+        figures[measure.name] = round(measure.run(case.url, shape), 4)
+    figures["peak_memory_mb"] = round(peak_memory_mb(), 1)
+    db.engine(case.url).dispose()
+    return figures
+
+
+def in_child(case: Case, progress: Callable[[int], None] | None = None) -> dict:
+    """Run one case in a fresh interpreter; ``progress`` receives the row count after every batch."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        rows = manager.Value("q", 0)
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            future = pool.submit(_child, case, rows)
+            while not future.done():
+                time.sleep(0.5)
+                if progress:
+                    progress(rows.value)
+            return future.result()
+
+
+def _child(case: Case, rows) -> dict:
+    def report(stats: bench_org.ImportStats) -> None:
+        rows.value = sum(stats.rows.values())
+
+    return run_case(case, on_batch=report)
+
+
+def sqlite_url(directory: Path, people: int) -> str:
+    path = directory / f"payoff-bench-{people}.db"
+    for stale in (path, path.with_suffix(".db-wal"), path.with_suffix(".db-shm")):
+        stale.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def postgres_url(admin_url: str, people: int) -> str:
+    """A fresh database named for the size, next to the one ``admin_url`` points at."""
+    name = f"payoff_bench_{people}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop(url: str, admin_url: str | None) -> None:
+    """Remove a benchmark database: the SQLite file, or the PostgreSQL database (through ``admin_url``)."""
+    if url.startswith("sqlite"):
+        path = Path(make_url(url).database)
+        for part in (path, path.with_suffix(".db-wal"), path.with_suffix(".db-shm")):
+            part.unlink(missing_ok=True)
+        return
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def server_version(url: str) -> str:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        version = connection.execute(text("SHOW server_version")).scalar()
+    engine.dispose()
+    return version
+
+
+def with_ratios(figures: dict) -> dict:
+    """Each timing also as a multiple of the scan (``<name>_x_scan``); the import's is the time its usage rows took."""
+    timed = {name: value for name, value in figures.items()
+             if name.endswith("_s") and name not in ("scan_s", "import_s", "import_usage_s")}
+    timed["import_rows_per_s"] = figures["import_usage_s"]
+    return {**figures, **{f"{name}_x_scan": round(value / figures["scan_s"], 1) for name, value in timed.items()}}
+
+
+def growth(runs: list[dict], name: str) -> list[float | None]:
+    """Per run of one backend, cost growth over the previous size divided by the growth in people.
+
+    1.0 is linear; above 1 grows faster than the organisation.
+    """
+    out: list[float | None] = [None]
+    for before, after in zip(runs, runs[1:]):
+        if not before.get(name) or not after.get(name):
+            out.append(None)
+            continue
+        ratio = after[name] / before[name]
+        if name.endswith("_per_s"):  # a rate: compare the time its rows took instead
+            ratio = after["usage_rows"] / before["usage_rows"] / ratio
+        out.append(round(ratio / (after["people"] / before["people"]), 2))
+    return out
+
+
+# The issue's targets, checked on the largest size run: (figure, "max" or "min", limit).
+TARGETS = [
+    ("import_rows_per_s", "min", 100_000),
+    ("metrics_org_month_s_x_scan", "max", 5),
+    ("team_page_warm_s", "max", 0.5),
+    ("team_page_cold_s", "max", 2.0),
+    ("team_export_s", "max", 3.0),
+    ("peak_memory_mb", "max", 2048),
+]
+
+
+def target_met(name: str, value: float) -> bool | None:
+    for figure, kind, limit in TARGETS:
+        if figure == name:
+            return value >= limit if kind == "min" else value <= limit
+    return None

@@ -1,0 +1,39 @@
+"""Smoke test of the benchmark harness at a few people (the benchmark itself is not part of the suite)."""
+
+import json
+
+from typer.testing import CliRunner
+
+from app import bench
+from app.cli import cli
+
+
+def test_a_case_reports_every_figure_and_its_ratio_to_the_scan(sqlite_url):
+    figures = bench.with_ratios(bench.run_case(bench.Case("sqlite", 4, sqlite_url)))
+    assert figures["rows"] > figures["usage_rows"] > 0
+    assert figures["import_rows_per_s"] > 0 and figures["scan_s"] > 0 and figures["peak_memory_mb"] > 0
+    for measure in bench.MEASURES[1:]:
+        assert figures[f"{measure.name}_x_scan"] == round(figures[measure.name] / figures["scan_s"], 1)
+
+
+def test_growth_is_one_when_cost_follows_people():
+    runs = [{"people": 10, "usage_rows": 100, "t_s": 1.0, "import_rows_per_s": 50},
+            {"people": 100, "usage_rows": 1000, "t_s": 20.0, "import_rows_per_s": 50}]
+    assert bench.growth(runs, "t_s") == [None, 2.0]
+    assert bench.growth(runs, "import_rows_per_s") == [None, 1.0]
+
+
+def test_the_command_runs_the_chosen_sizes_and_writes_json(tmp_path):
+    out = tmp_path / "bench.json"
+    result = CliRunner().invoke(cli, ["bench", "--sizes", "3,6", "--backends", "sqlite", "--dir", str(tmp_path),
+                                      "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert [run["people"] for run in report["runs"]] == [3, 6]
+    assert report["growth"]["sqlite"]["scan_s"][0] is None
+    assert "usage scan s" in result.output and not list(tmp_path.glob("*.db"))
+
+
+def test_bad_sizes_are_refused_with_a_clear_message():
+    result = CliRunner().invoke(cli, ["bench", "--sizes", "ten"])
+    assert result.exit_code != 0 and "people counts separated by commas" in result.output
