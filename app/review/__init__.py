@@ -1,0 +1,1 @@
+"""Monthly review exports (PDF, HTML, CSV, Markdown); see docs/review.md."""

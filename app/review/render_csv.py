@@ -1,0 +1,23 @@
+"""The review as CSV: the ``payoff metrics`` rows behind it, one per month (and team), same keys and values.
+
+Nested values (an interval, a list of flags) are written as JSON, so a reader gets the exact numbers back.
+"""
+
+import csv
+import io
+import json
+
+from app.review.document import Review
+
+
+def _cell(value) -> object:
+    return json.dumps(value) if isinstance(value, dict | list | tuple) else value
+
+
+def render(review: Review) -> bytes:
+    columns = list(dict.fromkeys(key for record in review.records for key in record))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: _cell(v) for k, v in record.items()} for record in review.records)
+    return out.getvalue().encode()
