@@ -1,0 +1,52 @@
+"""``payoff seed-demo``: write the demo organisation into the configured database."""
+
+import re
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from store import db, demo
+
+console = Console(stderr=True)
+
+
+@contextmanager
+def progress_bars():
+    """A Rich progress bar per step; yields the callback that ``store.demo.seed`` and the imports call."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bars:
+        tasks: dict[str, int] = {}
+
+        def advance(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bars.add_task(step, total=total)
+            bars.update(tasks[step], completed=done, total=total)
+
+        yield advance
+
+
+def _month(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise typer.BadParameter("use YYYY-MM, e.g. 2026-10")
+    return value
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command("seed-demo")
+    def seed_demo(
+        people: int = typer.Option(60, min=7, help="How many people the demo organisation has."),
+        months: int = typer.Option(6, min=1, max=36, help="How many months of history to write."),
+        seed: int = typer.Option(7, help="Random seed: the same seed, size and end month give the same data."),
+        end: str | None = typer.Option(None, callback=_month, metavar="YYYY-MM",
+                                       help="Last month of the history. [default: the last complete month]"),
+    ) -> None:
+        """Write the demo organisation (teams, personas, PRs, tickets, AI usage, surveys) into the database
+        named by PAYOFF_DATABASE_URL, migrating it first. Re-running with the same options changes nothing."""
+        db.upgrade()
+        with progress_bars() as advance:
+            counts = demo.seed(people=people, months=months, seed=seed, end=end, progress=advance)
+        console.print(f"[green]Demo organisation written:[/] {counts['person']} people, "
+                      f"{counts['pull_request']} pull requests, {counts['ticket']} tickets, "
+                      f"{counts['ai_usage_daily']} usage days, {sum(counts.values())} rows in all.")
