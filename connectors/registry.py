@@ -11,10 +11,12 @@ from collections.abc import Callable
 
 from connectors.claude_code import mapping as claude_code
 from connectors.cursor import mapping as cursor
+from connectors.openai import mapping as openai
 
 Remap = Callable[[str, dict], dict[str, list[dict]]]
 
 MAPPINGS: dict[str, Remap] = {
     "claude_code": claude_code.remap,
     "cursor": cursor.remap,
+    "openai": openai.remap,
 }

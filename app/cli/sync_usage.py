@@ -5,6 +5,7 @@ printed. ``--since`` re-reads from that day; without it a sync resumes at the la
 """
 
 from datetime import date, datetime
+from pathlib import Path
 
 import typer
 
@@ -13,6 +14,10 @@ from connectors.claude_code import client as anthropic_api
 from connectors.claude_code.streams import ClaudeCodeUsage
 from connectors.cursor import client as cursor_api
 from connectors.cursor.streams import DailyUsage as CursorDailyUsage, Spend as CursorSpend
+from connectors.openai import client as openai_api
+from connectors.openai.prices import DEFAULT_PRICES, read_prices
+from connectors.openai.streams import CompletionsUsage
+from connectors.sync import SourceError
 from store.config import settings
 
 SINCE = typer.Option(None, formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
@@ -57,3 +62,27 @@ def claude_code(
     """
     client = anthropic_api.AnthropicClient(_key(settings().anthropic_admin_key, "ANTHROPIC_ADMIN_KEY"), base_url)
     run_streams([ClaudeCodeUsage(client=client, since=_day(since))], requests=lambda: client.requests)
+
+
+@cli.command("openai")
+def openai(
+    base_url: str = typer.Option(openai_api.BASE_URL, help="OpenAI API root (a test server in tests)."),
+    since: datetime | None = SINCE,
+    prices: Path | None = typer.Option(
+        None, dir_okay=False,
+        help='JSON price table {"model": {"input": 2.5, "cached_input": 1.25, "output": 10}} in US$ per million '
+             "tokens, merged over the built-in one (see docs/connectors.md)."),
+) -> None:
+    """OpenAI: completions usage per user and day (tokens, requests), grouped by model so that the cost can be
+    estimated from a price table (the usage API has no per-user cost). One request per day plus one listing
+    of the organization's users for their emails (first run: 30 days back).
+
+    Needs [bold]OPENAI_ADMIN_KEY[/], an Admin key of the organization.
+    """
+    try:
+        table = read_prices(prices) if prices else dict(DEFAULT_PRICES)
+    except SourceError as error:
+        console.print(f"[red]Bad price table:[/] {error}")
+        raise typer.Exit(2)
+    client = openai_api.OpenAIClient(_key(settings().openai_admin_key, "OPENAI_ADMIN_KEY"), base_url)
+    run_streams([CompletionsUsage(client=client, since=_day(since), prices=table)], requests=lambda: client.requests)

@@ -1,0 +1,1 @@
+"""OpenAI organization usage: completions per user and day, with cost estimated from a price table."""
