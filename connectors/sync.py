@@ -7,6 +7,7 @@ mid-way resumes where it stopped with nothing lost and nothing doubled.
 """
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -54,16 +55,28 @@ class Sink(Protocol):
 
     def fail(self, *, source: str, stream: str, scope: str, error: str) -> None: ...
 
+    def lock(self, *, source: str, stream: str, scope: str) -> AbstractContextManager[bool]:
+        """Try to become the only run of this stream; the context yields whether that worked."""
+        ...
+
 
 @dataclass
 class Result:
     pages: int = 0
     rows: int = 0
+    skipped: bool = False  # another run of the same stream was in progress
 
 
 def run(stream: Stream, sink: Sink, on_page: Callable[[Page], None] = lambda page: None) -> Result:
-    """Sync one stream from its stored cursor; record the error on the stream's state if it fails."""
+    """Sync one stream from its stored cursor, unless another run of it is in progress (then skip it:
+    the other run is doing the same work, and waiting would only pile up scheduled runs)."""
     key = {"source": stream.source, "stream": stream.name, "scope": stream.scope}
+    with sink.lock(**key) as alone:
+        return _run(stream, sink, key, on_page) if alone else Result(skipped=True)
+
+
+def _run(stream: Stream, sink: Sink, key: dict[str, str], on_page: Callable[[Page], None]) -> Result:
+    """Record the error on the stream's state if it fails."""
     result = Result()
     try:
         for page in stream.pages(sink.cursor(**key)):

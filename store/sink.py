@@ -1,7 +1,7 @@
 """The store as the destination of a connector's sync loop (see ``connectors.sync``)."""
 
 from connectors.sync import Page
-from store import db, writes
+from store import db, locks, writes
 
 
 class StoreSink:
@@ -16,6 +16,9 @@ class StoreSink:
         with db.session(self.url) as s:
             writes.save_page(s, source=source, stream=stream, scope=scope, rows=page.rows, raw=page.raw,
                              cursor=page.cursor)
+
+    def lock(self, *, source: str, stream: str, scope: str):
+        return locks.stream_lock(self.url, source=source, stream=stream, scope=scope)
 
     def fail(self, *, source: str, stream: str, scope: str, error: str) -> None:
         with db.session(self.url) as s:

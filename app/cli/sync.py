@@ -36,7 +36,11 @@ def run_streams(streams: Iterable[Stream], *, requests: Callable[[], int]) -> No
                     progress.update(task, advance=1, rows=progress.tasks[task].fields["rows"] + page.count,
                                     description=f"{stream.source} {stream.name} [bold]{stream.scope}[/] {page.label}")
 
-                total_rows += run(stream, sink, on_page=advance).rows
+                result = run(stream, sink, on_page=advance)
+                if result.skipped:  # scheduled workers overlap; the run in progress does this work
+                    progress.update(task, description=f"{stream.source} {stream.name} [bold]{stream.scope}[/] "
+                                    "[yellow]skipped: another sync of this stream is running[/]")
+                total_rows += result.rows
                 progress.update(task, total=1, completed=1)
     except RateLimited as error:
         when = f" Resume after {error.resume_at:%Y-%m-%d %H:%M UTC}." if error.resume_at else ""
