@@ -16,6 +16,10 @@ DEFAULTS: dict[str, Any] = {
     "min_group_size": 5,
     # Who may see one person's figures: the person and their manager chain | only the person | nobody.
     "individual_visibility": "self_and_manager",
+    # Outcome units: weight of a merged PR, a story point, an unpointed ticket; share of a PR lost to a bug.
+    "value_weights": {"pr": 1.0, "story_point": 0.5, "ticket": 0.5, "bug_penalty": 0.5},
+    # Working hours in a week, to turn outcome units into hours saved.
+    "work_hours_per_week": 40.0,
     # The ID-token claim that lists the signed-in person's IdP groups, and group -> role overrides.
     "group_claim": "groups",
     "group_roles": {},

@@ -1,0 +1,350 @@
+"""The metrics API the app and the exports call: a few stable functions over a session.
+
+Access control is the caller's: pass the person ids the viewer may see (``app.access`` decides). The
+functions load what they need through ``store.reads`` and compute with the pure metric functions, so
+the same numbers reach the dashboard, the monthly review and ``payoff metrics``. Documented in
+docs/metrics.md ("API for the app"); extend, do not change, these signatures.
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Literal
+
+import pandas as pd
+from sqlmodel import Session
+
+from metrics import adoption, ai_assisted, outcomes, stats, usage, waste
+from metrics import time_saved as saved
+from metrics.cards import CARDS, Card
+from metrics.periods import add_months, month_bounds, weeks
+from metrics.suppression import suppress
+from metrics.value import Weights, outcome_units, value_per_token
+from store import org_settings, reads
+
+TELEMETRY_LOOKBACK = timedelta(days=31)  # first commits older than this before the month miss telemetry
+TIME_SAVED_WEEKS = 26  # the window time saved looks back over, ending with the month
+QUALITY_MONTHS = 3  # months (this one included) over which quality regression is judged
+BASELINE_MONTHS = 3  # previous months that make a person's usage baseline
+
+# The documented keys first (docs/metrics.md), then every other column.
+LEADING = ["period", "person_id", "email", "name", "team", "month", "input_tokens", "output_tokens", "cost_usd", "prs_merged",
+           "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "ai_assisted_pr_share", "value_per_million_tokens",
+           "time_saved_hours_per_week", "survey_hours_saved_per_week", "flags"]
+COUNTS = ["input_tokens", "output_tokens", "tokens", "unused_seats", "prs_merged", "reverts", "prs_buggy",
+          "tickets_closed", "tickets_without_points", "bugs_fixed", "bugs_opened", "people", "active_people",
+          "time_saved_people", "weeks_before", "weeks_after", "controls"]
+GROUP_SUMS = ["input_tokens", "output_tokens", "tokens", "cost_usd", "unused_seats", "unused_seat_cost_usd",
+              "prs_merged", "reverts", "prs_buggy", "tickets_closed", "tickets_without_points", "story_points",
+              "bugs_fixed", "bugs_opened", "outcome_units"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The organisation settings the metrics depend on."""
+
+    weights: Weights
+    adoption_target: float
+    min_group_size: int
+    work_hours_per_week: float
+
+    @classmethod
+    def load(cls, session: Session) -> "Config":
+        s = org_settings.get_all(session)
+        return cls(Weights.from_setting(s["value_weights"]), float(s["adoption_target"]),
+                   int(s["min_group_size"]), float(s["work_hours_per_week"]))
+
+
+@dataclass
+class MonthData:
+    """Everything one month's tables are computed from, for one set of people."""
+
+    month: str
+    start: date
+    end: date
+    people: pd.DataFrame
+    usage_days: pd.DataFrame  # per person-day, from TELEMETRY_LOOKBACK before the quality window to month end
+    prs: pd.DataFrame  # merged in the quality window, with AI flags
+    tickets: pd.DataFrame
+    bugs: pd.DataFrame
+    tools: pd.DataFrame
+    seats: pd.DataFrame
+    survey: pd.DataFrame
+    runs: pd.DataFrame
+    history: pd.DataFrame  # monthly usage + outcome units over the baseline months
+    reference_bad_rate: float
+    time_saved: pd.DataFrame
+    config: Config
+
+    @property
+    def month_usage(self) -> pd.DataFrame:
+        return self.usage_days[self.usage_days["period"] >= self.start]
+
+    @property
+    def month_prs(self) -> pd.DataFrame:
+        return self.prs[self.prs["merged_at"].dt.date >= self.start]
+
+
+def load_month(session: Session, month: str, person_ids: Iterable[int] | None = None) -> MonthData:
+    """Read what ``month``'s metrics need for ``person_ids`` (everyone if None)."""
+    ids = None if person_ids is None else sorted(set(person_ids))
+    start, end = month_bounds(month)
+    quality_start = add_months(start, 1 - QUALITY_MONTHS)
+    config = Config.load(session)
+    span = {"end": end, "person_ids": ids}
+    usage_days = reads.usage(session, start=quality_start - TELEMETRY_LOOKBACK, **span)
+    prs = ai_assisted.with_ai_flags(reads.pull_requests(session, start=quality_start, **span),
+                                    reads.ai_signals(session, start=quality_start, **span), usage_days)
+    total, bad = reads.unsignalled_pr_quality(session, start=quality_start, end=end)
+    return MonthData(
+        month=month, start=start, end=end, people=reads.people(session, ids), usage_days=usage_days, prs=prs,
+        tickets=reads.tickets_closed(session, start=start, **span),
+        bugs=reads.bugs_opened(session, start=start, **span),
+        tools=reads.tools_used(session, start=start, **span), seats=reads.seats(session, ids),
+        survey=reads.survey(session, start=start, **span),
+        runs=reads.agent_repeats(session, start=start, **span),
+        history=_history(session, add_months(start, -BASELINE_MONTHS), start, ids, config.weights),
+        reference_bad_rate=bad / total if total else 0.0,
+        time_saved=_time_saved(session, end, ids, config), config=config,
+    )
+
+
+def _units(session: Session, start: date, end: date, ids, weights: Weights, grain: reads.Grain) -> pd.DataFrame:
+    frame = reads.outcomes(session, start=start, end=end, person_ids=ids, grain=grain)
+    return frame.assign(outcome_units=outcome_units(frame, weights))
+
+
+def _history(session: Session, start: date, end: date, ids, weights: Weights) -> pd.DataFrame:
+    """Per person and month before this one: ``tokens`` and ``outcome_units``."""
+    used = reads.usage(session, start=start, end=end, person_ids=ids, grain="month")
+    used = used.assign(tokens=used["input_tokens"] + used["output_tokens"])[["person_id", "period", "tokens"]]
+    units = _units(session, start, end, ids, weights, "month")[["person_id", "period", "outcome_units"]]
+    return used.merge(units, on=["person_id", "period"], how="outer").fillna(0)
+
+
+def _time_saved(session: Session, end: date, ids, config: Config) -> pd.DataFrame:
+    """Time-saved estimates for ``ids``; non-adopters of the whole organisation are the comparison group."""
+    window = weeks(end - timedelta(weeks=TIME_SAVED_WEEKS), end)
+    start = window[0] if window else end
+    active = reads.usage(session, start=start, end=end, grain="week")
+    units = _units(session, start, end, None, config.weights, "week")
+    weekly = (active[["person_id", "period", "active_days"]]
+              .merge(units[["person_id", "period", "outcome_units"]], on=["person_id", "period"], how="outer")
+              .fillna(0)
+              .rename(columns={"period": "week", "outcome_units": "units"}))
+    weekly["active"] = weekly["active_days"] > 0
+    if ids is None:
+        ids = reads.people(session)["person_id"].tolist()
+    return saved.time_saved(weekly, saved.Window(window, hours_per_week=config.work_hours_per_week), ids)
+
+
+def signals(data: MonthData) -> dict[int, list[waste.Signal]]:
+    """Every person's waste signals for the month, with evidence."""
+    totals = _person_totals(data)
+    baseline = (data.history[data.history["tokens"] > 0].groupby("person_id")[["tokens", "outcome_units"]].mean()
+                .rename(columns={"outcome_units": "units"}).reset_index())
+    month = totals[["person_id", "tokens", "cost_usd", "outcome_units"]].rename(columns={"outcome_units": "units"})
+    return waste.combine(
+        waste.spend_without_outcomes(month),
+        waste.repetitive_agent_runs(data.runs),
+        waste.usage_decoupled(month, baseline),
+        waste.quality_regression(data.prs, data.reference_bad_rate),
+    )
+
+
+def _person_totals(data: MonthData) -> pd.DataFrame:
+    """One row per person: every per-person metric of the month (no identity columns)."""
+    frame = data.people[["person_id"]].copy()
+    people_weeks = weeks(data.start, data.end)
+    parts = [
+        adoption.person_adoption(data.month_usage, frame["person_id"], people_weeks),
+        usage.usage_totals(data.month_usage),
+        usage.unused_seats(data.seats, data.tools, data.start, data.end),
+        outcomes.pr_outcomes(data.month_prs),
+        ai_assisted.ai_share(data.month_prs),
+        outcomes.ticket_outcomes(data.tickets),
+        outcomes.bugs_opened(data.bugs),
+    ]
+    for part in parts:
+        frame = frame.merge(part, on="person_id", how="left")
+    counts = [c for c in GROUP_SUMS if c != "outcome_units"]
+    frame[counts] = frame[counts].fillna(0)
+    frame["tools"] = frame["person_id"].map(adoption.tools(data.tools)).apply(lambda t: t if isinstance(t, list) else [])
+    frame["outcome_units"] = outcome_units(frame, data.config.weights)
+    return pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
+
+
+def person_table(data: MonthData) -> pd.DataFrame:
+    """The per-person month table from loaded data (see ``person_month``)."""
+    frame = data.people[["person_id", "email", "name", "team"]].assign(month=data.month)
+    frame = frame.merge(_person_totals(data), on="person_id", how="left")
+    found = signals(data)
+    frame["flags"] = frame["person_id"].map(lambda p: [s.name for s in found.get(p, [])])
+    estimates = saved.beside_survey(data.time_saved, data.survey)
+    frame = frame.merge(estimates, on="person_id", how="left")
+    frame["time_saved_hours_per_week"] = [_interval(r) for r in frame.itertuples()]
+    return _tidy(frame)
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Documented keys first; counts as whole numbers (nullable where a count can be unknown)."""
+    for column in set(COUNTS) & set(frame.columns):
+        frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")
+    leading = [c for c in LEADING if c in frame.columns]
+    return frame[leading + [c for c in frame.columns if c not in leading]]
+
+
+def _interval(row) -> dict[str, float] | None:
+    if row.time_saved_estimate is None or pd.isna(row.time_saved_estimate):
+        return None
+    return {"estimate": row.time_saved_estimate, "low": row.time_saved_low, "high": row.time_saved_high}
+
+
+def group_table(data: MonthData, by: str = "team") -> pd.DataFrame:
+    """The per-group month table from loaded data (see ``team_month``), before suppression.
+
+    Sums add up members; medians and shares pool the group's PRs; value per token divides the group's
+    units by its tokens; time saved is the mean of the members' estimates (with the interval of a mean of
+    independent estimates) over ``time_saved_people`` members who have one.
+    """
+    persons = person_table(data)
+    people = data.people[["person_id", by]].fillna({by: "(no team)"})
+    persons[by] = persons["person_id"].map(people.set_index("person_id")[by])
+    grouped = persons.groupby(by)
+    frame = grouped[GROUP_SUMS].sum()
+    prs = data.month_prs.merge(people, on="person_id")
+    adopted = adoption.group_adoption(persons, by, data.config.adoption_target).set_index(by)
+    frame = frame.join(adopted).join(outcomes.pr_outcomes(prs, by).set_index(by).drop(columns=GROUP_SUMS, errors="ignore"))
+    frame = frame.join(ai_assisted.ai_share(prs, by).set_index(by))
+    frame["bug_rate"] = frame["bug_rate"] if "bug_rate" in frame else float("nan")
+    frame = pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
+    frame = frame.join(grouped.apply(_mean_time_saved, include_groups=False))
+    frame["survey_hours_saved_per_week"] = grouped["survey_hours_saved_per_week"].mean()
+    frame["flags"] = [[] for _ in range(len(frame))]  # signals are personal; groups never carry them
+    return _tidy(frame.reset_index().assign(month=data.month))
+
+
+def _mean_time_saved(members: pd.DataFrame) -> pd.Series:
+    known = members.dropna(subset=["time_saved_estimate"])
+    n = len(known)
+    if n == 0:
+        return pd.Series({"time_saved_people": 0, "time_saved_hours_per_week": None})
+    se = ((known["time_saved_high"] - known["time_saved_low"]) / (2 * stats.Z)) ** 2
+    mean, half = known["time_saved_estimate"].mean(), stats.Z * math.sqrt(se.sum()) / n
+    return pd.Series({"time_saved_people": n,
+                      "time_saved_hours_per_week": {"estimate": mean, "low": mean - half, "high": mean + half}})
+
+
+# ---- the stable API ---------------------------------------------------------------------------------
+
+
+def person_month(session: Session, *, month: str, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """One row per person for ``month`` ("YYYY-MM"): identity, adoption, usage, outcomes, AI-assisted
+    share, value per token, time saved beside survey hours, and ``flags`` (waste signal names)."""
+    return person_table(load_month(session, month, person_ids))
+
+
+def team_month(
+    session: Session, *, month: str, person_ids: Iterable[int] | None = None, k: int | None = None,
+    individuals_visible: bool = False,
+) -> pd.DataFrame:
+    """One row per team of ``person_ids`` for ``month``; figures of teams under ``k`` people (default: the
+    min_group_size setting) are blanked unless ``individuals_visible`` (``suppressed`` says which)."""
+    data = load_month(session, month, person_ids)
+    k = data.config.min_group_size if k is None else k
+    return suppress(group_table(data, "team"), k=k, individuals_visible=individuals_visible)
+
+
+def waste_signals(session: Session, *, month: str, person_id: int) -> list[waste.Signal]:
+    """The person's waste signals for ``month``, each with ``name`` and ``evidence``."""
+    return signals(load_month(session, month, [person_id])).get(person_id, [])
+
+
+def time_saved(session: Session, *, month: str, person_id: int) -> dict[str, Any]:
+    """The person's time saved as of ``month``'s end: ``estimate, low, high`` (hours/week, or None with
+    ``reason``), ``weeks_before, weeks_after, controls, baseline_units_per_week`` and, beside it,
+    ``survey_hours_saved_per_week, survey_minus_estimate, survey_agreement``."""
+    start, end = month_bounds(month)
+    config = Config.load(session)
+    row = saved.beside_survey(_time_saved(session, end, [person_id], config),
+                              reads.survey(session, start=start, end=end, person_ids=[person_id])).iloc[0]
+    names = {"time_saved_estimate": "estimate", "time_saved_low": "low", "time_saved_high": "high",
+             "time_saved_reason": "reason"}
+    return {names.get(k, k): _plain(v) for k, v in row.items() if k != "person_id"}
+
+
+def ai_vs_other(session: Session, *, month: str, person_ids: Iterable[int] | None = None,
+                flag: Literal["ai_any", "ai_high"] = "ai_any") -> pd.DataFrame:
+    """AI-assisted vs other PRs of ``person_ids`` over ``month`` and the two months before it, with 80 %
+    intervals (columns ``side, measure, n, estimate, low, high, small_sample``)."""
+    return ai_assisted.ai_vs_other(load_month(session, month, person_ids).prs, flag)
+
+
+def trend(
+    session: Session, *, person_ids: Iterable[int] | None, end_month: str, months: int = 6,
+    grain: Literal["month", "week"] = "month", k: int | None = None, individuals_visible: bool = True,
+) -> pd.DataFrame:
+    """The group of ``person_ids`` over the ``months`` months ending with ``end_month``, one row per month or
+    week (``period``): ``people, active_people, tokens, cost_usd, prs_merged, reverts, prs_buggy,
+    tickets_closed, story_points, bugs_fixed, outcome_units, value_per_million_tokens, value_per_100_usd,
+    pr_cycle_time_hours, ai_assisted_pr_share_high`` (stored signals only: the telemetry signal needs
+    daily usage, too heavy for long trends). Blanked when fewer than ``k`` people and not
+    ``individuals_visible``."""
+    ids = None if person_ids is None else sorted(set(person_ids))
+    end = month_bounds(end_month)[1]
+    start = add_months(end, -months)
+    config = Config.load(session)
+    used = reads.usage(session, start=start, end=end, person_ids=ids, grain=grain)
+    units = _units(session, start, end, ids, config.weights, grain)
+    prs = reads.pull_requests(session, start=start, end=end, person_ids=ids)
+    high = set(reads.ai_signals(session, start=start, end=end, person_ids=ids).query("confidence == 'high'")["pr_id"])
+    periods = _periods(start, end, grain)
+    frame = pd.DataFrame({"period": periods})
+    frame["people"] = len(ids) if ids is not None else len(reads.people(session))
+    used = used.assign(tokens=used["input_tokens"] + used["output_tokens"], active=used["active_days"] > 0)
+    frame = frame.merge(used.groupby("period").agg(active_people=("active", "sum"), tokens=("tokens", "sum"),
+                                                   cost_usd=("cost_usd", "sum")), on="period", how="left")
+    sums = ["prs_merged", "reverts", "prs_buggy", "tickets_closed", "story_points", "bugs_fixed", "outcome_units"]
+    frame = frame.merge(units.groupby("period")[sums].sum(), on="period", how="left").fillna(0)
+    frame = pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
+    prs = outcomes.pr_times(prs).assign(period=_period_of(prs["merged_at"].dt.date, grain), ai_high=prs["pr_id"].isin(high))
+    per_period = prs.groupby("period").agg(pr_cycle_time_hours=("cycle_hours", "median"),
+                                           ai_assisted_pr_share_high=("ai_high", "mean"))
+    frame = frame.merge(per_period, on="period", how="left")
+    k = config.min_group_size if k is None else k
+    return suppress(_tidy(frame), k=k, individuals_visible=individuals_visible)
+
+
+def _periods(start: date, end: date, grain: str) -> list[date]:
+    if grain == "week":
+        return weeks(start - timedelta(days=6), end)
+    count = (end.year - start.year) * 12 + end.month - start.month
+    return [add_months(start, n) for n in range(count)]
+
+
+def _period_of(days: pd.Series, grain: str) -> pd.Series:
+    if grain == "week":
+        return days.map(lambda d: d - timedelta(days=d.weekday()))
+    return days.map(lambda d: d.replace(day=1))
+
+
+def cards() -> tuple[Card, ...]:
+    """The definition cards, in display order."""
+    return CARDS
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly scalar: NaN -> None, numpy numbers -> Python numbers."""
+    if isinstance(value, (list, dict)) or value is None:
+        return value
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def as_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts (NaN -> None), ready for JSON, CSV and templates."""
+    return [{column: _plain(value) for column, value in row.items()} for row in table.to_dict("records")]

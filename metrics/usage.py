@@ -1,0 +1,33 @@
+"""Usage and cost: what the AI tools consumed. Shown beside outcomes, never ranked on its own."""
+
+from datetime import UTC, date, datetime, time
+
+import pandas as pd
+
+USAGE_SUMS = ["input_tokens", "output_tokens", "cost_usd"]
+
+
+def usage_totals(usage: pd.DataFrame, by: str = "person_id") -> pd.DataFrame:
+    """Per group: ``input_tokens``, ``output_tokens``, ``tokens = input + output``, ``cost_usd`` (sums)."""
+    frame = usage.groupby(by)[USAGE_SUMS].sum()
+    frame["tokens"] = frame["input_tokens"] + frame["output_tokens"]
+    return frame.reset_index()
+
+
+def unused_seats(seats: pd.DataFrame, tools_used: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """Per person: ``unused_seats`` and ``unused_seat_cost_usd`` — seats held during the month (assigned
+    before its end, not cancelled before its start) whose tool shows no active day for that person in
+    the month and whose last recorded activity (if any) is before the month."""
+    if seats.empty:
+        return pd.DataFrame(columns=["person_id", "unused_seats", "unused_seat_cost_usd"])
+    month_start, month_end = (datetime.combine(d, time(0), tzinfo=UTC) for d in (start, end))
+    assigned = pd.to_datetime(seats["assigned_at"], utc=True)
+    last = pd.to_datetime(seats["last_activity_at"], utc=True)
+    cancelled = pd.to_datetime(seats["pending_cancellation_date"])
+    held = (assigned.isna() | (assigned < month_end)) & (cancelled.isna() | (cancelled >= pd.Timestamp(start)))
+    active = set(map(tuple, tools_used.loc[tools_used["active_days"] > 0, ["person_id", "tool"]].to_numpy()))
+    used = [(p, t) in active for p, t in zip(seats["person_id"], seats["tool"], strict=True)]
+    idle = held & ~pd.Series(used, index=seats.index) & (last.isna() | (last < month_start))
+    unused = seats[idle].assign(cost=seats["monthly_cost_usd"].fillna(0.0))
+    frame = unused.groupby("person_id").agg(unused_seats=("seat_id", "count"), unused_seat_cost_usd=("cost", "sum"))
+    return frame.reset_index()
