@@ -72,5 +72,5 @@ class DailyStream:
     def pages(self, cursor: str | None) -> Iterator[Page]:
         for day in day_range(start_day(cursor, self.since, self.first_run_days), self.until()):
             payload = self.fetch(day)
-            yield Page(rows=self.rows(payload), raw=[(day.isoformat(), payload)], cursor=day.isoformat(),
-                       label=day.isoformat())
+            yield Page(rows=self.rows(payload), raw=[(f"{self.scope}:{day.isoformat()}", payload)],
+                       cursor=day.isoformat(), label=day.isoformat())

@@ -9,7 +9,7 @@ A person is keyed by email when the row has one (so both shapes land on one iden
 from datetime import date
 
 from connectors.daily import from_epoch_ms
-from connectors.usage_rows import daily_usage, identity, total
+from connectors.usage_rows import combine, daily_usage, identity, total
 
 SOURCE = TOOL = "cursor"
 REQUESTS = ("composerRequests", "chatRequests", "agentRequests", "cmdkUsages")
@@ -50,7 +50,7 @@ def daily_rows(payload: dict) -> dict[str, list[dict]]:
     records = payload["data"]
     people = {who["id"]: who for who in map(member, records)}
     return {"identity": list(people.values()),
-            "ai_usage_daily": [row for row in map(usage, records) if row is not None]}
+            "ai_usage_daily": combine([row for row in map(usage, records) if row is not None])}
 
 
 def spend_rows(payload: dict) -> dict[str, list[dict]]:

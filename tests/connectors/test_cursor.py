@@ -10,7 +10,7 @@ from app.cli import cli
 from connectors.cursor import mapping
 from connectors.cursor.client import CursorClient
 from connectors.cursor.streams import DailyUsage, Spend
-from connectors.daily import epoch_ms
+from connectors.daily import epoch_ms, today
 from connectors.sync import RateLimited, SourceError, run
 from store import db
 from store.models import AIUsageDaily, Identity, RawPayload, Seat
@@ -92,22 +92,24 @@ def stored_usage(url):
 
 
 def test_sync_command_fills_daily_usage_and_spend_seats(api, db_url, monkeypatch):
-    cursor_api(api, [OLD_SHAPE, NEW_SHAPE, INACTIVE],
+    since, recent = today() - timedelta(days=95), today() - timedelta(days=2)
+    cursor_api(api, [{**OLD_SHAPE, "date": epoch_ms(recent)}, {**NEW_SHAPE, "day": recent.isoformat()},
+                     {**INACTIVE, "date": epoch_ms(recent)}],
                [[{"email": "ana@acme.io", "spendCents": 2450, "role": "member"}],
                 [{"email": "bo@acme.io", "spendCents": 0, "role": "owner"}]])
     monkeypatch.setenv("CURSOR_API_KEY", KEY)
-    result = CliRunner().invoke(cli, ["sync", "cursor", "--base-url", api.url, "--since", "2026-01-01"])
+    result = CliRunner().invoke(cli, ["sync", "cursor", "--base-url", api.url, "--since", since.isoformat()])
     assert result.exit_code == 0, result.output
-    assert "API requests made" in result.output and KEY not in result.output
-    assert stored_usage(db_url) == [("cursor:ana@acme.io:2026-03-02:cursor", 13, 80),
-                                    ("cursor:user_42:2026-03-03:cursor", 2, 30)]
+    assert "4 API requests made" in result.output and KEY not in result.output  # 2 windows, 2 spend pages
+    assert stored_usage(db_url) == [(f"cursor:ana@acme.io:{recent}:cursor", 13, 80),
+                                    (f"cursor:user_42:{recent}:cursor", 2, 30)]
     with db.session(db_url) as s:
         seats = {seat.id: (seat.cycle_spend_usd, seat.cycle_started_on, seat.plan_type) for seat in s.exec(select(Seat))}
         assert seats == {"cursor:seat:ana@acme.io": (24.5, DAY1, "member"), "cursor:seat:bo@acme.io": (0.0, DAY1, "owner")}
         assert s.get(Identity, "cursor:bo@acme.io") is not None
     assert remapped_usage_ids(db_url, "cursor") == {row[0] for row in stored_usage(db_url)}
     windows = [r.json() for r in api.requests if r.path == "/teams/daily-usage-data"]
-    assert len(windows) >= 2  # since January: more than 90 days, so more than one window
+    assert [w["startDate"] for w in windows] == [epoch_ms(since), epoch_ms(since + timedelta(days=90))]
     assert all(w["endDate"] - w["startDate"] < 90 * 86_400_000 for w in windows)
 
 
