@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import bench, db, demo, serve, sync, sync_usage  # noqa: F401  (sync_usage registers on sync.cli)
+from app.cli import bench, db, demo, imports, serve, sync, sync_usage  # noqa: F401  (sync_usage registers on sync.cli)
 
 cli = typer.Typer(
     name="payoff",
@@ -13,6 +13,7 @@ cli = typer.Typer(
 )
 cli.add_typer(db.cli, name="db")
 cli.add_typer(sync.cli, name="sync")
+cli.add_typer(imports.cli, name="import")
 serve.register(cli)
 demo.register(cli)
 bench.register(cli)

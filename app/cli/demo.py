@@ -1,30 +1,11 @@
 """``payoff seed-demo``: write the demo organisation into the configured database."""
 
 import re
-from contextlib import contextmanager
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from app.cli.progress import console, progress_bars
 from store import db, demo
-
-console = Console(stderr=True)
-
-
-@contextmanager
-def progress_bars():
-    """A Rich progress bar per step; yields the callback that ``store.demo.seed`` and the imports call."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as bars:
-        tasks: dict[str, int] = {}
-
-        def advance(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bars.add_task(step, total=total)
-            bars.update(tasks[step], completed=done, total=total)
-
-        yield advance
 
 
 def _month(value: str | None) -> str | None:

@@ -1,0 +1,51 @@
+"""``payoff import people|usage|survey FILE``: data from sources without an API (formats: docs/imports.md)."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from app.cli.progress import console, progress_bars
+from store import db, imports
+
+cli = typer.Typer(help="Import people, AI usage or survey answers from a file (PAYOFF_DATABASE_URL). "
+                       "A bad file writes nothing; importing a file twice changes nothing.",
+                  no_args_is_help=True)
+
+
+FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The file to import.")
+
+
+def _run(load: Callable[..., dict[str, int]], path: Path) -> None:
+    db.upgrade()
+    try:
+        with progress_bars() as advance:
+            counts = load(path, progress=advance)
+    except imports.BadFile as error:
+        console.print(f"[red]Cannot import[/] {escape(str(error))}\n"
+                      "Nothing was imported; fix the file and run the command again.")
+        raise typer.Exit(1)
+    console.print("[green]Imported:[/] " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+
+
+@cli.command()
+def people(path: Path = FILE) -> None:
+    """People (CSV): email, name, team, manager_email, role (employee | manager | leader | admin),
+    github_login, jira_account_id, and further identity columns such as cursor_email or openai_user_id.
+    Creates teams and identities and re-matches every stored row to its person."""
+    _run(imports.import_people, path)
+
+
+@cli.command()
+def usage(path: Path = FILE) -> None:
+    """Daily AI usage (.csv or .jsonl): date, email, tool, input_tokens, output_tokens, cost_usd; optional
+    requests, sessions, lines_accepted, agent, task_fingerprint, started_at (rows with an agent or task
+    fingerprint are also agent runs)."""
+    _run(imports.import_usage, path)
+
+
+@cli.command()
+def survey(path: Path = FILE) -> None:
+    """Weekly survey answers (CSV): week, email, hours_saved; optional comment."""
+    _run(imports.import_survey, path)
