@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from connectors.claude_code import mapping as claude_code
 from connectors.cursor import mapping as cursor
+from connectors.github import mapping as github
 from connectors.openai import mapping as openai
 
 Remap = Callable[[str, dict], dict[str, list[dict]]]
@@ -18,5 +19,6 @@ Remap = Callable[[str, dict], dict[str, list[dict]]]
 MAPPINGS: dict[str, Remap] = {
     "claude_code": claude_code.remap,
     "cursor": cursor.remap,
+    "github": github.remap,
     "openai": openai.remap,
 }

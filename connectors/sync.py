@@ -35,6 +35,14 @@ class Page:
     cursor: str | None = None
     label: str = ""
 
+    def add(self, rows: dict[str, list[dict]]) -> None:
+        """Merge one object's rows into the page; a row whose id is already there replaces it (one
+        batch must not upsert the same id twice), and tables keep their first-seen order (parents first)."""
+        for name, batch in rows.items():
+            merged = {row["id"]: row for row in self.rows.get(name, [])}
+            merged.update((row["id"], row) for row in batch)
+            self.rows[name] = list(merged.values())
+
     @property
     def count(self) -> int:
         return sum(len(batch) for name, batch in self.rows.items() if name != "identity")

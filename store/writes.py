@@ -201,15 +201,11 @@ def save_page(
     raw: Iterable[tuple[str, dict]] = (),
     cursor: str | None = None,
 ) -> None:
-    """Write one page of a sync: identities, raw payloads, domain rows and the cursor, together.
+    """Write one page of a sync: raw payloads, identities, domain rows and the cursor, together.
 
     ``rows`` maps table names to row dicts, written in the order given (parents before children).
     The caller's transaction makes the page atomic: the cursor never moves without its rows.
     """
-    identities = rows.get("identity", [])
-    upsert(session, Identity, identities, keep=("person_id", "first_seen"))
-    if identities:
-        match_identities(session)
     upsert(
         session,
         RawPayload,
@@ -219,6 +215,17 @@ def save_page(
             for oid, payload in raw
         ),
     )
+    write_rows(session, rows)
+    set_state(session, source=source, stream=stream, scope=scope, cursor=cursor, error=None)
+
+
+def write_rows(session: Session, rows: Mapping[str, list[dict]]) -> None:
+    """Upsert domain rows keyed by table name: identities first, then the tables in the order given,
+    each personal row tied to the person its identity matches (a sync page and ``payoff remap`` alike)."""
+    identities = rows.get("identity", [])
+    upsert(session, Identity, identities, keep=("person_id", "first_seen"))
+    if identities:
+        match_identities(session)
     for name, batch in rows.items():
         if name == "identity":
             continue
@@ -226,7 +233,6 @@ def save_page(
             batch = [dict(row) for row in batch]
             _attach_people(session, batch)
         upsert(session, name, batch)
-    set_state(session, source=source, stream=stream, scope=scope, cursor=cursor, error=None)
 
 
 def set_state(

@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import bench, db, demo, imports, serve, sync, sync_usage  # noqa: F401  (sync_usage registers on sync.cli)
+from app.cli import bench, db, demo, imports, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
 
 cli = typer.Typer(
     name="payoff",
@@ -14,9 +14,11 @@ cli = typer.Typer(
 cli.add_typer(db.cli, name="db")
 cli.add_typer(sync.cli, name="sync")
 cli.add_typer(imports.cli, name="import")
+cli.add_typer(people.cli, name="people")
 serve.register(cli)
 demo.register(cli)
 bench.register(cli)
+remap.register(cli)
 
 
 def main() -> None:

@@ -1,0 +1,31 @@
+"""``payoff people``: the people behind the identities the sources report."""
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from store import db
+from store.identities import unmatched as unmatched_identities
+
+cli = typer.Typer(help="People and the identities the sources know them by.", no_args_is_help=True)
+
+
+@cli.command()
+def unmatched(
+    source: str | None = typer.Option(None, metavar="SOURCE", help="Only identities from this source (e.g. github, jira)."),
+) -> None:
+    """List the identities (GitHub logins, Jira accounts, AI-tool users) that match no person yet.
+
+    Their rows are kept; add the person (or their login / account id) to the people file and they are
+    matched on the next import or sync.
+    """
+    db.upgrade()
+    with db.session() as s:
+        rows = unmatched_identities(s, source)
+    table = Table("identity", "source", "external id", "label", "first seen")
+    for identity in rows:
+        table.add_row(identity.id, identity.source, identity.external_id, identity.label or "",
+                      f"{identity.first_seen:%Y-%m-%d}")
+    console = Console()
+    console.print(table if rows else "Every identity matches a person.")
+    console.print(f"{len(rows)} unmatched.")

@@ -1,0 +1,78 @@
+"""``payoff sync github | jira``: the outcome side — pull requests with reviews and AI signals, and tickets.
+
+Tokens come from the environment (through ``store.config``) and go straight to the client; they are
+never printed. After every sync, tickets and pull requests are linked in the store (whichever
+arrived first), so ``fixes`` links appear as soon as both sides are there.
+"""
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import typer
+
+from app.cli.sync import cli, console, run_streams
+from connectors.github.client import DEFAULT_BASE_URL, GitHubClient
+from connectors.github.streams import PullRequests
+from connectors.retrying import Retrying
+from store import db
+from store.config import settings
+from store.pull_requests import final_numbers, link_tickets
+
+SINCE = typer.Option(None, formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+                     help="Skip what was last updated before this UTC day (limits the first sync; "
+                          "later syncs resume at their cursor anyway).")
+MAX_WAIT = typer.Option(900.0, metavar="SECONDS",
+                        help="Longest rate-limit wait to sit through (shown while waiting); a longer one stops "
+                             "the sync with exit code 3 and says when to resume.")
+
+
+def _secret(value: str | None, variable: str) -> str:
+    if not value:
+        console.print(f"[red]{variable} is not set.[/] Export it in the environment and run again.")
+        raise typer.Exit(2)
+    return value
+
+
+def _retrying(max_wait: float) -> Retrying:
+    return Retrying(max_wait=max_wait, notify=lambda message: console.print(f"[yellow]{message}[/]"))
+
+
+def _run_then_link(streams: Iterator, client) -> None:
+    try:
+        run_streams(streams, requests=lambda: client.requests)
+    finally:
+        with db.session() as s:
+            links = link_tickets(s)
+        console.print(f"{links} ticket ↔ pull request links.")
+
+
+@cli.command("github")
+def github(
+    org: str = typer.Option(..., metavar="ORG", help="Organisation whose repositories are synced."),
+    repo: list[str] = typer.Option([], metavar="OWNER/NAME",
+                                   help="Sync only this repository (NAME alone means ORG/NAME); repeat for more. "
+                                        "Default: every repository of ORG the token can see."),
+    since: datetime | None = SINCE,
+    base_url: str = typer.Option(DEFAULT_BASE_URL, metavar="URL",
+                                 help="API root; for GitHub Enterprise Server https://HOST/api/v3."),
+    max_wait: float = MAX_WAIT,
+) -> None:
+    """GitHub pull requests in all states with their reviews, their own commits (first commit, AI trailers),
+    size, labels, branch, reverts and AI-assistance signals.
+
+    Needs [bold]GITHUB_TOKEN[/]: a fine-grained token with read access to Pull requests and Metadata of
+    the repositories (classic token: [bold]repo[/] and [bold]read:org[/]). An unchanged re-sync costs one
+    request per repository; each new or changed pull request three more. Merged and closed pull requests
+    are never fetched again.
+    """
+    client = GitHubClient(_secret(settings().github_token, "GITHUB_TOKEN"), base_url=base_url,
+                          retrying=_retrying(max_wait))
+
+    def streams() -> Iterator[PullRequests]:
+        repos = [name if "/" in name else f"{org}/{name}" for name in repo] or client.org_repos(org)
+        with db.session() as s:
+            final = final_numbers(s)
+        for name in repos:
+            yield PullRequests(client, name, since=since.date() if since else None, final=final.get(name, ()))
+
+    _run_then_link(streams(), client)

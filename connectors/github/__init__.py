@@ -1,0 +1,1 @@
+"""GitHub pull requests, their reviews and their own commits (through PyGithub)."""

@@ -1,0 +1,47 @@
+"""What the store knows about pull requests that the outcome syncs rely on.
+
+* Merged and closed pull requests are final: the GitHub sync is told which ones it already has, so it
+  never fetches them again.
+* A ticket is tied to the pull requests whose title or branch names its key (``fixes``). The links are
+  recomputed from both tables after every GitHub sync, Jira sync and remap, so they appear whichever
+  side arrives first and follow a renamed title.
+"""
+
+import re
+from collections import defaultdict
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from store.models import PullRequest, Ticket, TicketPullRequest
+from store.writes import upsert
+
+# A Jira key (PROJECT-123) standing on its own; branches often lower-case it (feature/abc-123-login).
+TICKET_KEY = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]*-\d+)(?!\d)")
+
+
+def final_numbers(session: Session) -> dict[str, set[int]]:
+    """Per repository, the numbers of the stored pull requests that are merged or closed."""
+    final: dict[str, set[int]] = defaultdict(set)
+    for repo, number in session.exec(select(PullRequest.repo, PullRequest.number).where(PullRequest.state != "open")):
+        final[repo].add(number)
+    return final
+
+
+def mentioned_keys(*texts: str | None) -> set[str]:
+    return {key.upper() for text in texts if text for key in TICKET_KEY.findall(text)}
+
+
+def link_tickets(session: Session) -> int:
+    """Recompute the ``fixes`` links between tickets and pull requests; returns how many there are."""
+    tickets = {key.upper(): ticket_id for ticket_id, key in session.exec(select(Ticket.id, Ticket.key))}
+    wanted = {}
+    for pr_id, title, branch in session.exec(select(PullRequest.id, PullRequest.title, PullRequest.head_ref)):
+        for key in mentioned_keys(title, branch) & tickets.keys():
+            link = f"{tickets[key]}|{pr_id}|fixes"
+            wanted[link] = {"id": link, "ticket_id": tickets[key], "pr_id": pr_id, "kind": "fixes"}
+    stale = set(session.exec(select(TicketPullRequest.id).where(TicketPullRequest.kind == "fixes"))) - wanted.keys()
+    if stale:
+        session.execute(delete(TicketPullRequest).where(TicketPullRequest.id.in_(stale)))
+    upsert(session, TicketPullRequest, wanted.values())
+    return len(wanted)
