@@ -158,12 +158,13 @@ CARDS: tuple[Card, ...] = (
          "Difference in differences: (mean weekly outcome units since the person's first AI-active week - before "
          "it) - (the same change over the same weeks among non-adopters), times the person's baseline hours per "
          "unit (work_hours_per_week setting, default 40, / mean weekly units before adoption). Interval: +-1.2816 "
-         "Welch standard errors. Window: the 26 weeks up to the month's end. 'Not enough data' under 4 weeks "
+         "Welch standard errors; estimate and bounds capped at +-work_hours_per_week. Window: the 26 weeks up to the month's end. 'Not enough data' under 4 weeks "
          "before or after adoption, without baseline outcomes or with fewer than 3 non-adopters.",
          "ai_usage_daily (activity yes/no per week), outcome units' sources",
          "Assumes adopters would have followed the non-adopters' trend; people who adopt first may differ. "
-         "The baseline's own uncertainty is not in the interval, so it is if anything too narrow. Capacity gained "
-         "is not necessarily time given back.",
+         "The baseline's own uncertainty is not in the interval, so it is if anything too narrow. A small baseline "
+         "(few outcome units a week) magnifies changes, hence the cap; a capped value means 'large, size unknown'. "
+         "Capacity gained is not necessarily time given back.",
          "Token amounts do not enter it at all; only outcomes that held up do. Starting to use AI just to be an "
          "'adopter' yields zero unless outcomes rise.",
          ("time_saved_hours_per_week", "time_saved_estimate", "time_saved_low", "time_saved_high",
@@ -193,11 +194,12 @@ CARDS: tuple[Card, ...] = (
          "Needs a baseline: new users are never flagged by it.",
          "Raising usage slowly moves the baseline; spend without outcomes still catches the extreme case."),
     Card("quality_regression", "Signal: quality regression on AI-assisted work", "flag with evidence",
-         "Over the month and the 2 before: at least 2 AI-assisted PRs (any signal) caused a bug or were reverted "
-         "and the 80 % Wilson lower bound of that rate exceeds the reference rate: the person's own other PRs "
-         "(if >= 5) or else the organisation's PRs without stored AI signals.",
+         "Over the month and the 2 before: at least 2 AI-assisted PRs (any signal) caused a bug or were reverted, "
+         "and a one-sided exact binomial test against the organisation's rate for PRs without stored AI signals "
+         "(same months) gives under 2.5 %. The evidence shows the rate with its 80 % Wilson interval.",
          "pull_request, ticket_pull_request, ai_signal, ai_usage_daily",
-         "Bug links lag; a small number of PRs gives a wide interval, which is why the lower bound is used.",
+         "Bug links lag; the organisation-wide reference mixes easy and hard work. The strict 2.5 % bar keeps "
+         "chance flags rare when many people are tested each month, at the price of missing mild regressions.",
          "Not linking bugs hides it (see bugs opened)."),
     Card("min_group_size", "Minimum group size", "people",
          "Any aggregate over fewer than k people (min_group_size setting, default 5) has its figures blanked "

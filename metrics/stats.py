@@ -57,3 +57,17 @@ def mean_difference(after, before) -> tuple[float, float, int]:
     a, b = np.asarray(after, dtype=float), np.asarray(before, dtype=float)
     variance = (a.var(ddof=1) / len(a) if len(a) > 1 else 0.0) + (b.var(ddof=1) / len(b) if len(b) > 1 else 0.0)
     return float(a.mean() - b.mean()), math.sqrt(variance), min(len(a), len(b))
+
+
+def binomial_tail(successes: int, n: int, p: float) -> float:
+    """P(X >= successes) for X ~ Binomial(n, p): the one-sided exact test of "more often than p"."""
+    if successes <= 0:
+        return 1.0
+    if p <= 0:
+        return 0.0
+    if p >= 1:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    terms = (math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+             for i in range(successes, n + 1))
+    return min(1.0, sum(math.exp(t) for t in terms))

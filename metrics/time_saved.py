@@ -13,6 +13,8 @@ Method (difference in differences, per person):
    valued at the person's own baseline hours per unit.
 5. 80 % interval: ``did +- 1.2816 x sqrt(se_gain^2 + se_trend^2)`` (Welch standard errors), scaled the
    same way. It ignores the uncertainty of the baseline itself, so it is if anything too narrow.
+6. Estimate and bounds are capped at +- ``hours_per_week``: a small baseline (one PR a week) turns a
+   multiplied output into more "saved" hours than the week has, which no one should read literally.
 
 "Not enough data" (a reason instead of a number) when there are fewer than ``min_weeks`` weeks before or
 after adoption, no outcome units before adoption, or fewer than ``min_controls`` non-adopters. Token
@@ -109,9 +111,10 @@ def _estimate(before, after, controls, start: int, window: Window) -> dict:
     trend = float(changes.mean())
     se_trend = float(changes.std(ddof=1) / math.sqrt(len(changes))) if len(changes) > 1 else 0.0
     did, se = gain - trend, math.hypot(se_gain, se_trend)
-    per_unit = window.hours_per_week / float(before.mean())
-    return {"time_saved_estimate": did * per_unit, "time_saved_low": (did - stats.Z * se) * per_unit,
-            "time_saved_high": (did + stats.Z * se) * per_unit, "baseline_units_per_week": float(before.mean())}
+    per_unit, cap = window.hours_per_week / float(before.mean()), window.hours_per_week
+    hours = lambda units: float(np.clip(units * per_unit, -cap, cap))  # noqa: E731
+    return {"time_saved_estimate": hours(did), "time_saved_low": hours(did - stats.Z * se),
+            "time_saved_high": hours(did + stats.Z * se), "baseline_units_per_week": float(before.mean())}
 
 
 def beside_survey(estimates: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:

@@ -18,7 +18,7 @@ DECOUPLED_RATIO = 3.0  # tokens at least this multiple of the person's own basel
 FLAT_RATIO = 1.1  # ... while outcome units stay below this multiple of theirs
 DECOUPLED_MIN_TOKENS = 100_000  # ignore tiny absolute amounts
 QUALITY_MIN_BAD = 2  # at least this many AI-assisted PRs with a bug or revert ...
-QUALITY_MIN_OWN_OTHER = 5  # own non-AI PRs needed to compare with oneself instead of the organisation
+QUALITY_MAX_CHANCE = 0.025  # ... and at most this probability of so many at the organisation's rate
 
 NAMES = ("spend_without_outcomes", "repetitive_agent_runs", "usage_decoupled_from_outcomes",
          "quality_regression")
@@ -68,26 +68,27 @@ def usage_decoupled(month: pd.DataFrame, baseline: pd.DataFrame) -> dict[int, Si
 
 
 def quality_regression(prs: pd.DataFrame, reference_rate: float) -> dict[int, Signal]:
-    """Flag when AI-assisted PRs (``ai_any``) go wrong (a ``caused_by`` bug or a revert) clearly more often
-    than the reference: the person's own other PRs when they have >= 5, else ``reference_rate`` (the
-    organisation's PRs without AI signals). "Clearly" = at least 2 such PRs and the 80 % Wilson lower
-    bound of the AI-assisted rate above the reference rate."""
-    bad = (prs["bugs_caused"] > 0) | prs["reverted"]
-    marked = prs.assign(bad=bad)
+    """Flag when AI-assisted PRs (``ai_any``) go wrong — a ``caused_by`` bug or a revert — clearly more often
+    than ``reference_rate`` (the organisation's PRs without AI signals over the same months). "Clearly" =
+    at least 2 such PRs and a one-sided exact binomial test below 2.5 %: with dozens of people tested every
+    month, a looser bar would flag someone by chance each time."""
+    marked = prs.assign(bad=(prs["bugs_caused"] > 0) | prs["reverted"])
     found = {}
-    for person, part in marked.groupby("person_id"):
-        ai, other = part[part["ai_any"]], part[~part["ai_any"]]
-        bad_ai = int(ai["bad"].sum())
-        own = len(other) >= QUALITY_MIN_OWN_OTHER
-        reference = float(other["bad"].mean()) if own else reference_rate
-        interval = stats.proportion(bad_ai, len(ai))
-        if bad_ai >= QUALITY_MIN_BAD and interval.low > reference:
-            against = f"{int(other['bad'].sum())} of {len(other)} own other PRs" if own else "the organisation's"
+    for person, part in marked[marked["ai_any"]].groupby("person_id"):
+        bad, n = int(part["bad"].sum()), len(part)
+        chance = stats.binomial_tail(bad, n, reference_rate)
+        if bad >= QUALITY_MIN_BAD and chance < QUALITY_MAX_CHANCE:
+            interval = stats.proportion(bad, n)
             found[int(person)] = Signal("quality_regression",
-                                        f"{bad_ai} of {len(ai)} AI-assisted PRs caused a bug or were reverted "
+                                        f"{bad} of {n} AI-assisted PRs caused a bug or were reverted "
                                         f"({interval.estimate:.0%}, 80 % interval {interval.low:.0%}-{interval.high:.0%}) "
-                                        f"against {reference:.0%} for {against} PRs")
+                                        f"against {reference_rate:.0%} for the organisation's PRs without AI "
+                                        f"signals; chance of this many at that rate {_chance(chance)}")
     return found
+
+
+def _chance(p: float) -> str:
+    return "under 0.1 %" if p < 0.001 else f"{p:.1%}"
 
 
 def combine(*found: dict[int, Signal]) -> dict[int, list[Signal]]:

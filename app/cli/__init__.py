@@ -3,6 +3,7 @@
 import typer
 
 from app.cli import bench, db, demo, imports, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
+from app.cli import metrics
 
 cli = typer.Typer(
     name="payoff",
@@ -19,6 +20,7 @@ serve.register(cli)
 demo.register(cli)
 bench.register(cli)
 remap.register(cli)
+metrics.register(cli)
 
 
 def main() -> None:

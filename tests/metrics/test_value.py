@@ -1,0 +1,24 @@
+import math
+
+import pandas as pd
+from pandas.testing import assert_frame_equal
+
+from metrics.value import Weights, outcome_units, value_per_token
+
+
+def test_outcome_units_adjust_for_quality_with_configurable_weights():
+    outcomes = pd.DataFrame({"prs_merged": [4, 2], "reverts": [1, 0], "prs_buggy": [2, 0],
+                             "story_points": [5.0, 0.0], "tickets_without_points": [2, 1]})
+    # 1 x (4 - 1 - 0.5 x 2) + 0.5 x 5 + 0.5 x 2 = 2 + 2.5 + 1 = 5.5 ; 2 + 0 + 0.5 = 2.5
+    assert outcome_units(outcomes, Weights()).tolist() == [5.5, 2.5]
+    custom = Weights.from_setting({"pr": 2, "story_point": 0, "ticket": 1, "bug_penalty": 1, "unknown": 9})
+    # 2 x (4 - 1 - 2) + 0 + 2 = 4 ; 2 x 2 + 1 = 5
+    assert outcome_units(outcomes, custom).tolist() == [4.0, 5.0]
+
+
+def test_value_per_token_is_empty_without_spend():
+    got = value_per_token(pd.Series([5.0, 3.0, 0.0]), pd.Series([2_000_000, 0, 1_000_000]),
+                          pd.Series([50.0, 0.0, 10.0]))
+    expected = pd.DataFrame({"value_per_million_tokens": [2.5, math.nan, 0.0],
+                             "value_per_100_usd": [10.0, math.nan, 0.0]})
+    assert_frame_equal(got, expected)
