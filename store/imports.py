@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from math import isfinite
 from pathlib import Path
 from typing import Any
 
@@ -103,9 +104,10 @@ def _blank(value: Any) -> bool:
 
 
 def _str(value: Any) -> str:
-    if _blank(value):
+    text = str(value).strip() if value is not None else ""
+    if not text:
         raise ValueError("is empty")
-    return str(value).strip()
+    return text
 
 
 def _email(value: Any) -> str:
@@ -130,22 +132,35 @@ def _moment(value: Any) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _count(value: Any) -> int:
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
     try:
-        number = float(_str(value))
-    except ValueError:
+        return float(value)
+    except (TypeError, ValueError):
         raise ValueError(f"{value!r} is not a number") from None
-    if isinstance(value, bool) or not number.is_integer() or number < 0:
-        raise ValueError(f"{value!r} is not a whole number of zero or more")
-    return int(number)
+
+
+def _count(value: Any) -> int:
+    number = None
+    if isinstance(value, str) or type(value) is int:  # the fast path: most cells are plain digits
+        try:
+            number = int(value)
+        except ValueError:
+            pass
+    if number is None:
+        as_float = _number(value)
+        if not as_float.is_integer():
+            raise ValueError(f"{value!r} is not a whole number")
+        number = int(as_float)
+    if number < 0:
+        raise ValueError(f"{value!r} is negative; counts are zero or more")
+    return number
 
 
 def _amount(value: Any) -> float:
-    try:
-        number = float(_str(value))
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
-    if isinstance(value, bool) or number != number or number < 0 or number == float("inf"):
+    number = _number(value)
+    if not isfinite(number) or number < 0:
         raise ValueError(f"{value!r} is not an amount of zero or more")
     return number
 
@@ -181,12 +196,16 @@ class Spec:
         text = _text(path)
         lines = text.count("\n") + 1
         parsed = []
+        parsers = {**self.optional, **self.required}
         for line, record in _records(path, text, self):
             row = {}
             for name, value in record.items():
-                parse = self.required.get(name) or self.optional.get(name)
-                if parse is None or (name in self.optional and _blank(value)):
-                    row[name] = None if parse else value
+                parse = parsers.get(name)
+                if parse is None:
+                    row[name] = value
+                    continue
+                if name in self.optional and _blank(value):
+                    row[name] = None
                     continue
                 try:
                     row[name] = parse(value)
