@@ -10,15 +10,19 @@ entry: its source name (the ``source`` its streams carry and ``raw_payload`` sto
 from collections.abc import Callable
 
 from connectors.claude_code import mapping as claude_code
+from connectors.copilot import mapping as copilot
 from connectors.cursor import mapping as cursor
 from connectors.github import mapping as github
+from connectors.jira import mapping as jira
 from connectors.openai import mapping as openai
 
 Remap = Callable[[str, dict], dict[str, list[dict]]]
 
 MAPPINGS: dict[str, Remap] = {
     "claude_code": claude_code.remap,
+    "copilot": copilot.remap,
     "cursor": cursor.remap,
     "github": github.remap,
+    "jira": jira.remap,
     "openai": openai.remap,
 }

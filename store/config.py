@@ -22,6 +22,7 @@ class Settings:
     anthropic_admin_key: str | None = field(default=None, repr=False)
     cursor_api_key: str | None = field(default=None, repr=False)
     openai_admin_key: str | None = field(default=None, repr=False)
+    otel_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -36,6 +37,7 @@ class Settings:
             anthropic_admin_key=env.get("ANTHROPIC_ADMIN_KEY") or None,
             cursor_api_key=env.get("CURSOR_API_KEY") or None,
             openai_admin_key=env.get("OPENAI_ADMIN_KEY") or None,
+            otel_token=env.get("PAYOFF_OTEL_TOKEN") or None,
         )
 
 

@@ -12,11 +12,14 @@ import typer
 from app.cli.sync import cli, console, run_streams
 from connectors.claude_code import client as anthropic_api
 from connectors.claude_code.streams import ClaudeCodeUsage
+from connectors.copilot import client as copilot_api
+from connectors.copilot.streams import Seats as CopilotSeats, UsersReport as CopilotUsersReport
 from connectors.cursor import client as cursor_api
 from connectors.cursor.streams import DailyUsage as CursorDailyUsage, Spend as CursorSpend
 from connectors.openai import client as openai_api
 from connectors.openai.prices import DEFAULT_PRICES, read_prices
 from connectors.openai.streams import CompletionsUsage
+from connectors.retrying import Retrying
 from connectors.sync import SourceError
 from store.config import settings
 
@@ -86,3 +89,24 @@ def openai(
         raise typer.Exit(2)
     client = openai_api.OpenAIClient(_key(settings().openai_admin_key, "OPENAI_ADMIN_KEY"), base_url)
     run_streams([CompletionsUsage(client=client, since=_day(since), prices=table)], requests=lambda: client.requests)
+
+
+@cli.command("copilot")
+def copilot(
+    org: str = typer.Option(..., help="GitHub organisation whose Copilot seats and usage to read."),
+    base_url: str = typer.Option(copilot_api.DEFAULT_BASE_URL,
+                                 help="GitHub API root, e.g. https://ghe.example.com/api/v3 for GitHub Enterprise Server."),
+    since: datetime | None = SINCE,
+) -> None:
+    """GitHub Copilot: every seat (assigned, last activity, editor, plan) and the daily per-user usage-metrics
+    report (code generation and acceptance, lines suggested and added, chat, agent and CLI use, CLI tokens),
+    one report per day up to yesterday (first run: 28 days back; GitHub keeps one year).
+
+    Needs [bold]GITHUB_TOKEN[/]: a classic token with manage_billing:copilot or read:org, or a fine-grained
+    token with the organisation's Copilot permissions (read).
+    """
+    retrying = Retrying(notify=lambda message: console.print(f"[yellow]{message}[/]"))
+    client = copilot_api.CopilotClient(_key(settings().github_token, "GITHUB_TOKEN"), org, base_url=base_url,
+                                       retrying=retrying)
+    run_streams([CopilotSeats(client), CopilotUsersReport(client=client, since=_day(since))],
+                requests=lambda: client.requests)

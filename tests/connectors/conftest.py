@@ -9,6 +9,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlmodel import select
+
+from connectors.registry import MAPPINGS
+from connectors.sync import run
+from store import db
+from store.models import AIUsageDaily, RawPayload
+from store.sink import StoreSink
 
 
 @dataclass
@@ -107,12 +114,6 @@ def no_sleep(waits: list[float]) -> Callable[[float], None]:
 
 def remapped_usage_ids(url: str, source: str) -> set[str]:
     """Daily-usage ids that ``payoff remap`` would rebuild from the stored raw payloads of ``source``."""
-    from sqlmodel import select
-
-    from connectors.registry import MAPPINGS
-    from store import db
-    from store.models import RawPayload
-
     with db.session(url) as s:
         raws = s.exec(select(RawPayload).where(RawPayload.source == source)).all()
     return {row["id"] for raw in raws for row in MAPPINGS[source](raw.stream, raw.payload).get("ai_usage_daily", [])}
@@ -120,19 +121,31 @@ def remapped_usage_ids(url: str, source: str) -> set[str]:
 
 def usage_table(url: str) -> list[dict]:
     """Every stored daily-usage row, whole and in id order: the thing two syncs must agree on."""
-    from sqlmodel import select
-
-    from store import db
-    from store.models import AIUsageDaily
-
     with db.session(url) as s:
         return [row.model_dump() for row in s.exec(select(AIUsageDaily).order_by(AIUsageDaily.id))]
 
 
 def fresh_database(tmp_path, name: str = "clean") -> str:
     """A second, empty SQLite database, for comparing a clean sync with an interrupted one."""
-    from store import db
-
     url = f"sqlite:///{tmp_path / f'{name}.db'}"
     db.upgrade(url)
     return url
+
+
+def resumed_sync_matches_clean(db_url: str, tmp_path, stream: Callable[..., Any], first, last, *,
+                               fault: Callable[[], None], error: type[Exception]) -> list[dict]:
+    """Sync ``first``, inject ``fault``, let the resumed sync to ``last`` fail, then run it twice more: the
+    stored daily usage must equal a clean sync's (nothing lost, nothing doubled). Returns the rows.
+
+    ``stream(**options)`` builds the stream under test with ``since`` / ``until`` options."""
+    sink = StoreSink(db_url)
+    run(stream(since=first, until=lambda: first), sink)
+    fault()
+    with pytest.raises(error):
+        run(stream(until=lambda: last), sink)
+    run(stream(until=lambda: last), sink)
+    run(stream(until=lambda: last), sink)
+    clean = fresh_database(tmp_path)
+    run(stream(since=first, until=lambda: last), StoreSink(clean))
+    assert usage_table(db_url) == usage_table(clean)
+    return usage_table(db_url)

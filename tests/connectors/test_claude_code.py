@@ -8,9 +8,8 @@ from connectors.claude_code import mapping
 from connectors.claude_code.client import REPORT, AnthropicClient
 from connectors.claude_code.streams import ClaudeCodeUsage
 from connectors.daily import today
-from connectors.sync import SourceError, run
-from store.sink import StoreSink
-from tests.connectors.conftest import Reply, fresh_database, no_sleep, remapped_usage_ids, usage_table
+from connectors.sync import SourceError
+from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids, resumed_sync_matches_clean, usage_table
 
 KEY = "sk-ant-admin01-secret"
 PAGE_SIZE = 2
@@ -120,16 +119,11 @@ def test_wrong_key_is_refused_with_a_clear_message(api):
 def test_failure_on_a_later_page_then_rerun_equals_a_clean_sync(api, db_url, tmp_path):
     days = [date(2026, 5, 4), date(2026, 5, 5), date(2026, 5, 6)]
     anthropic_api(api, records_for(days))
-    stream = lambda: ClaudeCodeUsage(client=client(api, retries=0), since=None, until=lambda: days[-1])  # noqa: E731
-    sink = StoreSink(db_url)
-    run(ClaudeCodeUsage(client=client(api), since=days[0], until=lambda: days[0]), sink)
-    api.fail(Reply(200, {"data": [], "has_more": True, "next_page": "page_2"}), path=REPORT)  # day 1 again
-    api.fail(Reply(200, "{not json"), path=REPORT)  # day 1, second page
-    with pytest.raises(SourceError, match="not JSON"):
-        run(stream(), sink)
-    run(stream(), sink)
-    run(stream(), sink)
-    clean = fresh_database(tmp_path)
-    run(ClaudeCodeUsage(client=client(api), since=days[0], until=lambda: days[-1]), StoreSink(clean))
-    assert len(usage_table(db_url)) == 9
-    assert usage_table(db_url) == usage_table(clean)
+
+    def fault():
+        api.fail(Reply(200, {"data": [], "has_more": True, "next_page": "page_2"}), path=REPORT)  # day 1 again
+        api.fail(Reply(200, "{not json"), path=REPORT)  # its second page
+
+    rows = resumed_sync_matches_clean(db_url, tmp_path, lambda **kw: ClaudeCodeUsage(client=client(api), **kw),
+                                      days[0], days[-1], fault=fault, error=SourceError)
+    assert len(rows) == 9

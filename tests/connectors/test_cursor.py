@@ -15,7 +15,7 @@ from connectors.sync import RateLimited, SourceError, run
 from store import db
 from store.models import AIUsageDaily, Identity, RawPayload, Seat
 from store.sink import StoreSink
-from tests.connectors.conftest import Reply, fresh_database, no_sleep, remapped_usage_ids, usage_table
+from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids, resumed_sync_matches_clean
 
 
 
@@ -149,21 +149,10 @@ def test_persistent_5xx_and_bad_json_are_clear_errors(api):
 
 
 def test_failure_mid_sync_then_rerun_equals_clean_sync_and_twice_changes_nothing(api, db_url, tmp_path):
-    records = [OLD_SHAPE, NEW_SHAPE, {**OLD_SHAPE, "date": epoch_ms(DAY3), "chatRequests": 40}]
-    cursor_api(api, records, [[]])
-    stream = lambda: DailyUsage(client=client(api, retries=0), since=None, until=lambda: DAY3)  # noqa: E731
-    sink = StoreSink(db_url)
-    first = DailyUsage(client=client(api), since=DAY1, until=lambda: DAY1)
-    run(first, sink)  # the stored cursor is now DAY1
-    api.fail(Reply(502, "bad gateway"), path="/teams/daily-usage-data")
-    with pytest.raises(SourceError):
-        run(stream(), sink)
-    run(stream(), sink)
-    run(stream(), sink)
-
-    clean = fresh_database(tmp_path)
-    run(DailyUsage(client=client(api), since=DAY1, until=lambda: DAY3), StoreSink(clean))
-    assert usage_table(db_url) == usage_table(clean)
-    assert len(stored_usage(db_url)) == 3
+    cursor_api(api, [OLD_SHAPE, NEW_SHAPE, {**OLD_SHAPE, "date": epoch_ms(DAY3), "chatRequests": 40}], [[]])
+    rows = resumed_sync_matches_clean(
+        db_url, tmp_path, lambda **kw: DailyUsage(client=client(api, retries=0), **kw), DAY1, DAY3,
+        fault=lambda: api.fail(Reply(502, "bad gateway"), path="/teams/daily-usage-data"), error=SourceError)
+    assert len(rows) == 3
     with db.session(db_url) as s:
         assert s.exec(select(func.count()).select_from(RawPayload)).one() == 3  # one per day

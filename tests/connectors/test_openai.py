@@ -11,11 +11,10 @@ from connectors.openai import mapping
 from connectors.openai.client import COMPLETIONS, USERS, OpenAIClient
 from connectors.openai.prices import DEFAULT_PRICES, read_prices
 from connectors.openai.streams import CompletionsUsage
-from connectors.sync import RateLimited, SourceError, run
+from connectors.sync import RateLimited, SourceError
 from store import db, writes
 from store.models import Person
-from store.sink import StoreSink
-from tests.connectors.conftest import Reply, fresh_database, no_sleep, remapped_usage_ids, usage_table
+from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids, resumed_sync_matches_clean, usage_table
 
 KEY = "sk-admin-openai-secret"
 PAGE_SIZE = 2
@@ -153,15 +152,8 @@ def test_wrong_key_is_refused_and_the_key_is_not_repeated(api):
 def test_rate_limit_mid_paging_then_rerun_equals_clean_sync(api, db_url, tmp_path):
     days = [date(2026, 6, 1), date(2026, 6, 2)]
     openai_api(api, {day: day_results() for day in days}, MEMBERS)
-    stream = lambda: CompletionsUsage(client=client(api, retries=1, max_wait=5), until=lambda: days[-1])  # noqa: E731
-    sink = StoreSink(db_url)
-    run(CompletionsUsage(client=client(api), since=days[0], until=lambda: days[0]), sink)
-    api.fail(Reply(429, {"error": {"message": "Rate limit reached"}}, {"Retry-After": "60"}), path=COMPLETIONS)
-    with pytest.raises(RateLimited):
-        run(stream(), sink)
-    run(stream(), sink)
-    run(stream(), sink)
-    clean = fresh_database(tmp_path)
-    run(CompletionsUsage(client=client(api), since=days[0], until=lambda: days[-1]), StoreSink(clean))
-    assert len(usage_table(db_url)) == 6
-    assert usage_table(db_url) == usage_table(clean)
+    rate_limited = Reply(429, {"error": {"message": "Rate limit reached"}}, {"Retry-After": "60"})
+    rows = resumed_sync_matches_clean(
+        db_url, tmp_path, lambda **kw: CompletionsUsage(client=client(api, retries=1, max_wait=5), **kw),
+        days[0], days[-1], fault=lambda: api.fail(rate_limited, path=COMPLETIONS), error=RateLimited)
+    assert len(rows) == 6

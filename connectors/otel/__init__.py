@@ -1,0 +1,1 @@
+"""OpenTelemetry: an OTLP/HTTP metrics receiver for agents that emit GenAI or Claude Code metrics."""

@@ -1,0 +1,177 @@
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from connectors.copilot import mapping
+from connectors.copilot.client import CopilotClient
+from connectors.copilot.streams import Seats, UsersReport, yesterday
+from connectors.retrying import Retrying
+from connectors.sync import RateLimited, SourceError, run
+from store import db
+from store.models import Seat
+from store.sink import StoreSink
+from tests.connectors.conftest import Reply, remapped_usage_ids, resumed_sync_matches_clean, usage_table
+
+TOKEN = "ghp_copilotsecret123"
+ORG = "acme"
+SEATS_PATH = f"/orgs/{ORG}/copilot/billing/seats"
+REPORT_PATH = f"/orgs/{ORG}/copilot/metrics/reports/users-1-day"
+
+
+def record(login: str, day: date, **changes) -> dict:
+    return {
+        "user_login": login, "user_id": abs(hash(login)) % 10_000, "day": day.isoformat(), "enterprise_id": None,
+        "code_generation_activity_count": 40, "code_acceptance_activity_count": 12,
+        "user_initiated_interaction_count": 7, "loc_suggested_to_add_sum": 300, "loc_suggested_to_delete_sum": 10,
+        "loc_added_sum": 120, "loc_deleted_sum": 15, "used_chat": True, "used_agent": False, "used_cli": True,
+        "totals_by_ide": [{"ide": "vscode", "code_generation_activity_count": 40}],
+        "totals_by_feature": [{"feature": "code_completion", "code_generation_activity_count": 30,
+                               "code_acceptance_activity_count": 10},
+                              {"feature": "chat_panel_agent_mode", "user_initiated_interaction_count": 7}],
+        "totals_by_cli": {"session_count": 2, "request_count": 9, "prompt_count": 5,
+                          "token_usage": {"prompt_tokens_sum": 5000, "output_tokens_sum": 800}},
+        **changes,
+    }
+
+
+def seat(login: str, **changes) -> dict:
+    return {"created_at": "2026-01-10T09:00:00-06:00", "updated_at": "2026-01-10T09:00:00Z",
+            "pending_cancellation_date": None, "last_activity_at": "2026-05-03T18:30:00Z",
+            "last_activity_editor": "vscode/1.99.0/copilot/1.300.0", "last_authenticated_at": "2026-05-03T18:00:00Z",
+            "plan_type": "business", "assignee": {"login": login, "id": 1, "type": "User"}, **changes}
+
+
+def test_report_record_maps_generation_chat_and_cli_tokens():
+    rows = mapping.report_rows({"day": "2026-05-04", "records": [record("octocat", date(2026, 5, 4))]})
+    assert rows["identity"] == [{"id": "github:octocat", "source": "github", "external_id": "octocat",
+                                 "label": "octocat"}]
+    [usage] = rows["ai_usage_daily"]
+    assert usage["id"] == "github:octocat:2026-05-04:copilot"
+    assert (usage["lines_suggested"], usage["lines_accepted"], usage["lines_removed"], usage["requests"],
+            usage["sessions"], usage["input_tokens"], usage["output_tokens"]) == (300, 120, 15, 16, 2, 5000, 800)
+    assert usage["extra"]["used_chat"] is True and usage["extra"]["used_agent"] is False
+    assert usage["extra"]["activity_by_feature"] == {"code_completion": 40, "chat_panel_agent_mode": 7}
+
+
+def test_record_without_cli_use_has_no_tokens():
+    minimal = {"user_login": "hubot", "day": "2026-05-04", "code_generation_activity_count": 3}
+    [usage] = mapping.report_rows({"day": "2026-05-04", "records": [minimal]})["ai_usage_daily"]
+    assert (usage["input_tokens"], usage["sessions"], usage["lines_accepted"]) == (0, 0, 0)
+
+
+def test_seat_keeps_assignment_activity_and_plan_price():
+    [row] = mapping.seat_rows({"org": ORG, "seats": [seat("octocat", pending_cancellation_date="2026-06-01")]})["seat"]
+    assert row["id"] == "copilot:seat:acme:octocat" and row["identity_id"] == "github:octocat"
+    assert row["assigned_at"] == datetime(2026, 1, 10, 15, 0, tzinfo=UTC)
+    assert (row["pending_cancellation_date"], row["monthly_cost_usd"]) == (date(2026, 6, 1), 19.0)
+
+
+def github_api(api, seats: list[dict], reports: dict[date, list[list[dict]]]):
+    """Speak GitHub: token checked, seats paged by page/per_page, reports (204 when none) whose signed
+    links this same server serves, refusing any that arrive with the token."""
+
+    def authorised(handler):
+        def check(request):
+            if request.headers.get("authorization") != f"token {TOKEN}":
+                return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
+            return handler(request)
+        return check
+
+    def org(request):
+        return Reply(200, {"login": ORG, "id": 1, "url": f"{api.url}/orgs/{ORG}"})
+
+    def seat_page(request):
+        per_page = int(request.query["per_page"][0])
+        page = int(request.query.get("page", ["1"])[0])
+        return Reply(200, {"total_seats": len(seats), "seats": seats[(page - 1) * per_page:page * per_page]})
+
+    def report(request):
+        day = date.fromisoformat(request.query["day"][0])
+        if day not in reports:
+            return Reply(204)
+        links = [f"{api.url}/download/{day}/{n}.ndjson?sig=s3cr3t&se=2026" for n in range(len(reports[day]))]
+        return Reply(200, {"download_links": links, "report_day": day.isoformat()})
+
+    def download(request):
+        if "authorization" in request.headers or request.query.get("sig") != ["s3cr3t"]:
+            return Reply(403, "<Error><Code>AuthenticationFailed</Code></Error>")
+        _, _, day, name = request.path.split("/")
+        return Reply(200, "".join(json.dumps(r) + "\n" for r in reports[date.fromisoformat(day)][int(name[0])]))
+
+    api.route("GET", f"/orgs/{ORG}", authorised(org))
+    api.route("GET", SEATS_PATH, authorised(seat_page))
+    api.route("GET", REPORT_PATH, authorised(report))
+    for day, files in reports.items():
+        for n in range(len(files)):
+            api.route("GET", f"/download/{day}/{n}.ndjson", download)
+
+
+def client(api, token=TOKEN, **options):
+    return CopilotClient(token, ORG, base_url=api.url, per_page=2, seconds_between_requests=0,
+                         retrying=Retrying(backoff=0.001, sleep=lambda s: None), sleep=lambda s: None, backoff=0.001,
+                         **options)
+
+
+def test_sync_command_fills_seats_and_daily_usage(api, db_url, monkeypatch):
+    day2, day1 = yesterday(), yesterday() - timedelta(days=1)
+    github_api(api, [seat("octocat"), seat("hubot", plan_type="enterprise"), seat("unused", last_activity_at=None)],
+               {day1: [[record("octocat", day1)], [record("hubot", day1)]]})  # day2: 204, no report yet
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    result = CliRunner().invoke(cli, ["sync", "copilot", "--org", ORG, "--base-url", api.url,
+                                      "--since", day1.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert TOKEN not in result.output
+    # org + 1 seat page (3 seats < 100) + 2 report days + 2 downloads
+    assert "6 API requests made" in result.output
+    rows = usage_table(db_url)
+    assert [(r["identity_id"], r["day"], r["lines_accepted"]) for r in rows] == [
+        ("github:hubot", day1, 120), ("github:octocat", day1, 120)]
+    with db.session(db_url) as s:
+        seats = {row.identity_id: (row.monthly_cost_usd, row.last_activity_at) for row in s.exec(select(Seat))}
+    assert seats["github:hubot"][0] == 39.0 and seats["github:unused"] == (19.0, None)
+    assert remapped_usage_ids(db_url, "copilot") == {r["id"] for r in rows}
+
+
+def test_seats_page_by_page(api, db_url):
+    github_api(api, [seat(f"dev{n}") for n in range(5)], {})
+    run(Seats(client(api)), StoreSink(db_url))
+    pages = [r.query.get("page", ["1"])[0] for r in api.requests if r.path == SEATS_PATH]
+    assert pages == ["1", "2", "3"]
+    with db.session(db_url) as s:
+        assert len(s.exec(select(Seat)).all()) == 5
+
+
+def test_bad_token_and_unknown_org_are_clear(api):
+    github_api(api, [], {})
+    with pytest.raises(SourceError, match="Bad credentials|refused the token") as error:
+        list(client(api, token="ghp_wrong").seat_pages())
+    assert "ghp_wrong" not in str(error.value)
+    unknown = CopilotClient(TOKEN, "nope", base_url=api.url, seconds_between_requests=0)
+    with pytest.raises(SourceError, match="Copilot"):
+        list(unknown.seat_pages())
+
+
+def test_rate_limit_and_broken_report_file(api):
+    day = date(2026, 5, 4)
+    github_api(api, [], {day: [[record("octocat", day)]]})
+    api.fail(Reply(403, {"message": "API rate limit exceeded for user."},
+                   {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(datetime.now(UTC).timestamp()) + 3600)}))
+    with pytest.raises(RateLimited) as stopped:
+        client(api).users_report(day)
+    assert stopped.value.resume_at > datetime.now(UTC) + timedelta(minutes=50)
+    api.fail(Reply(200, '{"user_login": "octocat"}\n{"user_login": '), path=f"/download/{day}/0.ndjson")
+    with pytest.raises(SourceError, match="line 2"):
+        client(api).users_report(day)
+
+
+def test_download_failure_mid_sync_then_rerun_equals_clean_sync(api, db_url, tmp_path):
+    days = [date(2026, 5, 4), date(2026, 5, 5), date(2026, 5, 6)]
+    github_api(api, [], {day: [[record("octocat", day)], [record("hubot", day, loc_added_sum=5)]] for day in days})
+    rows = resumed_sync_matches_clean(
+        db_url, tmp_path, lambda **kw: UsersReport(client=client(api, retries=0), **kw), days[0], days[-1],
+        fault=lambda: api.fail(Reply(500, "storage hiccup"), path=f"/download/{days[1]}/1.ndjson"), error=SourceError)
+    assert len(rows) == 6
