@@ -2,8 +2,9 @@
 
 import typer
 
-from app.cli import bench, db, demo, imports, otel, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
+from app.cli import bench, db, demo, imports, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
 from app.cli import metrics
+from app.cli import review
 
 cli = typer.Typer(
     name="payoff",
@@ -20,8 +21,8 @@ serve.register(cli)
 demo.register(cli)
 bench.register(cli)
 remap.register(cli)
-otel.register(cli)
 metrics.register(cli)
+review.register(cli)
 
 
 def main() -> None:

@@ -53,11 +53,10 @@ def bars_and_line(frame: pd.DataFrame, bar: str, line: str) -> dict:
 
 
 def interval_band(frame: pd.DataFrame, unit: str) -> dict:
-    """``frame``: month, estimate, low, high, survey — the estimate with its 80 % interval as an error
-    bar, and the self-reported hours beside it as open diamonds."""
+    """``frame``: month, estimate, low, high, survey — the estimate with its 80 % interval as a vertical
+    rule, and the self-reported hours beside it as open diamonds."""
     base = _base(frame).encode(x=alt.X("month:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)))
-    bars = base.mark_errorbar(color=PALETTE[0], thickness=2).encode(
-        y=alt.Y("low:Q", title=unit), y2="high:Q")
+    bars = base.mark_rule(color=PALETTE[0], strokeWidth=2).encode(y=alt.Y("low:Q", title=unit), y2="high:Q")
     estimate = base.mark_point(filled=True, size=70, color=PALETTE[0]).encode(y="estimate:Q")
     survey = base.mark_point(shape="diamond", size=80, color=PALETTE[1], strokeWidth=2).encode(y="survey:Q")
     return _configured(alt.layer(bars, estimate, survey))

@@ -31,9 +31,12 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Table:
+    """``widths``: relative column widths for paged formats (equal when empty)."""
+
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     caption: str = ""
+    widths: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

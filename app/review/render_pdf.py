@@ -112,7 +112,7 @@ def _table(pdf: _Document, block: Table) -> None:
     pdf.set_draw_color(*RULE)
     headings = FontFace(emphasis="BOLD", color=INK, fill_color=(240, 244, 248))
     with pdf.table(headings_style=headings, line_height=5, text_align="LEFT", borders_layout="HORIZONTAL_LINES",
-                   padding=(1, 2), width=pdf.epw) as table:
+                   padding=(1, 2), width=pdf.epw, col_widths=block.widths or None) as table:
         for values in (block.columns, *block.rows):
             row = table.row()
             for value in values:

@@ -1,0 +1,81 @@
+"""``payoff review``: export a monthly review as PDF, HTML, CSV or Markdown."""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from app import access
+from app.review import RENDERERS, Subject, export
+from store import db
+
+console = Console(stderr=True)
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(value: str) -> str:
+    if not MONTH.match(value):
+        raise typer.BadParameter(f"{value!r} is not a month; write it as YYYY-MM, e.g. 2026-10.")
+    return value
+
+
+def _subject(person: str | None, team: str | None, org: bool) -> Subject:
+    chosen = [s for s in (person and Subject("person", person), team and Subject("team", team),
+                          org and Subject("org")) if s]
+    if len(chosen) != 1:
+        raise typer.BadParameter("Name exactly one subject: --person EMAIL, --team NAME or --org.")
+    return chosen[0]
+
+
+def _format(fmt: str | None, out: Path) -> str:
+    fmt = (fmt or out.suffix.lstrip(".")).lower()
+    if fmt not in RENDERERS:
+        raise typer.BadParameter(f"Choose --format {'|'.join(RENDERERS)} (or end --out with one of them).")
+    return fmt
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, so a failed export never leaves half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command()
+    def review(
+        month: str = typer.Option(..., callback=_month, help="The month to review, YYYY-MM."),
+        person: str = typer.Option(None, help="Review one person, by email."),
+        team: str = typer.Option(None, help="Review one team, by name."),
+        org: bool = typer.Option(False, "--org", help="Review the whole organisation."),
+        viewer_email: str = typer.Option(..., "--as", help="Export as this person (email): their access rules apply."),
+        fmt: str = typer.Option(None, "--format", help="pdf | html | csv | md (default: the suffix of --out)."),
+        out: Path = typer.Option(..., help="File to write; nothing is written when the export is refused."),
+    ) -> None:
+        """Export the monthly review of a person, a team or the organisation, as VIEWER may see it.
+
+        An employee exports their own review, a manager also their reports' and their team's, leaders and
+        admins the organisation's (groups below the minimum group size stay hidden). A refused export
+        exits with status 1 and writes nothing. Every export is recorded in the audit log. The database
+        is PAYOFF_DATABASE_URL (default sqlite:///payoff.db).
+        """
+        subject = _subject(person, team, org)
+        fmt = _format(fmt, out)
+        if not out.parent.is_dir():
+            raise typer.BadParameter(f"The folder {out.parent} does not exist.", param_hint="--out")
+        db.upgrade()
+        try:
+            with db.session() as session:
+                viewer = access.viewer_for(session, viewer_email)
+                if viewer is None:
+                    raise access.AccessDenied(f"No person with the email {viewer_email} is known to Payoff.")
+                data = export(session, viewer, month, subject, fmt)
+                _write(out, data)
+        except access.AccessDenied as refusal:
+            console.print(f"[red]Export refused:[/] {refusal} Nothing was written.")
+            raise typer.Exit(1)
+        console.print(f"[green]Wrote[/] {out} ({len(data):,} bytes, {fmt}).")

@@ -1,0 +1,96 @@
+"""What a review shows, gathered from the metrics layer for one authorised scope.
+
+The only module of the review that calls the metrics facade; everything after it is layout.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from app import access
+from app.review.scope import Scope
+from metrics import api
+from metrics.cards import Card
+from metrics.periods import add_months, month_bounds
+from store import reads
+
+Record = dict[str, Any]
+
+TREND_MONTHS = 6  # the month under review and the five before it
+
+
+@dataclass(frozen=True)
+class Facts:
+    """``trend``: the scope's ``payoff metrics`` row for each month, oldest first, the reviewed month last.
+    ``breakdown``: per-team rows the viewer may see (organisation review). ``comparison``: AI-assisted vs
+    other PRs over this month and the two before it. ``signals``: waste signals with evidence (person reviews only). ``cards``: the
+    metric definition cards. ``records``: the rows the CSV carries."""
+
+    trend: list[Record]
+    cards: list[Card]
+    breakdown: list[Record] = field(default_factory=list)
+    hidden_groups: int = 0
+    comparison: list[Record] = field(default_factory=list)
+    signals: list[Record] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+
+    @property
+    def current(self) -> Record:
+        return self.trend[-1]
+
+    @property
+    def empty(self) -> bool:
+        return is_quiet(self.current)
+
+
+def is_quiet(record: Record) -> bool:
+    """No outcome and no AI usage in the record's month."""
+    return not any(record.get(k) for k in ("prs_merged", "tickets_closed", "bugs_opened", "bugs_fixed",
+                                           "input_tokens", "output_tokens", "cost_usd"))
+
+
+def months_until(month: str, count: int = TREND_MONTHS) -> list[str]:
+    """``count`` months ending with ``month``, oldest first."""
+    start = month_bounds(month)[0]
+    return [f"{add_months(start, n):%Y-%m}" for n in range(1 - count, 1)]
+
+
+def gather(session: Session, viewer: access.Viewer, scope: Scope, month: str) -> Facts:
+    """The facts of an authorised scope. Access was decided before (``scope.authorise``), so group figures
+    are asked for with ``individuals_visible=True``: suppression is ``app.access``'s decision here."""
+    if scope.subject.kind == "person":
+        return _person(session, scope, month)
+    if scope.subject.kind == "team":
+        return _team(session, scope, month)
+    return _organisation(session, viewer, month)
+
+
+def _person(session: Session, scope: Scope, month: str) -> Facts:
+    (person_id,) = scope.members
+    trend = [api.as_records(api.person_month(session, month=m, person_ids=[person_id]))[0]
+             for m in months_until(month)]
+    signals = [{"name": s.name, "evidence": s.evidence}
+               for s in api.waste_signals(session, month=month, person_id=person_id)]
+    comparison = api.as_records(api.ai_vs_other(session, month=month, person_ids=[person_id]))
+    return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, signals=signals, records=trend)
+
+
+def _team(session: Session, scope: Scope, month: str) -> Facts:
+    trend = [api.as_records(api.team_month(session, month=m, person_ids=scope.members, individuals_visible=True))[0]
+             for m in months_until(month)]
+    comparison = api.as_records(api.ai_vs_other(session, month=month, person_ids=scope.members))
+    return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, records=trend)
+
+
+def _organisation(session: Session, viewer: access.Viewer, month: str) -> Facts:
+    """The organisation month by month (``api.trend``), and the teams the viewer may see this month."""
+    trend = [{**row, "month": f"{row['period']:%Y-%m}"}
+             for row in api.as_records(api.trend(session, person_ids=None, end_month=month, individuals_visible=True))]
+    people = reads.people(session)
+    teams = api.as_records(api.team_month(session, month=month, individuals_visible=True))
+    members = {team: set(part["person_id"]) for team, part in people.fillna({"team": "(no team)"}).groupby("team")}
+    shown = [row for row in teams if access.may_see_group(session, viewer, members.get(row["team"], set()))]
+    comparison = api.as_records(api.ai_vs_other(session, month=month))
+    return Facts(trend=trend, cards=list(api.cards()), breakdown=shown, hidden_groups=len(teams) - len(shown),
+                 comparison=comparison, records=trend + shown)
