@@ -2,7 +2,7 @@
 
 import typer
 
-from app.cli import bench, db, demo, imports, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
+from app.cli import bench, db, demo, imports, otel, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
 from app.cli import metrics
 from app.cli import review
 
@@ -21,6 +21,7 @@ serve.register(cli)
 demo.register(cli)
 bench.register(cli)
 remap.register(cli)
+otel.register(cli)
 metrics.register(cli)
 review.register(cli)
 
