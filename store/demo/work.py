@@ -19,6 +19,7 @@ GAIN = {"adopter": 1.45, "quality_regressor": 1.25, "casual": 1.05}
 SPEED = {"adopter": 0.5, "quality_regressor": 0.75, "casual": 0.95}
 AI_SHARE = {"adopter": 0.75, "quality_regressor": 0.7, "tokenmaxxer": 0.3, "casual": 0.25}
 BUG_RATE = 0.04
+REVERT_RATE = 0.2  # of the PRs that cause a bug
 REGRESSOR_BUG_RATE = 0.3  # of a quality regressor's AI-assisted PRs
 RAMP_DAYS = 21
 
@@ -56,6 +57,7 @@ class PR:
     bug_after: timedelta | None = None  # a bug it caused is reported this long after the merge
     number: int = 0
     ticket: "Ticket | None" = None
+    reverts: "PR | None" = None
 
     @property
     def id(self) -> str:
@@ -108,7 +110,9 @@ def pull_requests(member: Member, period: Period, seed: int) -> list[PR]:
         for _ in range(poisson(rng, member.pr_rate * gain / 5)):
             prs.append(_pull_request(rng, member, period, opened))
             opened += timedelta(minutes=rng.randint(20, 120))
-    return prs
+    broke = [pr for pr in prs if pr.bug_after and pr.merged_at]
+    reverts = [_revert(rng, pr, period) for pr in broke if rng.random() < REVERT_RATE]
+    return sorted(prs + [r for r in reverts if r], key=lambda pr: pr.created_at)
 
 
 def _hours(rng: random.Random, median: float, spread: float, factor: float = 1.0) -> timedelta:
@@ -149,6 +153,21 @@ def _pull_request(rng: random.Random, member: Member, period: Period, created: d
     return pr
 
 
+def _revert(rng: random.Random, pr: PR, period: Period) -> PR | None:
+    """The author reverts a PR that broke something, within a day of the breakage being reported."""
+    created = period.next_working_time(pr.merged_at + pr.bug_after + timedelta(hours=rng.uniform(1, 20)))
+    if created >= period.end:
+        return None
+    review = created + timedelta(minutes=rng.randint(10, 90))
+    revert = PR(author=pr.author, repo=pr.repo, summary=f'Revert "{pr.summary}"',
+                first_commit_at=created - timedelta(minutes=rng.randint(2, 15)), created_at=created,
+                first_review_at=review, merged_at=review + timedelta(minutes=rng.randint(5, 40)), closed_at=None,
+                additions=pr.deletions, deletions=pr.additions, changed_files=pr.changed_files, commits=1,
+                reviews=[(rng.choice(pr.author.teammates), "APPROVED", review)], reverts=pr)
+    _cut_at(revert, period.end)
+    return revert
+
+
 def _cut_at(pr: PR, end: datetime) -> None:
     """Drop what would happen after the period: those PRs are still open (or unreviewed) at its end."""
     pr.reviews = [r for r in pr.reviews if r[2] < end]
@@ -169,6 +188,8 @@ def tickets(member: Member, prs: list[PR], period: Period, seed: int) -> list[Ti
     found: list[Ticket] = list(bugs)
     current: Ticket | None = None
     for pr in prs:
+        if pr.reverts:
+            continue
         if bugs and bugs[0].created_at < pr.first_commit_at and rng.random() < 0.85:
             ticket = bugs.pop(0)
         elif current is not None and rng.random() < 0.3:
@@ -221,6 +242,7 @@ def pr_rows(prs: list[PR]) -> dict[str, list[dict]]:
         key = pr.ticket.key if pr.ticket else None
         slug = pr.summary.lower().replace(" ", "-")[:30]
         branch = (f"{BRANCH_PREFIX[pr.tool]}{slug}" if "branch_prefix" in pr.signals
+                  else f"revert-{pr.reverts.number}-{author.login}" if pr.reverts
                   else f"{author.login}/{(key or 'chore').lower()}-{slug}")
         state = "merged" if pr.merged_at else "closed" if pr.closed_at else "open"
         activity = [pr.created_at, pr.merged_at, pr.closed_at, *(r[2] for r in pr.reviews)]
@@ -233,7 +255,8 @@ def pr_rows(prs: list[PR]) -> dict[str, list[dict]]:
             "first_commit_at": pr.first_commit_at, "created_at": pr.created_at,
             "first_review_at": pr.first_review_at, "merged_at": pr.merged_at, "closed_at": pr.merged_at or pr.closed_at,
             "updated_at": max(t for t in activity if t), "additions": pr.additions, "deletions": pr.deletions,
-            "changed_files": pr.changed_files, "commits": pr.commits, "reverts_pr_id": None,
+            "changed_files": pr.changed_files, "commits": pr.commits,
+            "reverts_pr_id": pr.reverts.id if pr.reverts else None,
         })
         for index, (reviewer, review_state, submitted) in enumerate(pr.reviews):
             rows["pull_request_review"].append({

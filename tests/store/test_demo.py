@@ -135,8 +135,12 @@ def test_pull_request_timeline_is_ordered_and_bugs_link_back(seeded):
         prs = s.exec(select(PullRequest)).scalars().all()
         bugs = s.exec(select(Ticket).where(Ticket.type == "bug")).scalars().all()
         seats = s.exec(select(Seat)).scalars().all()
+    by_id = {pr.id: pr for pr in prs}
     for pr in prs:
         assert pr.first_commit_at < pr.created_at
         if pr.merged_at:
             assert pr.created_at < pr.first_review_at < pr.merged_at
+        if pr.reverts_pr_id:
+            assert by_id[pr.reverts_pr_id].merged_at < pr.created_at
+    assert any(pr.reverts_pr_id for pr in prs)
     assert bugs and any(seat.last_activity_at is None for seat in seats)
