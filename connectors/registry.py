@@ -13,6 +13,7 @@ from connectors.claude_code import mapping as claude_code
 from connectors.copilot import mapping as copilot
 from connectors.cursor import mapping as cursor
 from connectors.github import mapping as github
+from connectors.jira import mapping as jira
 from connectors.openai import mapping as openai
 
 Remap = Callable[[str, dict], dict[str, list[dict]]]
@@ -22,5 +23,6 @@ MAPPINGS: dict[str, Remap] = {
     "copilot": copilot.remap,
     "cursor": cursor.remap,
     "github": github.remap,
+    "jira": jira.remap,
     "openai": openai.remap,
 }

@@ -13,6 +13,8 @@ import typer
 from app.cli.sync import cli, console, run_streams
 from connectors.github.client import DEFAULT_BASE_URL, GitHubClient
 from connectors.github.streams import PullRequests
+from connectors.jira.client import JiraClient
+from connectors.jira.streams import Issues
 from connectors.retrying import Retrying
 from store import db
 from store.config import settings
@@ -60,10 +62,10 @@ def github(
     """GitHub pull requests in all states with their reviews, their own commits (first commit, AI trailers),
     size, labels, branch, reverts and AI-assistance signals.
 
-    Needs [bold]GITHUB_TOKEN[/]: a fine-grained token with read access to Pull requests and Metadata of
-    the repositories (classic token: [bold]repo[/] and [bold]read:org[/]). An unchanged re-sync costs one
-    request per repository; each new or changed pull request three more. Merged and closed pull requests
-    are never fetched again.
+    Needs [bold]GITHUB_TOKEN[/]: a fine-grained token with read access to Pull requests and Metadata.
+    (A classic token needs the scopes [bold]repo[/] and [bold]read:org[/].)
+    An unchanged re-sync costs one request per repository; each new or changed pull request three more.
+    Merged and closed pull requests are never fetched again.
     """
     client = GitHubClient(_secret(settings().github_token, "GITHUB_TOKEN"), base_url=base_url,
                           retrying=_retrying(max_wait))
@@ -74,5 +76,41 @@ def github(
             final = final_numbers(s)
         for name in repos:
             yield PullRequests(client, name, since=since.date() if since else None, final=final.get(name, ()))
+
+    _run_then_link(streams(), client)
+
+
+@cli.command("jira")
+def jira(
+    server: str = typer.Option(..., metavar="URL", help="Root URL of the site, e.g. https://acme.atlassian.net."),
+    project: list[str] = typer.Option([], metavar="KEY", help="Sync this project; repeat for more. "
+                                      "Default: every project the account can see (or just --jql)."),
+    jql: str | None = typer.Option(None, metavar="JQL", help="Only issues matching this JQL (combined with each "
+                                   "--project), e.g. 'issuetype in (Bug, Story)'. Without --project: one stream."),
+    since: datetime | None = SINCE,
+    max_wait: float = MAX_WAIT,
+) -> None:
+    """Jira tickets: type (bug/story/task/other, original kept), status and its category, created,
+    resolved, resolution, priority, assignee, story points (the custom field found by name) and issue links.
+
+    Jira Cloud: [bold]JIRA_EMAIL[/] and [bold]JIRA_API_TOKEN[/] (an API token of that account).
+    Server / Data Center: [bold]JIRA_TOKEN[/] (a personal access token).
+    The account needs the Browse projects permission.
+    Each sync costs three requests (serverInfo, the field list twice) plus one per project and 100 changed issues.
+    """
+    config = settings()
+    if not (config.jira_email and config.jira_api_token) and not config.jira_token:
+        console.print("[red]No Jira credentials.[/] Set JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) or JIRA_TOKEN "
+                      "(Server / Data Center) in the environment and run again.")
+        raise typer.Exit(2)
+    client = JiraClient(server, email=config.jira_email, api_token=config.jira_api_token, token=config.jira_token,
+                        retrying=_retrying(max_wait))
+
+    def streams() -> Iterator[Issues]:
+        points = client.story_points_field()
+        keys = project or ([] if jql else client.projects())
+        day = since.date() if since else None
+        for key in keys or [None]:
+            yield Issues(client, project=key, jql=jql, since=day, story_points_field=points)
 
     _run_then_link(streams(), client)

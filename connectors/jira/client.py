@@ -1,0 +1,110 @@
+"""The only module that talks to Jira (through the ``jira`` package: auth, sessions, error parsing).
+
+Jira Cloud searches through ``/search/jql`` paged by ``nextPageToken``; Server and Data Center through
+``/search`` paged by ``startAt``/``total``; ``serverInfo`` tells which one we talk to. The package's own
+retries are switched off: ``connectors.retrying`` decides. Every HTTP response is counted.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import requests
+from jira import JIRA, JIRAError
+
+from connectors.retrying import Fault, Retrying
+
+T = TypeVar("T")
+STORY_POINTS = ("story points", "story point estimate")  # classic and team-managed projects
+RATE_LIMIT_WAIT = 30.0  # when a 429 names no Retry-After
+
+
+class JiraClient:
+    """Jira Cloud (``email`` + ``api_token``) or Server/Data Center (personal access ``token``)."""
+
+    def __init__(self, server: str, *, email: str | None = None, api_token: str | None = None,
+                 token: str | None = None, timeout: float = 30.0, page_size: int = 100,
+                 retrying: Retrying | None = None):
+        auth: dict[str, Any] = {"basic_auth": (email, api_token)} if email and api_token else {"token_auth": token}
+        self.server, self.page_size = server.rstrip("/"), page_size
+        self.retrying = retrying or Retrying()
+        self.requests = 0
+        # serverInfo is asked below, inside the retry policy and after the request counter is attached.
+        self._jira = JIRA(self.server, **auth, max_retries=0, timeout=timeout, get_server_info=False,
+                          logging=False, options={"check_update": False})
+        self._jira._session.hooks["response"].append(self._count)
+        self._cloud: bool | None = None
+
+    def _count(self, response: requests.Response, *args, **kwargs) -> None:
+        self.requests += 1
+
+    @property
+    def cloud(self) -> bool:
+        if self._cloud is None:
+            info = self._call(self._jira.server_info, "the server information (serverInfo)")
+            self._jira.deploymentType = info.get("deploymentType")
+            self._cloud = self._jira.deploymentType == "Cloud"
+        return self._cloud
+
+    def story_points_field(self) -> str | None:
+        """The id of the story-points custom field, which differs per site (found by name)."""
+        self.cloud  # noqa: B018  (the deployment type decides how the package talks to the server)
+        fields = self._call(self._jira.fields, "the field list")
+        by_name = {(f.get("name") or "").lower(): f["id"] for f in fields}
+        return next((by_name[name] for name in STORY_POINTS if name in by_name), None)
+
+    def projects(self) -> list[str]:
+        """Keys of every project the credentials can see."""
+        return [p.key for p in self._call(self._jira.projects, "the project list")]
+
+    def search_pages(self, jql: str, fields: list[str], *, what: str) -> Iterator[list[dict]]:
+        """Issues matching ``jql`` with ``fields``, a page at a time, in the order the JQL asks for."""
+        if self.cloud:
+            token: str | None = None
+            while True:
+                found = self._call(lambda: self._jira.enhanced_search_issues(
+                    jql, nextPageToken=token, maxResults=self.page_size, fields=list(fields), json_result=True), what)
+                yield found.get("issues", [])
+                token = found.get("nextPageToken")
+                if found.get("isLast", True) or not token:
+                    return
+        start = 0
+        while True:
+            found = self._call(lambda: self._jira.search_issues(
+                jql, startAt=start, maxResults=self.page_size, fields=list(fields), json_result=True), what)
+            issues = found.get("issues", [])
+            yield issues
+            start += len(issues)
+            if not issues or start >= found.get("total", 0):
+                return
+
+    def _call(self, action: Callable[[], T], what: str) -> T:
+        return self.retrying.call(action, lambda error: fault(error, what))
+
+
+def fault(error: Exception, what: str) -> Fault | None:
+    """Classify an error of the ``jira`` package. Never use ``str(error)``: it lists the request headers."""
+    if isinstance(error, JIRAError):
+        status, text = error.status_code, (error.text or "").strip()
+        headers = error.response.headers if error.response is not None else {}
+        if status in (429, 503) and (status == 429 or "Retry-After" in headers):
+            after = str(headers.get("Retry-After", "")).strip()
+            return Fault(f"Jira rate limit reached while fetching {what}",
+                         wait=float(after) if after.isdigit() else RATE_LIMIT_WAIT)
+        if status == 401:
+            return Fault("Jira refused the credentials (401). Check JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) "
+                         "or JIRA_TOKEN (Server / Data Center).")
+        if status == 403:
+            return Fault(f"Jira refused access to {what} (403: {text}). The account needs Browse projects.")
+        if status == 404:
+            return Fault(f"Jira has no {what} (404). Check --server: the site's root URL, e.g. https://acme.atlassian.net.")
+        if status == 400:
+            return Fault(f"Jira rejected the query for {what}: {text}")
+        return Fault(f"Jira answered {status} for {what}: {text}".rstrip(": "), transient=bool(status and status >= 500))
+    if isinstance(error, requests.Timeout):
+        return Fault(f"Jira did not answer in time for {what}", transient=True)
+    if isinstance(error, requests.ConnectionError):
+        return Fault(f"Cannot reach Jira for {what} (connection failed). Check --server and the network.",
+                     transient=True)
+    if isinstance(error, ValueError):
+        return Fault(f"Jira sent invalid or truncated JSON for {what}", transient=True)
+    return None

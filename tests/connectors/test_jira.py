@@ -1,0 +1,240 @@
+"""The Jira connector against loopback Jira Cloud and Jira Server that speak the REST wire format."""
+
+import time
+
+import pytest
+from sqlmodel import func, select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from connectors.jira.client import JiraClient
+from connectors.jira.streams import Issues
+from connectors.retrying import Retrying
+from connectors.sync import RateLimited, SourceError, run
+from store import db
+from store.models import Identity, RawPayload, SyncState, Ticket, TicketPullRequest
+from store.sink import StoreSink
+from tests.connectors.conftest import Reply, fresh_database, no_sleep
+from tests.connectors.github_fake import TOKEN as GITHUB_TOKEN, FakeGitHub, pull
+from tests.connectors.jira_fake import API_TOKEN, EMAIL, PAT, FakeJira, issue, user
+
+
+def tickets(fake: FakeJira) -> None:
+    """Five ABC issues updated a day apart and one OPS issue, in the site's own field ids."""
+    field, cloud = fake.points_field, fake.cloud
+    fake.add(issue("ABC-1", kind="Bug", created="2026-03-01T10:00:00.000+0100", updated="2026-03-02T10:00:00.000+0000",
+                   resolved="2026-03-02T09:00:00.000+0000", resolution="Fixed", assignee=user("ana", cloud=cloud),
+                   points=3, points_field=field, links=(("out", "ABC-2"), ("in", "OPS-1"))),
+             issue("ABC-2", kind="Story", status="In Progress", category="indeterminate",
+                   updated="2026-03-03T10:00:00.000+0000", assignee=user("bo", email=None, cloud=cloud),
+                   points=5.5, points_field=field),
+             issue("ABC-3", kind="Sub-task", status="To Do", category="new", updated="2026-03-04T10:00:00.000+0000",
+                   points_field=field),
+             issue("ABC-4", kind="Epic", updated="2026-03-05T10:00:00.000+0000", points_field=field),
+             issue("ABC-5", kind="Improvement", updated="2026-03-06T10:00:00.000+0000", points_field=field),
+             issue("OPS-1", kind="Incident", updated="2026-03-01T12:00:00.000+0000", points_field=field))
+
+
+@pytest.fixture
+def cloud(api) -> FakeJira:
+    fake = FakeJira(api, cloud=True)
+    tickets(fake)
+    return fake
+
+
+@pytest.fixture
+def server(api) -> FakeJira:
+    fake = FakeJira(api, cloud=False)
+    tickets(fake)
+    return fake
+
+
+def client(fake: FakeJira, *, page_size: int = 100, waits: list | None = None, notes: list | None = None,
+           max_wait: float = 30, timeout: float = 5) -> JiraClient:
+    credentials = {"email": EMAIL, "api_token": API_TOKEN} if fake.cloud else {"token": PAT}
+    retrying = Retrying(retries=2, backoff=0.001, max_wait=max_wait, sleep=no_sleep([] if waits is None else waits),
+                        notify=(notes if notes is not None else []).append)
+    return JiraClient(fake.api.url, page_size=page_size, timeout=timeout, retrying=retrying, **credentials)
+
+
+def sync(url: str, fake: FakeJira, project: str = "ABC", **options) -> JiraClient:
+    jira = client(fake, **options)
+    run(Issues(jira, project=project, story_points_field=jira.story_points_field()), StoreSink(url))
+    return jira
+
+
+def count(url: str, model) -> int:
+    with db.session(url) as s:
+        return s.exec(select(func.count()).select_from(model)).one()
+
+
+def rows(url: str, model) -> list[dict]:
+    with db.session(url) as s:
+        return [row.model_dump() for row in s.exec(select(model).order_by(model.id))]
+
+
+def cli_sync(url: str, fake: FakeJira, *args: str, env: dict | None = None):
+    credentials = {"JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": API_TOKEN} if fake.cloud else {"JIRA_TOKEN": PAT}
+    environment = {"PAYOFF_DATABASE_URL": url, "JIRA_EMAIL": "", "JIRA_API_TOKEN": "", "JIRA_TOKEN": "",
+                   **(credentials if env is None else env)}
+    return CliRunner().invoke(cli, ["sync", "jira", "--server", fake.api.url, *args], env=environment)
+
+
+def test_cloud_sync_stores_tickets_with_normalised_types_points_links_and_assignees(db_url, cloud):
+    result = cli_sync(db_url, cloud)
+    assert result.exit_code == 0, result.output
+    # serverInfo, the field list (ours and the package's field-name cache), the project list, one search each
+    assert "6 API requests made" in result.output
+    with db.session(db_url) as s:
+        bug = s.get(Ticket, "jira:ABC-1")
+        assert (bug.type, bug.original_type, bug.status, bug.status_category) == ("bug", "Bug", "Done", "done")
+        assert (bug.resolution, bug.story_points, bug.priority, bug.project) == ("Fixed", 3.0, "Medium", "ABC")
+        assert bug.created_at.isoformat() == "2026-03-01T09:00:00+00:00" and bug.resolved_at.day == 2
+        assert bug.links == [{"type": "blocks", "key": "ABC-2"}, {"type": "is blocked by", "key": "OPS-1"}]
+        assert s.get(Identity, bug.identity_id).label == "ana@acme.io"
+        story = s.get(Ticket, "jira:ABC-2")
+        assert (story.type, story.status_category, story.story_points) == ("story", "indeterminate", 5.5)
+        assert s.get(Identity, story.identity_id).label == "Bo"  # email hidden: the display name is kept
+        kinds = {t.key: t.type for t in s.exec(select(Ticket))}
+        assert kinds == {"ABC-1": "bug", "ABC-2": "story", "ABC-3": "task", "ABC-4": "other", "ABC-5": "story",
+                         "OPS-1": "bug"}
+        assert s.get(Ticket, "jira:ABC-3").identity_id is None
+    assert count(db_url, RawPayload) == 6 and API_TOKEN not in result.output
+
+
+def test_server_pages_with_start_at_and_total(db_url, server):
+    jira = sync(db_url, server, page_size=2)
+    assert count(db_url, Ticket) == 5
+    assert server.searches() == 3 and jira.requests == 3 + 3  # serverInfo, field list twice, three pages
+    with db.session(db_url) as s:
+        assert s.get(Ticket, "jira:ABC-1").identity_id == "jira:JIRAUSER3ana" and s.get(Ticket, "jira:ABC-1").story_points == 3
+
+
+@pytest.mark.parametrize("site", ["cloud", "server"])
+def test_sync_twice_counts_distinct_ids_and_unchanged_resync_costs_one_search_per_project(db_url, site, request):
+    fake = request.getfixturevalue(site)
+    assert cli_sync(db_url, fake, "--project", "ABC", "--project", "OPS").exit_code == 0
+    before = count(db_url, Ticket), count(db_url, Identity), count(db_url, RawPayload)
+    fake.api.requests.clear()
+    again = cli_sync(db_url, fake, "--project", "ABC", "--project", "OPS")
+    assert again.exit_code == 0, again.output
+    assert fake.searches() == 2 and "5 API requests made" in again.output  # + serverInfo and the field list twice
+    assert (count(db_url, Ticket), count(db_url, Identity), count(db_url, RawPayload)) == before == (6, 2, 6)
+
+
+def test_changed_issue_is_picked_up_by_the_next_sync(db_url, cloud):
+    sync(db_url, cloud)
+    changed = issue("ABC-3", kind="Sub-task", status="Done", updated=time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime()),
+                    points_field=cloud.points_field)
+    cloud.add(changed)
+    sync(db_url, cloud)
+    with db.session(db_url) as s:
+        assert s.get(Ticket, "jira:ABC-3").status == "Done"
+
+
+@pytest.mark.parametrize("site", ["cloud", "server"])
+def test_failure_mid_paging_then_rerun_ends_with_exactly_the_rows_of_a_clean_sync(db_url, site, request, tmp_path):
+    fake = request.getfixturevalue(site)
+    clean = fresh_database(tmp_path)
+    sync(clean, fake, page_size=2)
+    path = "/rest/api/2/search/jql" if fake.cloud else "/rest/api/2/search"
+    healthy = fake.api.routes[("GET", path)]
+    second_page = (lambda req: "nextPageToken" in req.query) if fake.cloud else (lambda req: req.query.get("startAt") == ["2"])
+    fake.api.route("GET", path, lambda req: Reply(502, "<html>Bad Gateway</html>") if second_page(req) else healthy(req))
+    with pytest.raises(SourceError, match="Jira answered 502 for issues of ABC"):
+        sync(db_url, fake, page_size=2)
+    assert count(db_url, Ticket) == 2
+    fake.api.route("GET", path, healthy)
+    sync(db_url, fake, page_size=2)
+    assert rows(db_url, Ticket) == rows(clean, Ticket)
+    assert rows(db_url, SyncState)[0]["cursor"] == rows(clean, SyncState)[0]["cursor"]
+
+
+def test_transient_faults_are_retried(db_url, server):
+    server.api.fail(Reply(503, "Service Unavailable"), path="/rest/api/2/search")
+    server.api.fail(Reply(200, '{"startAt": 0, "maxResults": 100, "total": 5, "issues": [{"key": "ABC-'),
+                    path="/rest/api/2/search")
+    server.api.fail(Reply(500, {"errorMessages": ["Internal server error"]}), path="/rest/api/2/field")
+    waits: list[float] = []
+    sync(db_url, server, waits=waits)
+    assert count(db_url, Ticket) == 5 and len(waits) == 3
+
+
+def test_timeout_is_retried(db_url, cloud):
+    route, slow = cloud.api.routes[("GET", "/rest/api/2/search/jql")], {"left": 1}
+
+    def sluggish(request):
+        if slow["left"]:
+            slow["left"] -= 1
+            time.sleep(0.6)
+        return route(request)
+
+    cloud.api.route("GET", "/rest/api/2/search/jql", sluggish)
+    sync(db_url, cloud, timeout=0.3)
+    assert count(db_url, Ticket) == 5
+
+
+def test_rate_limit_is_waited_out_visibly_or_stops_with_a_resume_time(db_url, cloud):
+    cloud.api.fail(Reply(429, {"errorMessages": ["Rate limit exceeded."]}, {"Retry-After": "12"}),
+                   path="/rest/api/2/search/jql")
+    waits, notes = [], []
+    sync(db_url, cloud, waits=waits, notes=notes)
+    assert waits == [12.0] and "Jira rate limit" in notes[0] and "waiting 12 s" in notes[0]
+    cloud.api.fail(Reply(429, {"errorMessages": ["Rate limit exceeded."]}, {"Retry-After": "3600"}),
+                   path="/rest/api/2/search/jql")
+    with pytest.raises(RateLimited) as stopped:
+        sync(db_url, cloud)
+    assert stopped.value.resume_at.timestamp() - time.time() > 3500
+
+
+def test_bad_credentials_are_one_clear_message_and_nothing_is_written(db_url, cloud):
+    result = cli_sync(db_url, cloud, env={"JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": "atl_wrong_secret"})
+    assert result.exit_code == 2 and "Jira refused the credentials (401)" in result.output
+    assert "atl_wrong_secret" not in result.output
+    assert count(db_url, Ticket) == count(db_url, Identity) == count(db_url, RawPayload) == 0
+    missing = cli_sync(db_url, cloud, env={})
+    assert missing.exit_code == 2 and "No Jira credentials" in missing.output
+
+
+def test_unknown_project_is_one_clear_message(db_url, cloud):
+    result = cli_sync(db_url, cloud, "--project", "NOPE")
+    assert result.exit_code == 2
+    assert "The value 'NOPE' does not exist for the field 'project'" in " ".join(result.output.split())
+    assert count(db_url, Ticket) == 0
+
+
+def test_custom_jql_is_its_own_stream(db_url, cloud):
+    result = cli_sync(db_url, cloud, "--jql", "issuetype = Bug")
+    assert result.exit_code == 0, result.output
+    assert {t["key"] for t in rows(db_url, Ticket)} == {"ABC-1"}
+    assert rows(db_url, SyncState)[0]["scope"].startswith("jql:")
+
+
+@pytest.mark.parametrize("jira_first", [True, False])
+def test_tickets_link_to_prs_naming_their_key_whichever_sync_runs_first(db_url, api, jira_first):
+    fake_jira = FakeJira(api)
+    tickets(fake_jira)
+    github = FakeGitHub(api)
+    github.add("acme/api", pull("acme/api", 1, title="ABC-1: fix login"))
+    github.add("acme/api", pull("acme/api", 2, title="Refactor", head="feature/abc-2-cleanup",
+                                updated="2026-03-02T11:00:00Z"))
+    github.add("acme/api", pull("acme/api", 3, title="XABC-1 and ABC-12 name other keys", updated="2026-03-02T12:00:00Z"))
+    env = {"PAYOFF_DATABASE_URL": db_url, "GITHUB_TOKEN": GITHUB_TOKEN}
+    sync_github = ["sync", "github", "--org", "acme", "--base-url", github.base_url]
+    for step in ([fake_jira, sync_github] if jira_first else [sync_github, fake_jira]):
+        result = cli_sync(db_url, step) if step is fake_jira else CliRunner().invoke(cli, step, env=env)
+        assert result.exit_code == 0, result.output
+    assert {(link["ticket_id"], link["pr_id"], link["kind"]) for link in rows(db_url, TicketPullRequest)} == {
+        ("jira:ABC-1", "github:pr:acme/api:1", "fixes"), ("jira:ABC-2", "github:pr:acme/api:2", "fixes")}
+
+
+def test_remap_rebuilds_tickets_without_the_api(db_url, cloud):
+    assert cli_sync(db_url, cloud).exit_code == 0
+    before = rows(db_url, Ticket)
+    with db.session(db_url) as s:
+        from sqlalchemy import delete
+        s.execute(delete(Ticket))
+    cloud.api.close()
+    result = CliRunner().invoke(cli, ["remap", "--source", "jira"], env={"PAYOFF_DATABASE_URL": db_url})
+    assert result.exit_code == 0 and "jira: 6 payloads remapped" in result.output
+    assert rows(db_url, Ticket) == before

@@ -1,0 +1,48 @@
+"""Jira mapping: this issue in, these rows out."""
+
+import pytest
+
+from connectors.jira.mapping import ticket_rows
+from tests.connectors.jira_fake import CLOUD_POINTS, issue, user
+
+
+def mapped(found: dict, field: str | None = CLOUD_POINTS) -> dict:
+    return ticket_rows({"issue": found, "story_points_field": field})
+
+
+@pytest.mark.parametrize("original, normalised", [
+    ("Bug", "bug"), ("Defect", "bug"), ("Story", "story"), ("New Feature", "story"), ("Task", "task"),
+    ("Sub-task", "task"), ("Epic", "other"), ("Spike", "task"), ("Design review", "other"),
+])
+def test_type_is_normalised_and_the_original_kept(original, normalised):
+    ticket = mapped(issue("ABC-1", kind=original))["ticket"][0]
+    assert (ticket["type"], ticket["original_type"]) == (normalised, original)
+
+
+def test_cloud_assignee_with_and_without_a_visible_email():
+    visible = mapped(issue("ABC-1", assignee=user("ana")))
+    assert visible["identity"] == [{"id": "jira:5b10ac8d82e05b22cc7d4e03ana", "source": "jira",
+                                    "external_id": "5b10ac8d82e05b22cc7d4e03ana", "label": "ana@acme.io"}]
+    hidden = mapped(issue("ABC-1", assignee=user("bo", email=None)))
+    assert hidden["identity"][0]["label"] == "Bo"
+
+
+def test_server_assignee_is_named_by_user_key():
+    rows = mapped(issue("ABC-1", assignee=user("cy", cloud=False)))
+    assert rows["ticket"][0]["identity_id"] == "jira:JIRAUSER2cy"
+
+
+def test_unassigned_unresolved_ticket_without_points_field():
+    rows = mapped(issue("ABC-9", status="To Do", category="new", points=8), field=None)
+    ticket = rows["ticket"][0]
+    assert rows["identity"] == [] and ticket["identity_id"] is None
+    assert (ticket["resolved_at"], ticket["resolution"], ticket["story_points"]) == (None, None, None)
+    assert ticket["status_category"] == "new"
+
+
+def test_times_are_utc_and_links_read_from_this_ticket():
+    ticket = mapped(issue("ABC-1", created="2026-03-01T23:30:00.000-0500", resolved="2026-03-02T01:00:00.000+0200",
+                          links=(("out", "ABC-2"), ("in", "OPS-7"))))["ticket"][0]
+    assert ticket["created_at"].isoformat() == "2026-03-02T04:30:00+00:00"
+    assert ticket["resolved_at"].isoformat() == "2026-03-01T23:00:00+00:00"
+    assert ticket["links"] == [{"type": "blocks", "key": "ABC-2"}, {"type": "is blocked by", "key": "OPS-7"}]

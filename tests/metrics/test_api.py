@@ -1,0 +1,122 @@
+"""The API the app and exports call, end to end on a hand-made organisation (both backends)."""
+
+from datetime import date, timedelta
+
+import pytest
+from builders import Org, at
+
+from metrics import api
+from store import db, org_settings
+
+
+@pytest.fixture
+def small_org(db_url):
+    """ana and bo in core, cy in web. October 2026: ana uses AI and merges two PRs (one AI-assisted by
+    trailer, which later caused a bug); bo merges one PR without AI; cy burns tokens and ships nothing."""
+    with db.session(db_url) as s:
+        o = Org(s)
+        for email, team in (("ana@x.io", "core"), ("bo@x.io", "core"), ("cy@x.io", "web")):
+            o.person(email, team=team)
+        o.usage("ana@x.io", date(2026, 10, 5), 600_000, 400_000, 10.0)
+        first = o.pr("ana@x.io", at(date(2026, 10, 6), 12), first_commit=at(date(2026, 10, 5), 12),
+                     first_review=at(date(2026, 10, 6), 2), signal=("trailer", "high"))
+        o.pr("ana@x.io", at(date(2026, 10, 20), 12), first_commit=at(date(2026, 10, 19), 0))
+        o.pr("bo@x.io", at(date(2026, 10, 8), 12), first_commit=at(date(2026, 10, 8), 0))
+        o.ticket("C-1", "ana@x.io", resolved=at(date(2026, 10, 9)), created=at(date(2026, 10, 1)), points=2)
+        o.ticket("C-2", None, resolved=None, created=at(date(2026, 10, 12)), type="bug", caused_by=first)
+        for day in range(1, 29):
+            o.usage("cy@x.io", date(2026, 10, day), 1_500_000, 500_000, 40.0)
+        o.agent_run("cy@x.io", 0, at(date(2026, 10, 3)), "fp")
+        for n in range(1, 6):
+            o.agent_run("cy@x.io", n, at(date(2026, 10, 3)), "fp")
+        o.survey("ana@x.io", date(2026, 10, 5), 3.0)
+    return db_url, o.ids
+
+
+def test_person_month_by_hand(small_org):
+    url, ids = small_org
+    with db.session(url) as s:
+        rows = {r["email"]: r for r in api.as_records(api.person_month(s, month="2026-10"))}
+    ana, bo, cy = rows["ana@x.io"], rows["bo@x.io"], rows["cy@x.io"]
+    assert {k: ana[k] for k in ("team", "month", "input_tokens", "output_tokens", "cost_usd", "prs_merged",
+                                "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "ai_assisted_pr_share",
+                                "ai_assisted_pr_share_high", "survey_hours_saved_per_week", "flags")} == {
+        "team": "core", "month": "2026-10", "input_tokens": 600_000, "output_tokens": 400_000, "cost_usd": 10.0,
+        "prs_merged": 2, "pr_cycle_time_hours": 30.0,  # 24 and 36 hours from first commit
+        "tickets_closed": 1, "bugs_opened": 1,
+        "ai_assisted_pr_share": 0.5, "ai_assisted_pr_share_high": 0.5,  # the trailer PR (telemetry: same one)
+        "survey_hours_saved_per_week": 3.0, "flags": []}
+    # units: 1 x (2 PRs - 0.5 x 1 buggy) + 0.5 x 2 points = 2.5 per 1M tokens, 25 per 100 USD
+    assert (ana["outcome_units"], ana["value_per_million_tokens"], ana["value_per_100_usd"]) == (2.5, 2.5, 25.0)
+    assert ana["time_saved_hours_per_week"] is None and ana["time_saved_reason"].startswith("not enough data")
+    assert (ana["active_days"], ana["cohort"], ana["tools"]) == (1, "light", ["claude_code"])
+    assert bo["value_per_million_tokens"] is None and bo["flags"] == []  # a non-user is not penalised
+    assert bo["time_saved_reason"] == "no AI use in the window"
+    assert cy["flags"] == ["spend_without_outcomes", "repetitive_agent_runs"]
+    assert (cy["cohort"], cy["value_per_million_tokens"]) == ("heavy", 0.0)
+
+
+def test_team_month_pools_and_suppresses(small_org):
+    url, ids = small_org
+    with db.session(url) as s:
+        hidden = {r["team"]: r for r in api.as_records(api.team_month(s, month="2026-10", k=2))}
+        shown = {r["team"]: r for r in api.as_records(api.team_month(s, month="2026-10", k=2,
+                                                                       individuals_visible=True))}
+        org_settings.put(s, "min_group_size", 3)
+    with db.session(url) as s:
+        by_setting = {r["team"]: r for r in api.as_records(api.team_month(s, month="2026-10"))}
+    core = hidden["core"]
+    assert (core["people"], core["prs_merged"], core["pr_cycle_time_hours"], core["suppressed"]) == (2, 3, 24.0, False)
+    assert core["ai_assisted_pr_share"] == pytest.approx(1 / 3)
+    assert core["flags"] == []  # signals are personal
+    assert hidden["web"]["suppressed"] and hidden["web"]["people"] == 1 and hidden["web"]["tokens"] is None
+    assert shown["web"]["tokens"] == 56_000_000
+    assert by_setting["core"]["suppressed"] and by_setting["core"]["prs_merged"] is None
+
+
+def test_signals_time_saved_trend_and_comparison(small_org):
+    url, ids = small_org
+    with db.session(url) as s:
+        signals = api.waste_signals(s, month="2026-10", person_id=ids["cy@x.io"])
+        saved = api.time_saved(s, month="2026-10", person_id=ids["ana@x.io"])
+        trend = api.trend(s, person_ids=[ids["ana@x.io"], ids["bo@x.io"]], end_month="2026-10", months=2)
+        weekly = api.trend(s, person_ids=[ids["ana@x.io"]], end_month="2026-10", months=1, grain="week",
+                           k=5, individuals_visible=False)
+        compared = api.ai_vs_other(s, month="2026-10", flag="ai_high").set_index(["side", "measure"])
+    assert [x.name for x in signals] == ["spend_without_outcomes", "repetitive_agent_runs"]
+    assert "fixer task fp: 6 runs" in signals[1].evidence
+    assert saved["estimate"] is None and saved["survey_hours_saved_per_week"] == 3.0
+    assert trend["period"].tolist() == [date(2026, 9, 1), date(2026, 10, 1)]
+    assert trend["prs_merged"].tolist() == [0, 3] and trend["outcome_units"].tolist() == [0.0, 3.5]
+    assert trend["active_people"].tolist() == [0, 1] and trend["people"].tolist() == [2, 2]
+    assert weekly["suppressed"].all() and weekly["prs_merged"].isna().all()
+    assert weekly["period"].min() == date(2026, 9, 28) and weekly["period"].max() == date(2026, 10, 26)
+    assert compared.loc[("ai_assisted", "bug_rate"), "estimate"] == 1.0
+    assert compared.loc[("other", "cycle_time_hours"), "n"] == 2
+
+
+def test_time_saved_through_the_api_with_non_adopters_to_compare(sqlite_url):
+    """ana adopts in week 9 and merges an extra PR every other week from then; three non-adopters stay flat."""
+    start = date(2026, 5, 4)
+    with db.session(sqlite_url) as s:
+        o = Org(s)
+        for email in ("ana@x.io", "c1@x.io", "c2@x.io", "c3@x.io"):
+            o.person(email)
+        for week in range(26):
+            monday = start + timedelta(weeks=week)
+            o.pr("ana@x.io", at(monday + timedelta(days=1)))
+            if week >= 8:
+                o.usage("ana@x.io", monday, 1000, 100)
+                if week % 2 == 0:
+                    o.pr("ana@x.io", at(monday + timedelta(days=2)))
+            for email in ("c1@x.io", "c2@x.io", "c3@x.io"):
+                o.pr(email, at(monday + timedelta(days=1 + week % 2)))
+        o.survey("ana@x.io", date(2026, 10, 26), 10.0)
+    with db.session(sqlite_url) as s:
+        saved = api.time_saved(s, month="2026-10", person_id=o.ids["ana@x.io"])
+    # gain 0.5 unit/week over a baseline of 1 unit per 40 h; non-adopters did not change: 20 h/week
+    assert (saved["weeks_before"], saved["weeks_after"], saved["controls"]) == (8, 18, 3)
+    assert saved["estimate"] == pytest.approx(20.0)
+    half = 1.2816 * 0.5 * (18 / 17) ** 0.5 / 18**0.5 * 40  # Welch: sd of nine 2s and nine 1s is 0.5 x sqrt(18/17)
+    assert (saved["low"], saved["high"]) == (pytest.approx(20 - half), pytest.approx(20 + half))
+    assert saved["survey_agreement"] == "survey lower"

@@ -1,0 +1,86 @@
+"""The loaders on both backends: what SQL sums must equal what was written."""
+
+from datetime import date
+
+import pytest
+from builders import Org, at
+
+from store import db, reads, writes
+from store.models import AIUsageDaily
+
+OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
+
+
+@pytest.fixture
+def org(db_url):
+    with db.session(db_url) as s:
+        o = Org(s)
+        o.person("ana@x.io", team="core")
+        o.person("bo@x.io", team="web")
+        o.usage("ana@x.io", date(2026, 10, 5), 100, 10, 1.0, tool="cursor")
+        o.usage("ana@x.io", date(2026, 10, 5), 50, 5, 0.5, tool="claude_code")  # same day, second tool
+        o.usage("ana@x.io", date(2026, 10, 7), 10, 1, 0.0)  # a Wednesday of the same week
+        o.usage("ana@x.io", date(2026, 10, 12), 0, 0, 0.0, requests=0)  # a row without activity
+        o.usage("ana@x.io", date(2026, 9, 30), 1000, 0, 9.0)  # September
+        writes.upsert(s, AIUsageDaily, [{"id": "x:ghost", "identity_id": "x:ghost", "day": date(2026, 10, 5),
+                                         "tool": "cursor", "source": "test", "input_tokens": 999}])  # unmatched
+        first = o.pr("ana@x.io", at(date(2026, 10, 6)), signal=("trailer", "high"))
+        bad = o.pr("ana@x.io", at(date(2026, 10, 13)))
+        o.pr("ana@x.io", at(date(2026, 10, 14)), reverts=bad)
+        o.pr("bo@x.io", at(date(2026, 9, 20)))  # merged before the month
+        o.ticket("C-1", "ana@x.io", resolved=at(date(2026, 10, 8)), created=at(date(2026, 9, 1)), points=3)
+        o.ticket("C-2", "ana@x.io", resolved=at(date(2026, 10, 9)), created=at(date(2026, 9, 1)), type="bug")
+        o.ticket("C-3", None, resolved=None, created=at(date(2026, 10, 10)), type="bug", caused_by=first)
+        o.agent_run("bo@x.io", 1, at(date(2026, 10, 2)), "fp1", tokens=10)
+        o.agent_run("bo@x.io", 2, at(date(2026, 10, 3)), "fp1", tokens=20)
+        o.survey("bo@x.io", date(2026, 10, 5), 2.5)
+    return db_url, o.ids
+
+
+def test_usage_is_summed_per_person_day_then_period(org):
+    url, ids = org
+    with db.session(url) as s:
+        daily = reads.usage(s, start=OCT, end=NOV)
+        weekly = reads.usage(s, start=OCT, end=NOV, grain="week")
+        monthly = reads.usage(s, start=date(2026, 9, 1), end=NOV, grain="month")
+    assert daily[["period", "active_days", "input_tokens", "output_tokens", "cost_usd"]].values.tolist() == [
+        [date(2026, 10, 5), 1, 150, 15, 1.5], [date(2026, 10, 7), 1, 10, 1, 0.0], [date(2026, 10, 12), 0, 0, 0, 0.0]]
+    assert set(daily["person_id"]) == {ids["ana@x.io"]}  # the unmatched row is left out
+    assert weekly[["period", "active_days", "input_tokens"]].values.tolist() == [
+        [date(2026, 10, 5), 2, 160], [date(2026, 10, 12), 0, 0]]
+    assert monthly[["period", "active_days", "input_tokens"]].values.tolist() == [
+        [date(2026, 9, 1), 1, 1000], [date(2026, 10, 1), 2, 160]]
+
+
+def test_pull_requests_carry_bugs_reverts_and_signals(org):
+    url, ids = org
+    with db.session(url) as s:
+        prs = reads.pull_requests(s, start=OCT, end=NOV)
+        mine = reads.pull_requests(s, start=OCT, end=NOV, person_ids=[ids["bo@x.io"]])
+        sig = reads.ai_signals(s, start=OCT, end=NOV)
+        reference = reads.unsignalled_pr_quality(s, start=OCT, end=NOV)
+    assert prs[["bugs_caused", "reverted"]].values.tolist() == [[1, False], [0, True], [0, False]]
+    assert str(prs["merged_at"].dt.tz) == "UTC"
+    assert mine.empty
+    assert sig[["kind", "confidence"]].values.tolist() == [["trailer", "high"]]
+    assert reference == (2, 1)  # the two PRs without signals; one of them was reverted
+
+
+def test_outcomes_per_week_tickets_bugs_runs_survey(org):
+    url, ids = org
+    ana, bo = ids["ana@x.io"], ids["bo@x.io"]
+    with db.session(url) as s:
+        weekly = reads.outcomes(s, start=OCT, end=NOV, grain="week")
+        tickets = reads.tickets_closed(s, start=OCT, end=NOV)
+        bugs = reads.bugs_opened(s, start=OCT, end=NOV)
+        runs = reads.agent_repeats(s, start=OCT, end=NOV)
+        answers = reads.survey(s, start=OCT, end=NOV)
+        tools = reads.tools_used(s, start=OCT, end=NOV)
+    assert weekly.drop(columns="person_id").values.tolist() == [
+        [date(2026, 10, 5), 1, 0, 1, 2, 1, 3.0, 1],  # first PR caused a bug; C-1 (3 points) and bug C-2 closed
+        [date(2026, 10, 12), 2, 1, 0, 0, 0, 0.0, 0]]  # the reverted PR and its revert
+    assert sorted(tickets["ticket_id"]) == ["jira:C-1", "jira:C-2"]
+    assert bugs[["ticket_id", "person_id"]].values.tolist() == [["jira:C-3", ana]]
+    assert runs[["person_id", "task_fingerprint", "runs", "tokens"]].values.tolist() == [[bo, "fp1", 2, 30]]
+    assert answers[["person_id", "hours_saved"]].values.tolist() == [[bo, 2.5]]
+    assert tools[["tool", "active_days", "tokens"]].values.tolist() == [["claude_code", 2, 66], ["cursor", 1, 110]]
