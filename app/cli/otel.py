@@ -24,8 +24,9 @@ def otel_receiver(
                                                 "(then set PAYOFF_OTEL_TOKEN)."),
     port: int = typer.Option(4318, help="TCP port (4318 is OTLP/HTTP's default; 0 picks a free one)."),
 ) -> None:
-    """Receive OTLP/HTTP metrics (JSON or protobuf, at /v1/metrics) and write daily AI usage per person,
-    day and agent: [bold]gen_ai.client.token.usage[/] (agent = gen_ai.agent.name or service.name) and
+    """Receive OpenTelemetry metrics from agents and write them as daily AI usage.
+
+    Serves OTLP/HTTP (JSON or protobuf) at /v1/metrics and writes usage per person, day and agent: [bold]gen_ai.client.token.usage[/] (agent = gen_ai.agent.name or service.name) and
     Claude Code's [bold]claude_code.*[/] metrics (tokens, cost, lines, commits, PRs, sessions).
     People are keyed by user.email, else user.account_uuid / user.id / enduser.id.
 

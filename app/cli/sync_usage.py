@@ -43,8 +43,10 @@ def cursor(
     base_url: str = typer.Option(cursor_api.BASE_URL, help="Cursor Admin API root (a test server in tests)."),
     since: datetime | None = SINCE,
 ) -> None:
-    """Cursor: each member's daily usage (requested in windows of at most 90 days; first run: 90 days back)
-    and the current billing cycle's spend per member.
+    """Cursor: daily usage per member and this billing cycle's spend.
+
+    Daily usage is requested in windows of at most 90 days (first run: 90 days back) and stored day by day;
+    spend is written to each member's seat.
 
     Needs [bold]CURSOR_API_KEY[/], an admin API key of the team.
     """
@@ -57,9 +59,10 @@ def claude_code(
     base_url: str = typer.Option(anthropic_api.BASE_URL, help="Anthropic API root (a test server in tests)."),
     since: datetime | None = SINCE,
 ) -> None:
-    """Claude Code analytics: per person (or API key) and day, tokens and estimated cost by model,
-    sessions, lines added and removed, commits and PRs by Claude Code, edit-tool accepts/rejects.
-    One request per day (first run: 30 days back).
+    """Claude Code analytics: tokens, cost, sessions, lines, commits and PRs per person and day.
+
+    Per person (or API key) and day: tokens and estimated cost by model, sessions, lines added and removed,
+    commits and PRs by Claude Code, edit-tool accepts/rejects. One request per day (first run: 30 days back).
 
     Needs [bold]ANTHROPIC_ADMIN_KEY[/], an Admin API key of the organisation.
     """
@@ -76,9 +79,11 @@ def openai(
         help='JSON price table {"model": {"input": 2.5, "cached_input": 1.25, "output": 10}} in US$ per million '
              "tokens, merged over the built-in one (see docs/connectors.md)."),
 ) -> None:
-    """OpenAI: completions usage per user and day (tokens, requests), grouped by model so that the cost can be
-    estimated from a price table (the usage API has no per-user cost). One request per day plus one listing
-    of the organization's users for their emails (first run: 30 days back).
+    """OpenAI: completions usage per user and day, with cost from a price table.
+
+    Tokens and requests per user and day, grouped by model so that the cost can be estimated from a price
+    table (the usage API has no per-user cost). One request per day plus one listing of the organization's
+    users for their emails (first run: 30 days back).
 
     Needs [bold]OPENAI_ADMIN_KEY[/], an Admin key of the organization.
     """
@@ -98,9 +103,11 @@ def copilot(
                                  help="GitHub API root, e.g. https://ghe.example.com/api/v3 for GitHub Enterprise Server."),
     since: datetime | None = SINCE,
 ) -> None:
-    """GitHub Copilot: every seat (assigned, last activity, editor, plan) and the daily per-user usage-metrics
-    report (code generation and acceptance, lines suggested and added, chat, agent and CLI use, CLI tokens),
-    one report per day up to yesterday (first run: 28 days back; GitHub keeps one year).
+    """GitHub Copilot: seats and the daily per-user usage-metrics reports.
+
+    Every seat (assigned, last activity, editor, plan) and the users-1-day report (code generation and
+    acceptance, lines suggested and added, chat, agent and CLI use, CLI tokens), one report per day up to
+    yesterday (first run: 28 days back; GitHub keeps one year).
 
     Needs [bold]GITHUB_TOKEN[/]: a classic token with manage_billing:copilot or read:org, or a fine-grained
     token with the organisation's Copilot permissions (read).
