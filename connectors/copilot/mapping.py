@@ -7,7 +7,7 @@ its plan (Business $19, Enterprise $39), so assigned-but-unused seats show up as
 
 from datetime import UTC, date, datetime
 
-from connectors.usage_rows import daily_usage, identity, total
+from connectors.usage_rows import daily_usage, total
 
 SOURCE, TOOL = "copilot", "copilot"
 SEAT_PRICES_USD = {"business": 19.0, "enterprise": 39.0}
@@ -15,7 +15,8 @@ ACTIVITY = ("code_generation_activity_count", "code_acceptance_activity_count", 
 
 
 def login(user: str) -> dict:
-    return identity("github", user, user)
+    """The identity exactly as the pull-request connector writes it (lower-cased id, no label)."""
+    return {"id": f"github:{user.lower()}", "source": "github", "external_id": user}
 
 
 def _time(value: str | None) -> datetime | None:
@@ -30,7 +31,7 @@ def seat_rows(payload: dict) -> dict[str, list[dict]]:
         people.append(who)
         cancels = seat.get("pending_cancellation_date")
         seats.append({
-            "id": f"copilot:seat:{payload['org']}:{who['external_id']}", "tool": TOOL, "identity_id": who["id"],
+            "id": f"copilot:seat:{payload['org']}:{who['external_id'].lower()}", "tool": TOOL, "identity_id": who["id"],
             "assigned_at": _time(seat.get("created_at")), "last_activity_at": _time(seat.get("last_activity_at")),
             "last_activity_editor": seat.get("last_activity_editor"),
             "pending_cancellation_date": date.fromisoformat(cancels) if cancels else None,

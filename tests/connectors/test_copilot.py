@@ -47,8 +47,7 @@ def seat(login: str, **changes) -> dict:
 
 def test_report_record_maps_generation_chat_and_cli_tokens():
     rows = mapping.report_rows({"day": "2026-05-04", "records": [record("octocat", date(2026, 5, 4))]})
-    assert rows["identity"] == [{"id": "github:octocat", "source": "github", "external_id": "octocat",
-                                 "label": "octocat"}]
+    assert rows["identity"] == [{"id": "github:octocat", "source": "github", "external_id": "octocat"}]
     [usage] = rows["ai_usage_daily"]
     assert usage["id"] == "github:octocat:2026-05-04:copilot"
     assert (usage["lines_suggested"], usage["lines_accepted"], usage["lines_removed"], usage["requests"],
@@ -64,7 +63,7 @@ def test_record_without_cli_use_has_no_tokens():
 
 
 def test_seat_keeps_assignment_activity_and_plan_price():
-    [row] = mapping.seat_rows({"org": ORG, "seats": [seat("octocat", pending_cancellation_date="2026-06-01")]})["seat"]
+    [row] = mapping.seat_rows({"org": ORG, "seats": [seat("OctoCat", pending_cancellation_date="2026-06-01")]})["seat"]
     assert row["id"] == "copilot:seat:acme:octocat" and row["identity_id"] == "github:octocat"
     assert row["assigned_at"] == datetime(2026, 1, 10, 15, 0, tzinfo=UTC)
     assert (row["pending_cancellation_date"], row["monthly_cost_usd"]) == (date(2026, 6, 1), 19.0)
