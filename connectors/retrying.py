@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+import requests
+
 from connectors.sync import RateLimited, SourceError
 
 T = TypeVar("T")
@@ -64,3 +66,16 @@ class Retrying:
         else:
             raise SourceError(f"{fault.message} (gave up after {attempt} retries)" if fault.transient
                               else fault.message) from None
+
+
+def wire_fault(error: Exception, source: str, what: str, *, address_option: str) -> Fault | None:
+    """The faults beneath any API's own errors: no answer in time, no connection, a body that is not JSON
+    (a dropped connection truncates it). All are worth another try."""
+    if isinstance(error, requests.Timeout):
+        return Fault(f"{source} did not answer in time for {what}", transient=True)
+    if isinstance(error, requests.ConnectionError):
+        return Fault(f"Cannot reach {source} for {what} (connection failed). Check {address_option} and the network.",
+                     transient=True)
+    if isinstance(error, ValueError):
+        return Fault(f"{source} sent invalid or truncated JSON for {what}", transient=True)
+    return None

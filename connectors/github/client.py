@@ -10,10 +10,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import requests
 from github import Auth, Consts, Github, GithubException
 
-from connectors.retrying import Fault, Retrying
+from connectors.retrying import Fault, Retrying, wire_fault
 from connectors.sync import SourceError
 
 DEFAULT_BASE_URL = Consts.DEFAULT_BASE_URL
@@ -102,14 +101,7 @@ def fault(error: Exception, what: str) -> Fault | None:
             return Fault(f"GitHub refused access to {what} (403: {message}). The token needs read access to "
                          "pull requests and metadata (classic token: scopes repo and read:org).")
         return Fault(f"GitHub answered {status} for {what}: {message}".rstrip(": "), transient=status >= 500)
-    if isinstance(error, requests.Timeout):
-        return Fault(f"GitHub did not answer in time for {what}", transient=True)
-    if isinstance(error, requests.ConnectionError):
-        return Fault(f"Cannot reach GitHub for {what} (connection failed). Check --base-url and the network.",
-                     transient=True)
-    if isinstance(error, ValueError):
-        return Fault(f"GitHub sent invalid or truncated JSON for {what}", transient=True)
-    return None
+    return wire_fault(error, "GitHub", what, address_option="--base-url")
 
 
 def rate_limit_wait(status: int, headers: dict[str, str], message: str) -> float | None:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import requests
 from jira import JIRA, JIRAError
 
-from connectors.retrying import Fault, Retrying
+from connectors.retrying import Fault, Retrying, wire_fault
 
 T = TypeVar("T")
 STORY_POINTS = ("story points", "story point estimate")  # classic and team-managed projects
@@ -100,11 +100,4 @@ def fault(error: Exception, what: str) -> Fault | None:
         if status == 400:
             return Fault(f"Jira rejected the query for {what}: {text}")
         return Fault(f"Jira answered {status} for {what}: {text}".rstrip(": "), transient=bool(status and status >= 500))
-    if isinstance(error, requests.Timeout):
-        return Fault(f"Jira did not answer in time for {what}", transient=True)
-    if isinstance(error, requests.ConnectionError):
-        return Fault(f"Cannot reach Jira for {what} (connection failed). Check --server and the network.",
-                     transient=True)
-    if isinstance(error, ValueError):
-        return Fault(f"Jira sent invalid or truncated JSON for {what}", transient=True)
-    return None
+    return wire_fault(error, "Jira", what, address_option="--server")

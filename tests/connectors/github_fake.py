@@ -4,6 +4,7 @@ Payloads are shaped after the examples in GitHub's OpenAPI description; every ``
 every ``Link`` header carries the server's own address, as PyGithub insists.
 """
 
+import time
 from urllib.parse import urlencode
 
 from tests.connectors.conftest import FakeApi, Reply, Request
@@ -60,6 +61,18 @@ def commit(sha: str, message: str, *, login: str | None = "octocat", date: str =
                        "committer": {"name": "Monalisa Octocat", "email": "support@github.com", "date": date},
                        "message": message, "comment_count": 0},
             "author": user(login, kind), "committer": user(login, kind), "parents": []}
+
+
+def slow_once(api: FakeApi, path: str, seconds: float) -> None:
+    """Make the next answer on ``path`` arrive only after ``seconds`` (a client timeout), then be quick again."""
+    route, left = api.routes[("GET", path)], [1]
+
+    def sluggish(request: Request) -> Reply:
+        if left.pop() if left else 0:
+            time.sleep(seconds)
+        return route(request)
+
+    api.route("GET", path, sluggish)
 
 
 class FakeGitHub:

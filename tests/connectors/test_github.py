@@ -16,7 +16,7 @@ from store import db
 from store.models import AISignal, Identity, PullRequest, PullRequestReview, RawPayload, SyncState
 from store.sink import StoreSink
 from tests.connectors.conftest import Reply, fresh_database, no_sleep
-from tests.connectors.github_fake import TOKEN, FakeGitHub, commit, pull, review
+from tests.connectors.github_fake import TOKEN, FakeGitHub, commit, pull, review, slow_once
 
 REPO = "acme/api"
 MERGED_AT = "2026-03-04T12:00:00Z"
@@ -191,16 +191,7 @@ def test_persistent_server_error_is_one_clear_source_error(db_url, github):
 
 
 def test_timeout_is_retried(db_url, github):
-    slow = {"left": 1}
-    route = github.api.routes[("GET", "/api/v3/repos/acme/web/pulls")]
-
-    def sluggish(request):
-        if slow["left"]:
-            slow["left"] -= 1
-            time.sleep(1.3)
-        return route(request)
-
-    github.api.route("GET", "/api/v3/repos/acme/web/pulls", sluggish)
+    slow_once(github.api, "/api/v3/repos/acme/web/pulls", 1.3)
     gh = sync(db_url, github, repo="acme/web", timeout=1)
     assert gh.requests == 2 + 3 and count(db_url, PullRequest) == 1
 
