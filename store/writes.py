@@ -223,7 +223,9 @@ def write_rows(session: Session, rows: Mapping[str, list[dict]]) -> None:
     """Upsert domain rows keyed by table name: identities first, then the tables in the order given,
     each personal row tied to the person its identity matches (a sync page and ``payoff remap`` alike)."""
     identities = rows.get("identity", [])
-    upsert(session, Identity, identities, keep=("person_id", "first_seen"))
+    # A source that names no label (GitHub logins carry no email) must not erase one an import gave.
+    upsert(session, Identity, [i for i in identities if i.get("label")], keep=("person_id", "first_seen"))
+    upsert(session, Identity, [i for i in identities if not i.get("label")], keep=("person_id", "first_seen", "label"))
     if identities:
         match_identities(session)
     for name, batch in rows.items():

@@ -265,3 +265,19 @@ def test_people_unmatched_lists_github_logins(db_url, github, monkeypatch):
     assert cli_sync(db_url, github, monkeypatch, "--repo", "web").exit_code == 0
     result = CliRunner().invoke(cli, ["people", "unmatched", "--source", "github"])
     assert result.exit_code == 0 and "github:bo" in result.output and "1 unmatched" in result.output
+
+
+def test_sync_keeps_the_person_and_label_an_import_gave_a_login(db_url, github, monkeypatch):
+    from store import writes
+    from store.models import Person
+
+    with db.session(db_url) as s:
+        writes.upsert(s, Person, [{"email": "bo@acme.io", "name": "Bo"}], on=["email"])
+        bo = s.exec(select(Person.id)).one()
+        writes.upsert(s, Identity, [{"id": "github:bo", "source": "github", "external_id": "bo",
+                                     "label": "bo@acme.io", "person_id": bo}])
+    assert cli_sync(db_url, github, monkeypatch, "--repo", "web").exit_code == 0
+    with db.session(db_url) as s:
+        identity = s.get(Identity, "github:bo")
+        assert (identity.label, identity.person_id) == ("bo@acme.io", bo)
+        assert s.get(PullRequest, "github:pr:acme/web:1").person_id == bo
