@@ -77,14 +77,21 @@ def teams(shape: OrgShape) -> list[dict]:
 
 
 def people(shape: OrgShape) -> Iterator[dict]:
-    """Person 0 is the admin; the first of each team manages it and reports to the unit's first manager."""
+    """Person 0 leads the organisation, person 1 administers it. The first of each team manages it and
+    reports to the first of its unit, who reports to person 0."""
     for n in range(shape.people):
         manager = (n // TEAM_SIZE) * TEAM_SIZE
         unit_lead = (n // (TEAM_SIZE * TEAMS_PER_UNIT)) * TEAM_SIZE * TEAMS_PER_UNIT
-        role = "admin" if n == 0 else "manager" if n == manager else "employee"
-        boss = unit_lead if n == manager else manager
+        boss = manager if n != manager else unit_lead if n != unit_lead else 0
+        role = "leader" if n == 0 else "admin" if n == 1 else "manager" if n == manager else "employee"
         yield {"email": email(n), "name": f"Engineer {n}", "team": team_of(n), "role": role,
-               "manager_email": None if boss == n else email(boss)}
+               "manager_email": None if n == 0 else email(boss)}
+
+
+def team_manager(shape: OrgShape) -> str:
+    """The manager whose team page the benchmark loads: a unit lead (~64 people below) when there is one."""
+    unit = TEAM_SIZE * TEAMS_PER_UNIT
+    return email(unit if shape.people >= 2 * unit else TEAM_SIZE if shape.people > TEAM_SIZE else 0)
 
 
 def tools_of(n: int, seed: int) -> tuple[str, ...]:

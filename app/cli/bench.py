@@ -34,6 +34,15 @@ def _sizes(value: str) -> list[int]:
     return sizes
 
 
+def _measures(value: str) -> tuple[str, ...]:
+    names = {m.name for m in bench.MEASURES}
+    chosen = {part.strip() for part in value.split(",") if part.strip()} | {"scan_s"}
+    if chosen - names:
+        raise typer.BadParameter(f"unknown: {', '.join(sorted(chosen - names))}; choose from {', '.join(sorted(names))}",
+                                 param_hint="--measures")
+    return tuple(sorted(chosen))
+
+
 def _cell(figures: dict, name: str) -> str:
     value = figures.get(name)
     if value is None:
@@ -96,6 +105,9 @@ def register(cli: typer.Typer) -> None:
                                        "directory, removed afterwards)."),
         json_out: Path = typer.Option(Path("bench-results.json"), "--json", help="Where to write the figures."),
         keep: bool = typer.Option(False, help="Keep the generated databases afterwards (to look at or profile)."),
+        measures: str = typer.Option(
+            ",".join(m.name for m in bench.MEASURES), help="Which jobs to time after the import, comma-separated "
+            "(the raw scan always runs: every ratio needs it)."),
     ) -> None:
         """Generate organisations of each size × 12 months, import them through the store's write path, time the
         jobs people wait for, and report each also as a multiple of one plain scan of the usage table.
@@ -104,6 +116,7 @@ def register(cli: typer.Typer) -> None:
         size takes several minutes per backend on 2 cores.
         """
         people = _sizes(sizes)
+        chosen_measures = _measures(measures)
         chosen = [b.strip() for b in backends.split(",") if b.strip()]
         unknown = set(chosen) - {"sqlite", "postgresql"}
         if unknown:
@@ -114,7 +127,8 @@ def register(cli: typer.Typer) -> None:
         with tempfile.TemporaryDirectory(prefix="payoff-bench-") as scratch:
             folder = directory or Path(scratch)
             folder.mkdir(parents=True, exist_ok=True)
-            by_backend = {backend: _run_backend(backend, people, folder, postgres_url, keep) for backend in chosen}
+            by_backend = {backend: _run_backend(backend, people, folder, postgres_url, keep, chosen_measures)
+                          for backend in chosen}
         runs = [run for backend_runs in by_backend.values() for run in backend_runs]
         console.print(_table(runs))
         if len(people) > 1:
@@ -127,14 +141,15 @@ def register(cli: typer.Typer) -> None:
         console.print(f"Figures written to [bold]{json_out}[/]")
 
 
-def _run_backend(backend: str, people: list[int], folder: Path, postgres_url: str | None, keep: bool) -> list[dict]:
+def _run_backend(backend: str, people: list[int], folder: Path, postgres_url: str | None, keep: bool,
+                 measures: tuple[str, ...]) -> list[dict]:
     runs = []
     for size in people:
         url = bench.sqlite_url(folder, size) if backend == "sqlite" else bench.postgres_url(postgres_url, size)
         with Progress(SpinnerColumn(), TextColumn(f"{backend} {size:,} people: {{task.fields[rows]:,}} rows"),
                       TimeElapsedColumn(), console=console, transient=True) as progress:
             task = progress.add_task("", rows=0)
-            figures = bench.in_child(bench.Case(backend, size, url),
+            figures = bench.in_child(bench.Case(backend, size, url, measures),
                                      progress=lambda rows: progress.update(task, rows=rows))
         runs.append(bench.with_ratios(figures))
         console.print(f"{backend} {size:,} people done: {figures['rows']:,} rows in {figures['import_s']:.1f} s")

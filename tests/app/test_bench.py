@@ -26,7 +26,7 @@ def test_growth_is_one_when_cost_follows_people():
 def test_the_command_runs_the_chosen_sizes_and_writes_json(tmp_path):
     out = tmp_path / "bench.json"
     result = CliRunner().invoke(cli, ["bench", "--sizes", "3,6", "--backends", "sqlite", "--dir", str(tmp_path),
-                                      "--json", str(out)])
+                                      "--json", str(out), "--measures", "scan_s"])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert [run["people"] for run in report["runs"]] == [3, 6]
