@@ -1,5 +1,6 @@
 """The GitHub connector against a loopback GitHub Enterprise that speaks the REST wire format."""
 
+import socket
 import time
 from datetime import UTC, datetime
 
@@ -281,3 +282,14 @@ def test_sync_keeps_the_person_and_label_an_import_gave_a_login(db_url, github, 
         identity = s.get(Identity, "github:bo")
         assert (identity.label, identity.person_id) == ("bo@acme.io", bo)
         assert s.get(PullRequest, "github:pr:acme/web:1").person_id == bo
+
+
+def test_unreachable_server_is_one_clear_source_error(db_url):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    gh = GitHubClient(TOKEN, base_url=f"http://127.0.0.1:{port}/api/v3",
+                      retrying=Retrying(retries=1, backoff=0.001))
+    with pytest.raises(SourceError, match="Cannot reach GitHub for repository acme/api .*--base-url"):
+        run(PullRequests(gh, REPO), StoreSink(db_url))
+    assert gh.requests == 2

@@ -1,5 +1,6 @@
 """The Jira connector against loopback Jira Cloud and Jira Server that speak the REST wire format."""
 
+import socket
 import time
 
 import pytest
@@ -230,3 +231,12 @@ def test_remap_rebuilds_tickets_without_the_api(db_url, cloud):
     result = CliRunner().invoke(cli, ["remap", "--source", "jira"], env={"PAYOFF_DATABASE_URL": db_url})
     assert result.exit_code == 0 and "jira: 6 payloads remapped" in result.output
     assert rows(db_url, Ticket) == before
+
+
+def test_unreachable_server_is_one_clear_source_error():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    jira = JiraClient(f"http://127.0.0.1:{port}", token=PAT, retrying=Retrying(retries=1, backoff=0.001))
+    with pytest.raises(SourceError, match="Cannot reach Jira for the server information .*--server"):
+        jira.story_points_field()
