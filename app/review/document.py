@@ -41,11 +41,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A Vega-Lite chart; ``table`` holds the same data as text (Markdown, screen readers)."""
+    """A Vega-Lite chart; ``table`` holds the same data as text (Markdown, screen readers) and
+    ``caption`` says in words what matters in it (the PDF's searchable text)."""
 
     title: str
     spec: dict[str, Any]
     table: Table
+    caption: str = ""
 
 
 Block = Paragraph | Figures | Table | Chart

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app import access
 from app.review.scope import Scope
-from metrics import api
+from metrics import ai_assisted, api
 from metrics.cards import Card
 from metrics.periods import add_months, month_bounds
 from store import reads
@@ -47,7 +47,7 @@ class Facts:
 def is_quiet(record: Record) -> bool:
     """No outcome and no AI usage in the record's month."""
     return not any(record.get(k) for k in ("prs_merged", "tickets_closed", "bugs_opened", "bugs_fixed",
-                                           "input_tokens", "output_tokens", "cost_usd"))
+                                           "input_tokens", "output_tokens", "tokens", "cost_usd"))
 
 
 def months_until(month: str, count: int = TREND_MONTHS) -> list[str]:
@@ -68,11 +68,12 @@ def gather(session: Session, viewer: access.Viewer, scope: Scope, month: str) ->
 
 def _person(session: Session, scope: Scope, month: str) -> Facts:
     (person_id,) = scope.members
-    trend = [api.as_records(api.person_month(session, month=m, person_ids=[person_id]))[0]
-             for m in months_until(month)]
-    signals = [{"name": s.name, "evidence": s.evidence}
-               for s in api.waste_signals(session, month=month, person_id=person_id)]
-    comparison = api.as_records(api.ai_vs_other(session, month=month, person_ids=[person_id]))
+    earlier = [api.as_records(api.person_month(session, month=m, person_ids=[person_id]))[0]
+               for m in months_until(month)[:-1]]
+    data = api.load_month(session, month, [person_id])  # loaded once for the row, signals and comparison
+    trend = [*earlier, api.as_records(api.person_table(data))[0]]
+    signals = [{"name": s.name, "evidence": s.evidence} for s in api.signals(data).get(person_id, [])]
+    comparison = api.as_records(ai_assisted.ai_vs_other(data.prs))
     return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, signals=signals, records=trend)
 
 

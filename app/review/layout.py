@@ -51,7 +51,7 @@ def _empty(scope: Scope, month: str, facts: Facts) -> list[Section]:
     earlier = [r["month"] for r in facts.trend[:-1] if not is_quiet(r)]
     if earlier:
         text += f" The latest month with data is {month_name(earlier[-1])}."
-    return [Section("The month at a glance", (Paragraph(text),)), _definitions(facts)]
+    return [Section("The month at a glance", (Paragraph(text),))]
 
 
 def _full(scope: Scope, month: str, facts: Facts) -> list[Section]:
@@ -116,8 +116,11 @@ def _outcomes(facts: Facts) -> Section:
                             charts_spec.grouped_bars(counts, "count"), _chart_table(counts, "")))
     phases = _long(facts, available(facts.trend, PHASES))
     if not phases.empty:
+        current = facts.current
+        caption = (f"{month_name(current['month'])}: " + ", ".join(f"{label(k).lower()} {show(current, k)}"
+                                                                  for k in available([current], PHASES)) + ".")
         blocks.append(Chart("PR cycle time by phase (medians, hours)",
-                            charts_spec.stacked_bars(phases, "hours"), _chart_table(phases, " h")))
+                            charts_spec.stacked_bars(phases, "hours"), _chart_table(phases, " h"), caption))
     blocks.append(_trend_table(facts, TREND_OUTCOMES, "Outcomes per month; the last row is the month under review."))
     return Section("Outcomes against the previous months", tuple(blocks))
 

@@ -25,7 +25,7 @@ th{background:#f0f4f8}
 caption{caption-side:top;text-align:left;color:#52606d;font-size:.85rem;padding-bottom:.3rem}
 figure{margin:1rem 0}figure img{max-width:100%;height:auto}
 figcaption{font-weight:600;margin-bottom:.3rem}
-details{font-size:.85rem;color:#52606d}
+details,.caption{font-size:.85rem;color:#52606d}
 footer{margin-top:3rem;border-top:1px solid #d9e2ec;padding-top:.5rem;font-size:.8rem;color:#52606d}
 @media print{body{margin:0;max-width:none}figure,table,.cards{break-inside:avoid}}
 """
@@ -53,7 +53,8 @@ def _chart(chart: Chart) -> str:
     data = base64.b64encode(image).decode()
     return (f"<figure><figcaption>{escape(chart.title)}</figcaption>"
             f'<img src="data:image/png;base64,{data}" width="{width // charts.SCALE}" alt="{escape(chart.title)}">'
-            f"<details><summary>Data</summary>{_table(chart.table)}</details></figure>")
+            + (f'<p class="caption">{escape(chart.caption)}</p>' if chart.caption else "")
+            + f"<details><summary>Data</summary>{_table(chart.table)}</details></figure>")
 
 
 def _block(block) -> str:

@@ -24,7 +24,8 @@ def _block(block) -> list[str]:
         rows = tuple((f.label, f.value, f.detail) for f in block.items)
         return _table(Table(("", "value", "detail"), rows))
     if isinstance(block, Chart):
-        return [f"**{block.title}**", "", *_table(block.table)]
+        caption = [f"*{block.caption}*", ""] if block.caption else []
+        return [f"**{block.title}**", "", *caption, *_table(block.table)]
     return _table(block)
 
 

@@ -125,10 +125,13 @@ def _chart(pdf: _Document, block: Chart) -> None:
     px_wide, px_high = charts.size(image)
     width = min(pdf.epw, px_wide / charts.SCALE * PX_TO_MM)
     height = px_high / px_wide * width
-    pdf.keep_room(height + 9)
+    pdf.keep_room(height + 14)
     pdf.text_style(10, bold=True)
     pdf.cell(0, 6, block.title, new_x="LMARGIN", new_y="NEXT")
     pdf.image(io.BytesIO(image), x=pdf.l_margin, w=width, h=height, alt_text=block.title)
+    if block.caption:
+        pdf.text_style(8.5, color=MUTED)
+        pdf.multi_cell(0, 4.5, block.caption, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
 

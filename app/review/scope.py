@@ -48,12 +48,13 @@ def authorise(session: Session, viewer: access.Viewer, subject: Subject, *, view
         # Only the person and their manager chain get this far: waste signals belong in both copies.
         return Scope(Subject("person", person.email), person["name"], frozenset({int(person.person_id)}), private=True)
     if subject.kind == "team":
-        members = {int(p) for p in people.loc[people["team"] == subject.name, "person_id"]}
-        if not members:
+        team = people[people["team"].str.lower() == subject.name.strip().lower()]
+        if team.empty:
             raise access.AccessDenied(f"No team named {subject.name!r} has any people in Payoff.")
+        name, members = team["team"].iloc[0], {int(p) for p in team["person_id"]}
         if not access.may_see_group(session, viewer, members):
-            raise access.AccessDenied(_group_refusal(session, f"team {subject.name}"))
-        return Scope(subject, f"team {subject.name}", frozenset(members), private=False)
+            raise access.AccessDenied(_group_refusal(session, f"team {name}"))
+        return Scope(Subject("team", name), f"team {name}", frozenset(members), private=False)
     members = {int(p) for p in people["person_id"]}
     if not viewer.sees_org:
         raise access.AccessDenied("The organisation review is for leaders and admins.")

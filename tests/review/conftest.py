@@ -3,7 +3,8 @@
 Team platform (5 people): Mia manages Ada, Ben, Cy and Dee. Team data (2 people): Dan manages Eve.
 Lee leads both managers; Sam is an admin. In October 2026 Ada merged 3 PRs (one AI-assisted), closed
 2 stories, opened 1 bug and used 1,000,000 input + 200,000 output tokens for 15.00 USD; in September
-she merged 1 PR. March 2026 has no data at all.
+she merged 1 PR. Dee merged nothing in October but spent 30.00 USD on 2,000,000 tokens: the
+"spend without outcomes" waste signal. March 2026 has no data at all.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -62,7 +63,7 @@ def seed(url: str) -> dict[str, int]:
         ids = {e.split("@")[0]: i for i, (e, *_rest) in enumerate(PEOPLE, start=1)}
         prs = [_pr(1, ids["ada"], "2026-10-06", login="ada"), _pr(2, ids["ada"], "2026-10-14", login="ada"),
                _pr(3, ids["ada"], "2026-10-22", login="ada"), _pr(4, ids["ada"], "2026-09-15", login="ada")]
-        prs += [_pr(10 + n, ids[who], "2026-10-08", login=who) for n, who in enumerate(["ben", "cy", "dee", "mia"])]
+        prs += [_pr(10 + n, ids[who], "2026-10-08", login=who) for n, who in enumerate(["ben", "cy", "mia"])]
         prs += [_pr(20, ids["eve"], "2026-10-09", login="eve")]
         upsert(session, PullRequest, prs)
         upsert(session, AISignal, [{"id": "github:pr:acme/api:2:trailer:claude", "pr_id": "github:pr:acme/api:2",
@@ -74,7 +75,8 @@ def seed(url: str) -> dict[str, int]:
         october = [date(2026, 10, d) for d in (1, 2, 5, 6, 7, 8, 9, 12, 13, 14)]
         september = [date(2026, 9, d) for d in (14, 15)]
         upsert(session, AIUsageDaily, _usage(ids["ada"], "ada", october, 100_000, 20_000, 1.5)
-               + _usage(ids["ada"], "ada", september, 50_000, 10_000, 0.75))
+               + _usage(ids["ada"], "ada", september, 50_000, 10_000, 0.75)
+               + _usage(ids["dee"], "dee", [date(2026, 10, 20), date(2026, 10, 21)], 1_000_000, 0, 15.0))
     return ids
 
 

@@ -25,7 +25,7 @@ REFUSED = [
 ]
 
 ALLOWED = [
-    ("ada@acme.test", ["--person", "ada@acme.test"], "pdf", "ada@acme.test"),
+    ("ada@acme.test", ["--person", "ada@acme.test"], "md", "ada@acme.test"),
     ("mia@acme.test", ["--person", "ada@acme.test"], "html", "ada@acme.test"),  # her report
     ("lee@acme.test", ["--person", "ada@acme.test"], "md", "ada@acme.test"),  # an indirect report
     ("mia@acme.test", ["--team", "platform"], "md", "team:platform"),
