@@ -61,6 +61,7 @@ class DailyStream:
     name: ClassVar[str]
     scope: ClassVar[str]
     first_run_days: ClassVar[int] = 30
+    history_days: ClassVar[int | None] = None  # how far back the source keeps data, if it says
 
     def fetch(self, day: date) -> dict:
         """The source's payload for one day (kept as the raw payload)."""
@@ -70,7 +71,10 @@ class DailyStream:
         raise NotImplementedError
 
     def pages(self, cursor: str | None) -> Iterator[Page]:
-        for day in day_range(start_day(cursor, self.since, self.first_run_days), self.until()):
+        first, last = start_day(cursor, self.since, self.first_run_days), self.until()
+        if self.history_days is not None:  # asking further back only earns errors
+            first = max(first, last - timedelta(days=self.history_days - 1))
+        for day in day_range(first, last):
             payload = self.fetch(day)
             yield Page(rows=self.rows(payload), raw=[(f"{self.scope}:{day.isoformat()}", payload)],
                        cursor=day.isoformat(), label=day.isoformat())

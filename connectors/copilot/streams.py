@@ -37,6 +37,7 @@ class UsersReport(DailyStream):
     until: Callable[[], date] = yesterday
     source, name = "copilot", "users_1_day"
     first_run_days = 28
+    history_days = 365  # GitHub keeps the daily reports for one year
 
     @property
     def scope(self) -> str:

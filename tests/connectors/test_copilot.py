@@ -174,3 +174,10 @@ def test_download_failure_mid_sync_then_rerun_equals_clean_sync(api, db_url, tmp
         db_url, tmp_path, lambda **kw: UsersReport(client=client(api, retries=0), **kw), days[0], days[-1],
         fault=lambda: api.fail(Reply(500, "storage hiccup"), path=f"/download/{days[1]}/1.ndjson"), error=SourceError)
     assert len(rows) == 6
+
+
+def test_a_since_older_than_a_year_is_clamped_to_the_reports_github_keeps(api):
+    github_api(api, [], {})
+    pages = UsersReport(client=client(api), since=date(2020, 1, 1), until=lambda: date(2026, 5, 6)).pages(None)
+    assert next(pages).cursor == "2025-05-07"  # 365 days up to and including the last one
+    assert [r.query["day"] for r in api.requests] == [["2025-05-07"]]
