@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
+from store.reads import PR_COLUMNS
+
 
 def ts(day: int, hour: int = 0, month: int = 10) -> pd.Timestamp:
     return pd.Timestamp(datetime(2026, month, day, hour, tzinfo=UTC))
@@ -21,7 +23,7 @@ def prs(rows) -> pd.DataFrame:
     defaults = {"repo": "acme/api", "first_commit_at": pd.NaT, "created_at": ts(1), "first_review_at": pd.NaT,
                 "merged_at": ts(2), "additions": 10, "deletions": 0, "reverts_pr_id": None, "bugs_caused": 0,
                 "reverted": False}
-    frame = pd.DataFrame([{**defaults, **row} for row in rows])
+    frame = pd.DataFrame([{**defaults, **row} for row in rows], columns=[*PR_COLUMNS, "ai_any"])
     for column in ("first_commit_at", "created_at", "first_review_at", "merged_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
