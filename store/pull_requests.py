@@ -5,15 +5,19 @@
 * A ticket is tied to the pull requests whose title or branch names its key (``fixes``). The links are
   recomputed from both tables after every GitHub sync, Jira sync and remap, so they appear whichever
   side arrives first and follow a renamed title.
+* The explicit AI signals of a pull request are what its latest payload shows: one that disappeared (a
+  label removed while the pull request was open) is dropped after the sync that saw it go.
 """
 
 import re
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from store.models import PullRequest, Ticket, TicketPullRequest
+from connectors.github import mapping as github
+from store.models import AISignal, PullRequest, RawPayload, Ticket, TicketPullRequest
 from store.writes import upsert
 
 # A Jira key (PROJECT-123) standing on its own; branches often lower-case it (feature/abc-123-login).
@@ -45,3 +49,20 @@ def link_tickets(session: Session) -> int:
         session.execute(delete(TicketPullRequest).where(TicketPullRequest.id.in_(stale)))
     upsert(session, TicketPullRequest, wanted.values())
     return len(wanted)
+
+
+def prune_signals(session: Session, *, fetched_since: datetime | None = None) -> int:
+    """Drop the explicit AI signals that the latest payload of a pull request (fetched since
+    ``fetched_since``; default: all) no longer shows. Signals of other kinds (telemetry) are left alone."""
+    query = select(RawPayload.stream, RawPayload.payload).where(RawPayload.source == github.SOURCE)
+    if fetched_since:
+        query = query.where(RawPayload.fetched_at >= fetched_since)
+    shown: dict[str, set[str]] = {}
+    for stream, payload in session.exec(query.execution_options(yield_per=500)):
+        rows = github.remap(stream, payload)
+        shown[rows["pull_request"][0]["id"]] = {signal["id"] for signal in rows["ai_signal"]}
+    stored = session.exec(select(AISignal.id, AISignal.pr_id).where(AISignal.kind.in_(github.SIGNAL_KINDS)))
+    gone = [signal for signal, pr in stored if pr in shown and signal not in shown[pr]]
+    for start in range(0, len(gone), 500):
+        session.execute(delete(AISignal).where(AISignal.id.in_(gone[start:start + 500])))
+    return len(gone)

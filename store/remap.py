@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from connectors.registry import MAPPINGS
 from connectors.sync import Page
 from store.models import RawPayload
-from store.pull_requests import link_tickets
+from store.pull_requests import link_tickets, prune_signals
 from store.writes import write_rows
 
 BATCH = 200
@@ -33,5 +33,6 @@ def remap(session: Session, sources: Iterable[str] | None = None,
                 on_batch(source, counts[source])
         write_rows(session, page.rows)
         on_batch(source, counts[source])
+    prune_signals(session)
     link_tickets(session)
     return counts

@@ -6,7 +6,7 @@ arrived first), so ``fixes`` links appear as soon as both sides are there.
 """
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import typer
 
@@ -18,7 +18,7 @@ from connectors.jira.streams import Issues
 from connectors.retrying import Retrying
 from store import db
 from store.config import settings
-from store.pull_requests import final_numbers, link_tickets
+from store.pull_requests import final_numbers, link_tickets, prune_signals
 
 SINCE = typer.Option(None, formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                      help="Skip what was last updated before this UTC day (limits the first sync; "
@@ -39,11 +39,15 @@ def _retrying(max_wait: float) -> Retrying:
     return Retrying(max_wait=max_wait, notify=lambda message: console.print(f"[yellow]{message}[/]"))
 
 
-def _run_then_link(streams: Iterator, client) -> None:
+def _run_then_tidy(streams: Iterator, client) -> None:
+    """Run the streams, then (even after a failure: the saved pages count) drop the AI signals that
+    re-fetched pull requests no longer show and recompute the ticket links."""
+    started = datetime.now(UTC)
     try:
         run_streams(streams, requests=lambda: client.requests)
     finally:
         with db.session() as s:
+            prune_signals(s, fetched_since=started)
             links = link_tickets(s)
         console.print(f"{links} ticket ↔ pull request links.")
 
@@ -77,7 +81,7 @@ def github(
         for name in repos:
             yield PullRequests(client, name, since=since.date() if since else None, final=final.get(name, ()))
 
-    _run_then_link(streams(), client)
+    _run_then_tidy(streams(), client)
 
 
 @cli.command("jira")
@@ -113,4 +117,4 @@ def jira(
         for key in keys or [None]:
             yield Issues(client, project=key, jql=jql, since=day, story_points_field=points)
 
-    _run_then_link(streams(), client)
+    _run_then_tidy(streams(), client)

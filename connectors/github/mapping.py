@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime
 
 SOURCE = "github"
+SIGNAL_KINDS = ("trailer", "bot_author", "branch_prefix", "label")  # the explicit ones, all found here
 GHOST = "ghost"  # GitHub shows deleted accounts as this user; the payload may also carry null
 
 # Substrings that name an AI tool in a trailer, bot login, branch or label, and the tool they mean.

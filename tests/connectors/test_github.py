@@ -293,3 +293,21 @@ def test_unreachable_server_is_one_clear_source_error(db_url):
     with pytest.raises(SourceError, match="Cannot reach GitHub for repository acme/api .*--base-url"):
         run(PullRequests(gh, REPO), StoreSink(db_url))
     assert gh.requests == 2
+
+
+def test_signal_a_refetched_pr_no_longer_shows_is_dropped_but_telemetry_stays(db_url, github, monkeypatch):
+    from store import writes
+
+    github.add(REPO, pull(REPO, 7, login="ana", created="2026-03-08T10:00:00Z", labels=("ai-assisted",),
+                          head="cursor/try"))
+    assert cli_sync(db_url, github, monkeypatch, "--repo", "api").exit_code == 0
+    pr = "github:pr:acme/api:7"
+    with db.session(db_url) as s:
+        writes.upsert(s, AISignal, [{"id": f"{pr}:telemetry:cursor", "pr_id": pr, "kind": "telemetry",
+                                     "tool": "cursor", "confidence": "low", "evidence": "cursor usage that day"}])
+    github.touch(REPO, 7, "2026-03-09T10:00:00Z", labels=[])
+    assert cli_sync(db_url, github, monkeypatch, "--repo", "api").exit_code == 0
+    with db.session(db_url) as s:
+        kinds = {signal.kind for signal in s.exec(select(AISignal).where(AISignal.pr_id == pr))}
+    assert kinds == {"branch_prefix", "telemetry"}
+    assert count(db_url, AISignal) == 5 + 2
