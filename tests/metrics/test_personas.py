@@ -2,23 +2,18 @@
 
 import pandas as pd
 import pytest
+from conftest import DEMO_MONTH, DEMO_PEOPLE
 
 from metrics import api
 from store import db, demo
 
-PEOPLE, MONTH = 60, "2026-10"
-
 
 @pytest.fixture(scope="module")
-def table(sqlite_template, tmp_path_factory) -> pd.DataFrame:
+def table(demo_url) -> pd.DataFrame:
     """The person table of the demo organisation's last month, with each person's persona."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    db.upgrade(url)
-    demo.seed(url, people=PEOPLE, months=6, end=MONTH)
-    with db.session(url) as s:
-        frame = api.person_month(s, month=MONTH)
-    db.engine(url).dispose()
-    return frame.assign(persona=frame["email"].map(demo.personas(PEOPLE)))
+    with db.session(demo_url) as s:
+        frame = api.person_month(s, month=DEMO_MONTH)
+    return frame.assign(persona=frame["email"].map(demo.personas(DEMO_PEOPLE)))
 
 
 def of(table: pd.DataFrame, persona: str) -> pd.DataFrame:
@@ -34,13 +29,12 @@ def test_tokenmaxxers_never_outscore_adopters_on_value_per_token(table):
 
 
 def test_tokenmaxxers_gain_no_time_saved(table):
-    """Per person the estimate is noisy, so: no tokenmaxxer has an interval clear of zero, and every
-    tokenmaxxer's estimate is below the adopters' median."""
+    """One person's estimate is noisy (an 80 % interval misses zero one time in ten by chance), so the
+    comparison is with the adopters as a group: every tokenmaxxer's estimate is below the adopters' median."""
     maxxers, adopters = of(table, "tokenmaxxer"), of(table, "adopter")
     assert maxxers["time_saved_estimate"].notna().all()
-    assert (maxxers["time_saved_low"] < 0).all()
     assert (maxxers["time_saved_estimate"] < adopters["time_saved_estimate"].median()).all()
-    assert adopters["time_saved_estimate"].median() > 0
+    assert maxxers["time_saved_estimate"].median() < 0.5 * adopters["time_saved_estimate"].median()
 
 
 def test_tokenmaxxers_carry_a_waste_signal(table):

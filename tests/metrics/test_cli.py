@@ -1,0 +1,48 @@
+"""``payoff metrics`` on the demo organisation: documented keys, both formats, filters, clear errors."""
+
+import csv
+import io
+import json
+
+from conftest import DEMO_MONTH
+from typer.testing import CliRunner
+
+from app.cli import cli
+
+KEYS = {"email", "team", "month", "input_tokens", "output_tokens", "cost_usd", "prs_merged", "pr_cycle_time_hours",
+        "tickets_closed", "bugs_opened", "ai_assisted_pr_share", "value_per_million_tokens",
+        "time_saved_hours_per_week", "survey_hours_saved_per_week", "flags"}
+
+
+def run(demo_url, *args):
+    return CliRunner().invoke(cli, ["metrics", "--month", DEMO_MONTH, *args], env={"PAYOFF_DATABASE_URL": demo_url})
+
+
+def test_json_per_person_has_the_documented_keys(demo_url):
+    result = run(demo_url)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 60 and KEYS <= set(rows[0])
+    saved = [r["time_saved_hours_per_week"] for r in rows if r["time_saved_hours_per_week"]]
+    assert saved and all(set(s) == {"estimate", "low", "high"} and s["low"] <= s["estimate"] <= s["high"] for s in saved)
+    assert all(isinstance(r["flags"], list) for r in rows)
+
+
+def test_filters_and_csv_per_team(demo_url):
+    one = json.loads(run(demo_url, "--format", "json").stdout)[0]
+    person = json.loads(run(demo_url, "--person", one["email"].upper()).stdout)
+    assert [r["email"] for r in person] == [one["email"]]
+    team = json.loads(run(demo_url, "--team", one["team"]).stdout)
+    assert {r["team"] for r in team} == {one["team"]} and len(team) > 1
+    result = run(demo_url, "--by", "team", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert KEYS - {"email"} <= set(rows[0]) and {"people", "suppressed"} <= set(rows[0])
+    small = [r for r in rows if int(r["people"]) < 5]
+    assert small and all(r["suppressed"] == "True" and r["prs_merged"] == "" for r in small)
+
+
+def test_clear_errors(demo_url):
+    assert "use YYYY-MM" in CliRunner().invoke(cli, ["metrics", "--month", "2026-13"]).output
+    result = run(demo_url, "--team", "No Such Team")
+    assert result.exit_code == 2 and "no team named 'No Such Team'" in result.output
