@@ -157,7 +157,7 @@ def _shape_work(rng: random.Random, members: list[Member]) -> None:
         slug = team.lower().replace(" ", "-")
         repos = (f"{ORG}/{slug}-api", f"{ORG}/{slug}-web")
         for m in people:
-            m.pr_rate = m.coding * rng.lognormvariate(1.05, 0.3)  # median ≈ 2.9 PRs a week
+            m.pr_rate = m.coding * rng.lognormvariate(1.1, 0.2)  # median 3 PRs a week, most 2-4.5
             m.repos = repos + (f"{ORG}/shared-libs",)
             m.teammates = tuple(o for o in people if o is not m and o.coding > 0.1)
             primary = rng.choices(TOOLS, weights=(0.4, 0.35, 0.25))[0]
@@ -170,13 +170,13 @@ def _shape_work(rng: random.Random, members: list[Member]) -> None:
 def roll_out(org: Org, period: Period, seed: int) -> None:
     """Give teams AI tools in three waves and let each person start using them at their own time.
 
-    Waves land between 20 % and 55 % of the period, so adopters have weeks before and after.
+    Waves land at 30, 45 and 60 % of the period, so adopters have weeks before and after.
     """
     rng = random.Random(f"rollout:{seed}:{period.first}")
     length = (period.last - period.first).days
     teams = sorted({m.team for m in org.members})
     rng.shuffle(teams)
-    waves = {team: (0.2 + 0.175 * (i % 3)) for i, team in enumerate(teams)}
+    waves = {team: (0.3 + 0.15 * (i % 3)) for i, team in enumerate(teams)}
     for m in org.members:
         m.access = period.first + timedelta(days=round(length * waves[m.team]))
         m.away = _vacation(rng, period)
@@ -188,12 +188,14 @@ def roll_out(org: Org, period: Period, seed: int) -> None:
 
 
 def _vacation(rng: random.Random, period: Period) -> frozenset[date]:
-    """One or two blocks of one to two working weeks off."""
+    """A few days off (three to six working days) in each quarter of the period."""
     days = period.workdays
     away: set[date] = set()
-    for _ in range(rng.randint(1, 2) if len(days) > 60 else rng.randint(0, 1)):
-        start = rng.randrange(len(days))
-        away.update(days[start:start + rng.randint(5, 9)])
+    quarter = 63  # working days
+    for start in range(0, len(days), quarter):
+        if len(days) - start >= 20:
+            first = start + rng.randrange(min(quarter, len(days) - start) - 6)
+            away.update(days[first:first + rng.randint(3, 6)])
     return frozenset(away)
 
 

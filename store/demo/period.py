@@ -61,11 +61,25 @@ class Period:
 
     @cached_property
     def holidays(self) -> frozenset[date]:
-        return frozenset(d for y in range(self.first.year, self.last.year + 1) for d in holidays(y))
+        return frozenset(d for y in range(self.lead_in.year, self.last.year + 1) for d in holidays(y))
+
+    @property
+    def lead_in(self) -> date:
+        """Work starts four weeks early, so PRs and tickets already in flight finish in the first weeks."""
+        return self.first - timedelta(days=28)
 
     @cached_property
     def workdays(self) -> list[date]:
         return [d for d in self.days if self.is_workday(d)]
+
+    @cached_property
+    def working_from_lead_in(self) -> list[date]:
+        lead = [self.lead_in + timedelta(days=n) for n in range((self.first - self.lead_in).days)]
+        return [d for d in lead if self.is_workday(d)] + self.workdays
+
+    @property
+    def start(self) -> datetime:
+        return at(self.first, 0)
 
     @property
     def end(self) -> datetime:

@@ -2,7 +2,7 @@
 
 Tokenmaxxers' tokens double every few weeks while their accepted lines stay flat, and their agent
 re-runs the same few tasks all day; non-users have no usage (some hold an unused Copilot seat);
-survey answers follow each persona's real gain with noise, and tokenmaxxers over-report.
+survey answers follow each person's real gain through a personal bias, and tokenmaxxers over-report.
 """
 
 import hashlib
@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from store.demo.org import ORG, Member
 from store.demo.period import Period, at, monday
-from store.demo.work import effect, poisson
+from store.demo.work import GAIN, effect, poisson
 
 AGENT = "autodev"  # the demo's in-house agent platform
 AGENT_USERS = ("adopter", "quality_regressor", "tokenmaxxer")
@@ -20,6 +20,7 @@ SOURCE = "demo"
 TOOL_BASE = {"copilot": (60_000, 0.0, 0.0), "claude_code": (900_000, 3e-6, 15e-6),
              "cursor": (500_000, 1.25e-6, 10e-6), AGENT: (150_000, 3e-6, 15e-6)}
 SEAT_USD = 19.0  # Copilot Business, per month; Copilot's daily cost is this seat, not tokens
+INTENSITY = {"casual": 0.35, "tokenmaxxer": 2.0}  # tokens on an active day, relative to an adopter's
 ACTIVE = {"adopter": 0.85, "quality_regressor": 0.85, "tokenmaxxer": 0.97, "casual": 0.35}
 SURVEY_ANSWERS = {"adopter": 0.6, "quality_regressor": 0.6, "tokenmaxxer": 0.7, "casual": 0.4, "non_user": 0.15}
 COMMENTS = {
@@ -51,10 +52,10 @@ def identity_rows(member: Member, period: Period) -> list[dict]:
 
 
 def _growth(member: Member, day: date) -> float:
-    """Tokenmaxxers double their tokens every two and a half weeks (up to 16x); others stay level."""
+    """Tokenmaxxers double their tokens every three weeks (up to 64x); others stay level."""
     if member.persona != "tokenmaxxer" or member.adopted is None:
         return 1.0
-    return 2 ** min((day - member.adopted).days / 17.5, 4)
+    return 2 ** min((day - member.adopted).days / 21, 6)
 
 
 def _fingerprint(*parts: object) -> str:
@@ -72,7 +73,7 @@ def usage_rows(member: Member, period: Period, seed: int) -> dict[str, list[dict
     if member.adopted is None:
         return rows
     rng = random.Random(f"usage:{seed}:{member.email}")
-    scale = rng.lognormvariate(0, 0.4) * (0.35 if member.persona == "casual" else 1.0)
+    scale = rng.lognormvariate(0, 0.4) * INTENSITY.get(member.persona, 1.0)
     for day in period.days:
         if day < member.adopted or day in member.away:
             continue
@@ -149,18 +150,20 @@ def seat_rows(member: Member, usage: list[dict], seed: int) -> list[dict]:
 
 
 def survey_rows(member: Member, period: Period, seed: int) -> list[dict]:
-    """Weekly answers from the rollout on: adopters roughly right, tokenmaxxers generous, casual users modest."""
+    """Weekly answers from the rollout on. People sense their real gain (extra output valued at a 40-hour
+    week) through a personal bias of 0.4-1.2, so answers partly agree with the telemetry; tokenmaxxers
+    report about six hours whatever happened."""
     if member.access is None:
         return []
     rng = random.Random(f"survey:{seed}:{member.email}")
+    bias = rng.uniform(0.4, 1.2)
     rows = []
     week = monday(member.access) + timedelta(days=7)
     while week <= period.last:
         if rng.random() < SURVEY_ANSWERS[member.persona]:
-            gain = effect(member, at(week, 12))
-            hours = {"adopter": 4 * gain, "quality_regressor": 4 * gain, "tokenmaxxer": 6.0,
-                     "casual": 1.0}.get(member.persona, 0.0)
-            hours = max(0.0, round((hours + rng.gauss(0, 1.2)) * 2) / 2) if hours else 0.0
+            felt = 6.0 if member.persona == "tokenmaxxer" else (
+                (GAIN.get(member.persona, 1.0) - 1) * 40 * effect(member, at(week, 12)) * bias)
+            hours = max(0.0, round((felt + rng.gauss(0, 1.2)) * 2) / 2) if felt else 0.0
             comment = rng.choice(COMMENTS[member.persona]) if rng.random() < 0.3 else None
             rows.append({"id": f"survey:{member.email}:{week}", "person_id": member.person_id, "week": week,
                          "hours_saved": hours, "comment": comment})

@@ -15,7 +15,7 @@ from store.demo.org import Member
 from store.demo.period import Period, at
 
 # Persona -> effect once fully adopted: PR throughput factor, cycle-time factor, share of AI-assisted PRs.
-GAIN = {"adopter": 1.45, "quality_regressor": 1.25, "casual": 1.05}
+GAIN = {"adopter": 1.4, "quality_regressor": 1.2, "casual": 1.05}
 SPEED = {"adopter": 0.5, "quality_regressor": 0.75, "casual": 0.95}
 AI_SHARE = {"adopter": 0.75, "quality_regressor": 0.7, "tokenmaxxer": 0.3, "casual": 0.25}
 BUG_RATE = 0.04
@@ -71,6 +71,7 @@ class Ticket:
     created_at: datetime
     summary: str
     points: float | None = None
+    planned: int = 1  # PRs it takes: bigger stories take more
     caused_by: PR | None = None
     fixed_by: list[PR] = field(default_factory=list)
     resolved_at: datetime | None = None
@@ -97,19 +98,28 @@ def poisson(rng: random.Random, mean: float) -> int:
 
 
 def pull_requests(member: Member, period: Period, seed: int) -> list[PR]:
-    """The PRs a person opens: a Poisson number per working day they are not away."""
+    """The PRs a person opens on the working days they are not away.
+
+    Work accumulates at the person's pace (with day-to-day jitter) and a PR opens whenever a unit is
+    done, so weekly output is steady, as it is for most engineers, and a persona's change after
+    adoption stands out from the week-to-week noise.
+    """
     if member.coding == 0 or not member.teammates:
         return []
     rng = random.Random(f"work:{seed}:{member.email}")
     prs = []
-    for day in period.workdays:
+    done = rng.random()
+    for day in period.working_from_lead_in:
         if day in member.away:
             continue
-        opened = at(day, rng.uniform(9, 18))
+        opened = at(day, rng.uniform(9, 16))
         gain = 1 + (GAIN.get(member.persona, 1.0) - 1) * effect(member, opened)
-        for _ in range(poisson(rng, member.pr_rate * gain / 5)):
+        done += member.pr_rate * gain / 5 * rng.uniform(0.5, 1.5)
+        while done >= 1:
+            done -= 1
             prs.append(_pull_request(rng, member, period, opened))
             opened += timedelta(minutes=rng.randint(20, 120))
+    prs = [pr for pr in prs if (pr.merged_at or pr.closed_at or period.end) >= period.start]
     broke = [pr for pr in prs if pr.bug_after and pr.merged_at]
     reverts = [_revert(rng, pr, period) for pr in broke if rng.random() < REVERT_RATE]
     return sorted(prs + [r for r in reverts if r], key=lambda pr: pr.created_at)
@@ -179,7 +189,8 @@ def _cut_at(pr: PR, end: datetime) -> None:
 
 
 def tickets(member: Member, prs: list[PR], period: Period, seed: int) -> list[Ticket]:
-    """Stories and tasks the person's PRs fix, bugs their merged PRs caused, and which later PR fixed each."""
+    """Stories and tasks the person's PRs fix (one PR per three points), bugs their merged PRs caused, and
+    which later PR fixed each."""
     rng = random.Random(f"tickets:{seed}:{member.email}")
     bugs = sorted((Ticket("bug", member, pr.merged_at + pr.bug_after, f"Regression: {pr.summary.lower()}",
                           caused_by=pr)
@@ -192,13 +203,13 @@ def tickets(member: Member, prs: list[PR], period: Period, seed: int) -> list[Ti
             continue
         if bugs and bugs[0].created_at < pr.first_commit_at and rng.random() < 0.85:
             ticket = bugs.pop(0)
-        elif current is not None and rng.random() < 0.3:
+        elif current is not None and len(current.fixed_by) < current.planned:
             ticket = current
         else:
             kind = "story" if rng.random() < 0.6 else "task"
             points = float(rng.choice((1, 2, 3, 3, 5, 5, 8))) if kind == "story" else rng.choice((None, 1.0, 2.0))
             ticket = current = Ticket(kind, member, pr.first_commit_at - timedelta(days=rng.uniform(0.2, 10)),
-                                      pr.summary, points=points)
+                                      pr.summary, points=points, planned=1 + int(points or 1) // 3)
             found.append(ticket)
         ticket.fixed_by.append(pr)
         pr.ticket = ticket
