@@ -20,10 +20,9 @@ from sqlmodel import Session, select
 
 from store import db, writes
 from store.models import ROLES, Person
+from store.progress import Progress, quiet, upsert_in_steps
 
 SOURCE = "import"
-# (step, done, total), as in store.demo: the CLI turns it into a progress bar.
-Progress = Callable[[str, int, int], None]
 # Further identity columns of the people file: <source>_email | _login | _user_id | _id.
 IDENTITY_COLUMN = re.compile(r"([a-z][a-z0-9]*(?:_[a-z0-9]+)*?)_(email|login|user_id|id)")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -35,10 +34,6 @@ class BadFile(ValueError):
     def __init__(self, path: Path, line: int, column: str, problem: str):
         self.path, self.line, self.column, self.problem = path, line, column, problem
         super().__init__(f"{path}, line {line}, column {column}: {problem}")
-
-
-def _quiet(step: str, done: int, total: int) -> None:
-    """The default progress callback: say nothing."""
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -218,12 +213,6 @@ class Spec:
         return parsed
 
 
-def _write(session: Session, table: str, rows: list[dict], progress: Progress, **options: Any) -> None:
-    for start in range(0, len(rows), 20_000):
-        writes.upsert(session, table, rows[start:start + 20_000], **options)
-        progress(f"Writing {table}", min(len(rows), start + 20_000), len(rows))
-
-
 def _people(session: Session) -> dict[str, tuple[int, str]]:
     """Lower-cased email -> (person id, stored email)."""
     return {email.lower(): (pid, email) for pid, email in session.exec(select(Person.id, Person.email))}
@@ -251,42 +240,55 @@ def _identity_columns(header: list[str]) -> dict[str, str]:
     return sources
 
 
-def import_people(path: Path, url: str | None = None, progress: Progress = _quiet) -> dict[str, int]:
+def import_people(path: Path, url: str | None = None, progress: Progress = quiet) -> dict[str, int]:
     """Create or update people, their teams and their identities, then re-match every personal row."""
     rows = PEOPLE.rows(path, progress)
-    identity_sources = _identity_columns(list(rows[0][1]))
     with db.session(url) as s:
-        stored = _people(s)
-        in_file: dict[str, int] = {}
-        for line, row in rows:
-            if row["email"] in in_file:
-                raise BadFile(path, line, '"email"', f"{row['email']} is already on line {in_file[row['email']]}")
-            in_file[row["email"]] = line
-        people, teams, identities = [], {}, []
-        for line, row in rows:
-            email = stored.get(row["email"], (None, row["email"]))[1]
-            manager = row["manager_email"].strip().lower() or None
-            if manager and manager not in in_file and manager not in stored:
-                raise BadFile(path, line, '"manager_email"', f"{manager} is neither in this file nor a known person")
-            team = row["team"].strip() or None
-            if team:
-                teams[team] = {"name": team}
-            people.append({"email": email, "name": row["name"], "team": team, "role": row["role"],
-                           "manager_email": stored.get(manager, (None, manager))[1] if manager else None})
-            for column, source in identity_sources.items():
-                value = str(row.get(column) or "").strip()
-                if value:
-                    external = value if column.endswith("_id") else value.lower()
-                    identities.append({"id": f"{source}:{external}", "source": source, "external_id": external,
-                                       "label": email, "email": email})
-        _write(s, "team", list(teams.values()), progress, keep=("parent",))
-        _write(s, "person", people, progress, on=["email"])
+        people, teams, identities = _people_rows(path, rows, _people(s))
+        upsert_in_steps(s, "team", teams, progress, keep=("parent",))
+        upsert_in_steps(s, "person", people, progress, on=["email"])
         ids = {email.lower(): pid for email, pid in s.exec(select(Person.email, Person.id))}
         for identity in identities:
             identity["person_id"] = ids[identity.pop("email").lower()]
-        _write(s, "identity", identities, progress, keep=("first_seen",))
+        upsert_in_steps(s, "identity", identities, progress, keep=("first_seen",))
         writes.rematch(s)
     return {"person": len(people), "team": len(teams), "identity": len(identities)}
+
+
+def _people_rows(path: Path, rows: list[tuple[int, dict]], stored: dict[str, tuple[int, str]]):
+    """Person, team and identity rows; an email twice, an unknown manager or an identity claimed by two
+    people is an error. Stored people keep the spelling of their email."""
+    lines = {}
+    for line, row in rows:
+        if row["email"] in lines:
+            raise BadFile(path, line, '"email"', f"{row['email']} is already on line {lines[row['email']]}")
+        lines[row["email"]] = line
+    spelled = lambda email: stored.get(email, (None, email))[1]  # noqa: E731
+    sources = _identity_columns(list(rows[0][1]))
+    people, teams, identities, claimed = [], {}, [], {}
+    for line, row in rows:
+        manager = row["manager_email"].strip().lower() or None
+        if manager and manager not in lines and manager not in stored:
+            raise BadFile(path, line, '"manager_email"', f"{manager} is neither in this file nor a known person")
+        team = row["team"].strip() or None
+        if team:
+            teams[team] = {"name": team}
+        email = spelled(row["email"])
+        people.append({"email": email, "name": row["name"], "team": team, "role": row["role"],
+                       "manager_email": spelled(manager) if manager else None})
+        for column, source in sources.items():
+            value = str(row.get(column) or "").strip()
+            if not value:
+                continue
+            external = value if column.endswith("_id") else value.lower()
+            identity_id = f"{source}:{external}"
+            if identity_id in claimed:
+                raise BadFile(path, line, f'"{column}"', f"{value} is already given to someone on line "
+                                                         f"{claimed[identity_id]}")
+            claimed[identity_id] = line
+            identities.append({"id": identity_id, "source": source, "external_id": external, "label": email,
+                               "email": email})
+    return people, list(teams.values()), identities
 
 
 # --- usage ---------------------------------------------------------------------------------------
@@ -300,7 +302,7 @@ USAGE = Spec(
 SUMMED = ("input_tokens", "output_tokens", "cost_usd", "requests", "sessions", "lines_accepted")
 
 
-def import_usage(path: Path, url: str | None = None, progress: Progress = _quiet) -> dict[str, int]:
+def import_usage(path: Path, url: str | None = None, progress: Progress = quiet) -> dict[str, int]:
     """Daily usage per person, day and tool (rows of the same day are added up); rows naming an agent
     or a task fingerprint are also stored as agent runs."""
     rows = USAGE.rows(path, progress)
@@ -326,9 +328,9 @@ def import_usage(path: Path, url: str | None = None, progress: Progress = _quiet
                 "source": SOURCE, **dict.fromkeys(SUMMED, 0)})
             for name in SUMMED:
                 total[name] += row.get(name) or 0
-        _write(s, "identity", list(identities.values()), progress, keep=("first_seen",))
-        _write(s, "ai_usage_daily", list(daily.values()), progress)
-        _write(s, "agent_run", list(runs.values()), progress)
+        upsert_in_steps(s, "identity", list(identities.values()), progress, keep=("first_seen",))
+        upsert_in_steps(s, "ai_usage_daily", list(daily.values()), progress)
+        upsert_in_steps(s, "agent_run", list(runs.values()), progress)
     return {"ai_usage_daily": len(daily), "agent_run": len(runs), "identity": len(identities)}
 
 
@@ -364,7 +366,7 @@ def _hours(value: Any) -> float:
 SURVEY = Spec(required={"week": _day, "email": _email, "hours_saved": _hours}, optional={"comment": str})
 
 
-def import_survey(path: Path, url: str | None = None, progress: Progress = _quiet) -> dict[str, int]:
+def import_survey(path: Path, url: str | None = None, progress: Progress = quiet) -> dict[str, int]:
     """Weekly self-reported hours saved; ``week`` may be any day of the week, stored as its Monday."""
     rows = SURVEY.rows(path, progress)
     with db.session(url) as s:
@@ -380,5 +382,5 @@ def import_survey(path: Path, url: str | None = None, progress: Progress = _quie
             comment = (row.get("comment") or "").strip() or None
             answers[answer_id] = (line, {"id": answer_id, "person_id": person_id, "week": week,
                                          "hours_saved": row["hours_saved"], "comment": comment})
-        _write(s, "survey_response", [answer for _, answer in answers.values()], progress)
+        upsert_in_steps(s, "survey_response", [answer for _, answer in answers.values()], progress)
     return {"survey_response": len(answers)}

@@ -6,33 +6,26 @@ month always give the same rows, and seeding twice changes nothing. docs/demo.md
 personas and what each table holds.
 """
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlmodel import Session, func, select
 
 from store import db, writes
 from store.demo import usage, work
-from store.demo.org import PERSONAS, build, personas, roll_out
+from store.demo.org import PERSONAS, Org, build, personas, roll_out
 from store.demo.period import Period, last_complete_month
 from store.models import Person, Team
+from store.progress import Progress, quiet, upsert_in_steps
 
 __all__ = ["PERSONAS", "personas", "seed", "seed_if_empty"]
-
-# (step, done, total): lets the CLI draw a progress bar without the store knowing about terminals.
-Progress = Callable[[str, int, int], None]
 
 # Parents before children, as the foreign keys need.
 TABLES = ("identity", "pull_request", "pull_request_review", "ai_signal", "ticket", "ticket_pull_request",
           "seat", "ai_usage_daily", "agent_run", "survey_response")
 
 
-def _quiet(step: str, done: int, total: int) -> None:
-    """The default progress callback: say nothing."""
-
-
 def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int = 7, end: str | None = None,
-         progress: Progress = _quiet) -> dict[str, int]:
+         progress: Progress = quiet) -> dict[str, int]:
     """Write the demo organisation for the ``months`` ending with month ``end`` (YYYY-MM, default the
     last complete month); returns the number of rows written per table."""
     period = Period.ending(end or last_complete_month(datetime.now(UTC).date()), months)
@@ -43,15 +36,11 @@ def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int
         rows = _generate(org, period, seed, progress)
         counts = {"team": len(org.units), "person": len(org.members)}
         for table in TABLES:
-            total = len(rows[table])
-            for start in range(0, total, 5000):
-                writes.upsert(s, table, rows[table][start:start + 5000])
-                progress(f"Writing {table}", min(total, start + 5000), total)
-            counts[table] = total
+            counts[table] = upsert_in_steps(s, table, rows[table], progress, step=5000)
     return counts
 
 
-def _store_people(s: Session, org) -> None:
+def _store_people(s: Session, org: Org) -> None:
     writes.upsert(s, Team, [{"name": name, "parent": parent} for name, parent in org.units])
     writes.upsert(s, Person, [{"email": m.email, "name": m.name, "team": m.team, "manager_email": m.manager_email,
                                "role": m.role} for m in org.members], on=["email"])
@@ -60,7 +49,7 @@ def _store_people(s: Session, org) -> None:
         m.person_id = ids[m.email]
 
 
-def _generate(org, period: Period, seed: int, progress: Progress) -> dict[str, list[dict]]:
+def _generate(org: Org, period: Period, seed: int, progress: Progress) -> dict[str, list[dict]]:
     rows: dict[str, list[dict]] = {table: [] for table in TABLES}
     prs: list[work.PR] = []
     tickets: list[work.Ticket] = []

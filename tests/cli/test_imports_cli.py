@@ -51,6 +51,8 @@ BAD = {
     "people twice": ("people", "p.csv", PEOPLE + b"ANA@corp.example,Ana,Platform,,employee,,\n", 4, '"email"'),
     "people unknown manager": ("people", "p.csv", PEOPLE + b"bo@corp.example,Bo,Platform,x@corp.example,,bo,\n",
                                4, '"manager_email"'),
+    "people same login twice": ("people", "p.csv", PEOPLE + b"bo@corp.example,Bo,Platform,,employee,Ana-R,\n",
+                                4, '"github_login"'),
     "people unknown column": ("people", "p.csv", b"email,name,team,manager_email,role,github_login,jira_account_id,nickname\n",
                               1, '"nickname"'),
     "survey unknown person": ("survey", "s.csv", b"week,email,hours_saved\n2026-10-05,zed@corp.example,2\n", 2, '"email"'),

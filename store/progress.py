@@ -1,0 +1,24 @@
+"""Progress reporting for the store's long writes (the demo, imports) without the store knowing about terminals."""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlmodel import Session
+
+from store import writes
+
+# (step, done, total): the CLI turns each step into a Rich progress bar.
+Progress = Callable[[str, int, int], None]
+
+
+def quiet(step: str, done: int, total: int) -> None:
+    """The default: report nothing."""
+
+
+def upsert_in_steps(session: Session, table: str, rows: Sequence[dict[str, Any]], progress: Progress,
+                    *, step: int = 20_000, **options: Any) -> int:
+    """``writes.upsert`` in slices of ``step`` rows, reporting after each slice; returns the row count."""
+    for start in range(0, len(rows), step):
+        writes.upsert(session, table, rows[start:start + step], **options)
+        progress(f"Writing {table}", min(len(rows), start + step), len(rows))
+    return len(rows)
