@@ -156,3 +156,10 @@ def test_failure_mid_sync_then_rerun_equals_clean_sync_and_twice_changes_nothing
     assert len(rows) == 3
     with db.session(db_url) as s:
         assert s.exec(select(func.count()).select_from(RawPayload)).one() == 3  # one per day
+
+
+def test_missing_key_stops_before_any_request(api, sqlite_url, monkeypatch):
+    monkeypatch.delenv("CURSOR_API_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["sync", "cursor", "--base-url", api.url])
+    assert result.exit_code == 2 and "CURSOR_API_KEY is not set" in result.output
+    assert api.requests == []

@@ -157,3 +157,12 @@ def test_rate_limit_mid_paging_then_rerun_equals_clean_sync(api, db_url, tmp_pat
         db_url, tmp_path, lambda **kw: CompletionsUsage(client=client(api, retries=1, max_wait=5), **kw),
         days[0], days[-1], fault=lambda: api.fail(rate_limited, path=COMPLETIONS), error=RateLimited)
     assert len(rows) == 6
+
+
+def test_a_broken_price_file_stops_the_command_with_its_position(api, sqlite_url, monkeypatch, tmp_path):
+    prices = tmp_path / "prices.json"
+    prices.write_text('{"gpt-4o": {"input": 1, "output": 2},\n "o3": }')
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", KEY)
+    result = CliRunner().invoke(cli, ["sync", "openai", "--base-url", api.url, "--prices", str(prices)])
+    assert result.exit_code == 2 and "prices.json, line 2, column 8" in " ".join(result.output.split())
+    assert api.requests == []
