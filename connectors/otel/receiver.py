@@ -74,7 +74,11 @@ class Receiver:
         self.port = self.server.server_port
 
     def handle(self, body: bytes, content_type: str, encoding: str) -> mapping.Increments:
-        result = mapping.increments(decode(body, content_type, encoding))
+        request = decode(body, content_type, encoding)
+        try:
+            result = mapping.increments(request)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise BadRequest(f"malformed metrics ({type(error).__name__}: {error}); expected OTLP's JSON mapping") from None
         with self.lock:
             self.save(result.rows)
         return result

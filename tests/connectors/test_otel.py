@@ -154,6 +154,10 @@ def test_wrong_token_bad_body_and_wrong_path_are_refused(receiver, db_url):
     bad = requests.post(receiver, data='{"resourceMetrics": [}', headers=AUTH, timeout=5)
     assert bad.status_code == 400 and "line 1, column" in bad.json()["message"]
     assert requests.post(receiver.replace("metrics", "traces"), data="{}", headers=AUTH, timeout=5).status_code == 404
+    pointless = claude_code_export()
+    del pointless["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][0]["sum"]["dataPoints"][0]["timeUnixNano"]
+    malformed = requests.post(receiver, json=pointless, headers=AUTH, timeout=5)
+    assert malformed.status_code == 400 and "timeUnixNano" in malformed.json()["message"]
     assert usage_table(db_url) == []
 
 
