@@ -307,31 +307,39 @@ def import_usage(path: Path, url: str | None = None, progress: Progress = quiet)
     or a task fingerprint are also stored as agent runs."""
     rows = USAGE.rows(path, progress)
     with db.session(url) as s:
-        people = _people(s)
-        daily: dict[str, dict] = {}
-        runs: dict[str, dict] = {}
-        untimed: Counter = Counter()
-        identities: dict[str, dict] = {}
-        for line, row in rows:
-            person_id, email = _known(path, line, row["email"], people)
-            tool, day = row["tool"], row["date"]
-            who = f"{tool}:{email.lower()}"
-            identities.setdefault(who, {"id": who, "source": tool, "external_id": email.lower(), "label": email,
-                                        "person_id": person_id})
-            if row.get("agent") or row.get("task_fingerprint"):
-                run = _agent_run(path, line, row, who, person_id, untimed)
-                if run["id"] in runs:
-                    continue  # the same run twice in the file counts once
-                runs[run["id"]] = run
-            total = daily.setdefault(f"{who}:{day}:{tool}", {
-                "id": f"{who}:{day}:{tool}", "person_id": person_id, "identity_id": who, "day": day, "tool": tool,
-                "source": SOURCE, **dict.fromkeys(SUMMED, 0)})
-            for name in SUMMED:
-                total[name] += row.get(name) or 0
-        upsert_in_steps(s, "identity", list(identities.values()), progress, keep=("first_seen",))
-        upsert_in_steps(s, "ai_usage_daily", list(daily.values()), progress)
-        upsert_in_steps(s, "agent_run", list(runs.values()), progress)
+        identities, daily, runs = _usage_rows(path, rows, _people(s))
+        upsert_in_steps(s, "identity", identities, progress, keep=("first_seen",))
+        upsert_in_steps(s, "ai_usage_daily", daily, progress)
+        upsert_in_steps(s, "agent_run", runs, progress)
     return {"ai_usage_daily": len(daily), "agent_run": len(runs), "identity": len(identities)}
+
+
+def _usage_rows(path: Path, rows: list[tuple[int, dict]], people: dict[str, tuple[int, str]]):
+    """Identity, daily usage and agent-run rows: one daily row per identity, day and tool."""
+    daily: dict[str, dict] = {}
+    runs: dict[str, dict] = {}
+    untimed: Counter = Counter()
+    identities: dict[str, dict] = {}
+    for line, row in rows:
+        person_id, email = _known(path, line, row["email"], people)
+        tool = row["tool"]
+        who = f"{tool}:{row['email']}"
+        if who not in identities:
+            identities[who] = {"id": who, "source": tool, "external_id": row["email"], "label": email,
+                               "person_id": person_id}
+        if row.get("agent") or row.get("task_fingerprint"):
+            run = _agent_run(path, line, row, who, person_id, untimed)
+            if run["id"] in runs:
+                continue  # the same run twice in the file counts once
+            runs[run["id"]] = run
+        key = f"{who}:{row['date']}:{tool}"
+        total = daily.get(key)
+        if total is None:
+            total = daily[key] = {"id": key, "person_id": person_id, "identity_id": who, "day": row["date"],
+                                  "tool": tool, "source": SOURCE, **dict.fromkeys(SUMMED, 0)}
+        for name in SUMMED:
+            total[name] += row.get(name) or 0
+    return list(identities.values()), list(daily.values()), list(runs.values())
 
 
 def _agent_run(path: Path, line: int, row: dict, who: str, person_id: int, untimed: Counter) -> dict:
