@@ -127,8 +127,13 @@ def _time_saved(session: Session, end: date, ids, config: Config) -> pd.DataFram
     """Time-saved estimates for ``ids``; non-adopters of the whole organisation are the comparison group."""
     window = weeks(end - timedelta(weeks=TIME_SAVED_WEEKS), end)
     start = window[0] if window else end
-    active = reads.usage(session, start=start, end=end, grain="week")
-    units = _units(session, start, end, None, config.weights, "week")
+    # Only ``ids`` and the comparison group (non-adopters) matter: for a team, not the whole organisation.
+    loaded = None
+    if ids is not None:
+        adopters = reads.active_people(session, start=start, end=end)
+        loaded = sorted(set(ids) | (set(reads.people(session)["person_id"]) - adopters))
+    active = reads.usage(session, start=start, end=end, grain="week", person_ids=loaded)
+    units = _units(session, start, end, loaded, config.weights, "week")
     weekly = (active[["person_id", "period", "active_days"]]
               .merge(units[["person_id", "period", "outcome_units"]], on=["person_id", "period"], how="outer")
               .fillna(0)
@@ -139,9 +144,10 @@ def _time_saved(session: Session, end: date, ids, config: Config) -> pd.DataFram
     return saved.time_saved(weekly, saved.Window(window, hours_per_week=config.work_hours_per_week), ids)
 
 
-def signals(data: MonthData) -> dict[int, list[waste.Signal]]:
-    """Every person's waste signals for the month, with evidence."""
-    totals = _person_totals(data)
+def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, list[waste.Signal]]:
+    """Every person's waste signals for the month, with evidence (``totals``: ``_person_totals(data)`` when
+    the caller has it already)."""
+    totals = _person_totals(data) if totals is None else totals
     baseline = (data.history[data.history["tokens"] > 0].groupby("person_id")[["tokens", "outcome_units"]].mean()
                 .rename(columns={"outcome_units": "units"}).reset_index())
     month = totals[["person_id", "tokens", "cost_usd", "outcome_units"]].rename(columns={"outcome_units": "units"})
@@ -178,8 +184,9 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
 def person_table(data: MonthData) -> pd.DataFrame:
     """The per-person month table from loaded data (see ``person_month``)."""
     frame = data.people[["person_id", "email", "name", "team"]].assign(month=data.month)
-    frame = frame.merge(_person_totals(data), on="person_id", how="left")
-    found = signals(data)
+    totals = _person_totals(data)
+    frame = frame.merge(totals, on="person_id", how="left")
+    found = signals(data, totals)
     frame["flags"] = frame["person_id"].map(lambda p: [s.name for s in found.get(p, [])])
     estimates = saved.beside_survey(data.time_saved, data.survey)
     frame = frame.merge(estimates, on="person_id", how="left")

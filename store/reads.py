@@ -41,7 +41,8 @@ def _at(day: date) -> datetime:
 
 
 def _frame(session: Session, stmt: Select, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(session.execute(stmt).all(), columns=columns)
+    # Plain tuples: pandas builds a frame from them ~4x faster than from SQLAlchemy Row objects.
+    return pd.DataFrame([tuple(row) for row in session.execute(stmt)], columns=columns)
 
 
 def _of(column, person_ids: Iterable[int] | None) -> ColumnElement[bool]:
@@ -109,15 +110,26 @@ def usage(
         .subquery()
     )
     period = _period(session, daily.c.day, grain).label("period")
-    stmt = (
-        select(daily.c.person_id, period, func.sum(daily.c.active), func.sum(daily.c.input_tokens),
-               func.sum(daily.c.output_tokens), func.sum(daily.c.cost_usd), func.sum(daily.c.requests))
-        .group_by(daily.c.person_id, period)
-        .order_by(daily.c.person_id, period)
-    )
+    if grain == "day":  # already one row per person and day: a second grouping would only sort again
+        stmt = select(daily.c.person_id, period, daily.c.active, daily.c.input_tokens, daily.c.output_tokens,
+                      daily.c.cost_usd, daily.c.requests)
+    else:
+        stmt = (
+            select(daily.c.person_id, period, func.sum(daily.c.active), func.sum(daily.c.input_tokens),
+                   func.sum(daily.c.output_tokens), func.sum(daily.c.cost_usd), func.sum(daily.c.requests))
+            .group_by(daily.c.person_id, period)
+        )
+    stmt = stmt.order_by(daily.c.person_id, period)
     frame = _as_dates(_frame(session, stmt, USAGE_COLUMNS), "period")
     return frame.astype({"active_days": int, "input_tokens": "int64", "output_tokens": "int64",
                          "cost_usd": float, "requests": "int64"})
+
+
+def active_people(session: Session, *, start: date, end: date) -> set[int]:
+    """Ids of everyone with any AI activity in ``[start, end)``: who is *not* in it is a non-adopter."""
+    u = AIUsageDaily
+    stmt = select(u.person_id).where(u.day >= start, u.day < end, u.person_id.is_not(None), _active(u) == 1)
+    return set(session.scalars(stmt.distinct()))
 
 
 def tools_used(
