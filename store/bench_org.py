@@ -6,7 +6,8 @@ transaction and parents before children, so foreign keys hold at every commit. O
 of the people is kept (one int per person).
 
 Shape per person and month, roughly what a real engineering org produces: ~0.7 active AI days per
-working day per tool (85 % of people use one or two tools), ~3 pull requests with one review each and
+working day per tool (85 % of people use one or two tools, a third from the first month, the others from
+a month later in the year), ~3 pull requests with one review each and
 some AI-assisted signals, ~3 tickets (a fifth of them bugs) tied to the PRs, weekly survey answers from
 40 % of people, agent runs for Claude Code users. Random but deterministic (seeded).
 """
@@ -103,6 +104,13 @@ def tools_of(n: int, seed: int) -> tuple[str, ...]:
     return (first,) if roll < 0.65 else (first, rng.choice([t for t in TOOLS if t != first]))
 
 
+def adoption_index(n: int, seed: int) -> int:
+    """The month (0 = the first generated) from which person ``n`` uses their tools: a third from the start,
+    the rest spread over the year, so time saved has weeks before adoption to compare with."""
+    rng = random.Random(seed * 7_000_003 + n)
+    return 0 if rng.random() < 0.33 else rng.randrange(1, 9)
+
+
 def identities(n: int, person_id: int, tools: tuple[str, ...]) -> Iterator[dict]:
     yield {"id": f"github:user{n}", "source": "github", "external_id": f"user{n}", "label": email(n),
            "person_id": person_id}
@@ -194,7 +202,8 @@ def generate(shape: OrgShape, person_ids: dict[str, int]) -> Iterator[tuple[str,
     for index, month in enumerate(shape.month_starts()):
         for n in range(shape.people):
             rng = random.Random(f"{shape.seed}:{n}:{month}")
-            yield from person_month(n, person_ids[email(n)], tools_of(n, shape.seed), month, index, rng, shape)
+            tools = tools_of(n, shape.seed) if index >= adoption_index(n, shape.seed) else ()
+            yield from person_month(n, person_ids[email(n)], tools, month, index, rng, shape)
 
 
 def _timed(stats: ImportStats, session, table: str, rows: list[dict], **options) -> None:
