@@ -25,6 +25,15 @@ def _interval(value: Mapping, unit: str, digits: int) -> tuple[str, str]:
     return f"{_number(estimate, digits)}{unit}", f"80 % interval {_number(low, digits)}–{_number(high, digits)}{unit}"
 
 
+def _compact(value: Mapping, unit: str, digits: int) -> str:
+    """An interval in one short cell: ``3.5 (1.7–5.0) h/week``."""
+    estimate, low, high = (value.get(k) for k in ("estimate", "low", "high"))
+    if not _present(estimate):
+        return "not enough data"
+    bounds = f" ({_number(low, digits)}–{_number(high, digits)})" if _present(low) and _present(high) else ""
+    return f"{_number(estimate, digits)}{bounds}{unit}"
+
+
 def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
@@ -39,7 +48,7 @@ class Field:
 
     def format(self, value: Any) -> str:
         if isinstance(value, Mapping):
-            return " ".join(f"({part})" if i else part for i, part in enumerate(self.parts(value)) if part)
+            return _compact(value, self.unit, self.digits)
         if isinstance(value, list | tuple):
             return ", ".join(map(str, value)) or "none"
         if not _present(value):
@@ -67,11 +76,14 @@ FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("bugs_fixed", "Bugs fixed"),
     Field("bug_rate", "Bug rate on merged PRs", percent=True),
     Field("reverts", "Reverted PRs"),
+    Field("prs_buggy", "PRs that caused a bug"),
     Field("input_tokens", "Input tokens"),
     Field("output_tokens", "Output tokens"),
     Field("tokens", "Tokens"),
     Field("cost_usd", "AI cost", " USD", 2),
     Field("active_days", "Active AI days"),
+    Field("adopters", "People using AI"),
+    Field("active_people", "People using AI"),
     Field("unused_seats", "Seats unused"),
     Field("unused_seat_cost_usd", "Cost of unused seats", " USD", 2),
     Field("ai_assisted_pr_share", "AI-assisted PRs", percent=True),
@@ -81,12 +93,17 @@ FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("time_saved_hours_per_week", "Time saved", " h/week", 1),
     Field("survey_hours_saved_per_week", "Self-reported time saved", " h/week", 1),
     Field("people", "People"),
+    # the measures of the AI-assisted vs other comparison
+    Field("cycle_time_hours", "Cycle time (median)", " h", 1),
+    Field("size_lines", "PR size (median lines)"),
+    Field("revert_rate", "Revert rate", percent=True),
 )}
 
 
-def show(record: Mapping[str, Any], key: str) -> str:
-    """``record[key]`` as text, or "—" when the metrics layer gave no value."""
-    return FIELDS[key].format(record.get(key))
+def show(record: Mapping[str, Any], key: str, as_field: str | None = None) -> str:
+    """``record[key]`` as text (formatted as the field ``as_field``, default ``key``), or "—" when the
+    metrics layer gave no value."""
+    return FIELDS[as_field or key].format(record.get(key))
 
 
 def figure_parts(record: Mapping[str, Any], key: str) -> tuple[str, str]:

@@ -18,13 +18,12 @@ from app.review.scope import Scope
 
 TREND_OUTCOMES = ["prs_merged", "pr_cycle_time_hours", "pr_cycle_time_p75_hours", "pr_size_lines",
                   "tickets_closed", "story_points", "bugs_opened", "bugs_fixed"]
-TREND_USAGE = ["active_days", "input_tokens", "output_tokens", "cost_usd", "unused_seats"]
+TREND_USAGE = ["people", "adopters", "active_people", "active_days", "input_tokens", "output_tokens", "cost_usd",
+               "unused_seats"]
 PHASES = ["coding_hours", "pickup_hours", "review_hours"]
-GUARDRAILS = ["bug_rate", "reverts", "bugs_opened", "pr_size_lines"]
+GUARDRAILS = ["bug_rate", "prs_buggy", "reverts", "bugs_opened", "pr_size_lines"]
 TEAM_COLUMNS = ["people", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "cost_usd",
                 "ai_assisted_pr_share", "value_per_million_tokens", "time_saved_hours_per_week"]
-MEASURES = {"cycle_time_hours": ("Cycle time (median)", " h", 1), "size_lines": ("PR size (median lines)", "", 0),
-            "bug_rate": ("Bug rate", "%", 0), "revert_rate": ("Revert rate", "%", 0)}
 
 
 def month_name(month: str) -> str:
@@ -75,9 +74,11 @@ def _glance(scope: Scope, month: str, facts: Facts) -> Section:
     keys = ["prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "cost_usd",
             "time_saved_hours_per_week"]
     figures = [_figure(current, k, _versus(facts, k)) for k in available([current], keys)]
+    tokens = (f"{show(current, 'input_tokens')} input and {show(current, 'output_tokens')} output tokens"
+              if "input_tokens" in current else f"{show(current, 'tokens')} tokens")
     summary = (f"In {month_name(month)}, {scope.label} merged {show(current, 'prs_merged')} pull requests and "
-               f"closed {show(current, 'tickets_closed')} tickets, using {show(current, 'input_tokens')} input and "
-               f"{show(current, 'output_tokens')} output tokens of AI tools for {show(current, 'cost_usd')}.")
+               f"closed {show(current, 'tickets_closed')} tickets, using {tokens} of AI tools for "
+               f"{show(current, 'cost_usd')}.")
     return Section("The month at a glance", (Paragraph(summary), Figures(tuple(figures))))
 
 
@@ -132,8 +133,9 @@ def _usage(facts: Facts) -> Section:
                   tuple((r["month"], f"{r['AI cost (USD)']:,.2f}", f"{r['PRs merged']:,}") for r in frame.to_dict("records")))
     chart = Chart("AI cost (bars) beside PRs merged (line)",
                   charts_spec.bars_and_line(frame, "AI cost (USD)", "PRs merged"), table)
+    keys = TREND_USAGE if available(facts.trend, ["input_tokens"]) else [*TREND_USAGE, "tokens"]
     return Section("AI usage and cost beside the outcomes",
-                   (chart, _trend_table(facts, TREND_USAGE, "AI usage per month, all tools together.")))
+                   (chart, _trend_table(facts, keys, "AI usage per month, all tools together.")))
 
 
 def _value(facts: Facts) -> Section:
@@ -167,21 +169,22 @@ def _ai_vs_other(facts: Facts) -> Section:
              for k in ("ai_assisted_pr_share_high", "ai_assisted_pr_share") if k in current]
     blocks: list = [Figures(tuple(share))] if share else []
     if facts.comparison:
-        rows = []
-        for row in facts.comparison:
-            name, unit, digits = MEASURES.get(row["measure"], (row["measure"], "", 1))
-            scale = 100 if unit == "%" else 1
-            fmt = lambda v: "—" if v is None or pd.isna(v) else f"{v * scale:,.{digits}f}{' %' if unit == '%' else unit}"  # noqa: E731
-            rows.append((name, "AI-assisted" if row["side"] == "ai_assisted" else "Other", str(row["n"]),
-                         fmt(row["estimate"]), f"{fmt(row['low'])} – {fmt(row['high'])}",
-                         "small sample" if row["small_sample"] else ""))
-        blocks.append(Table(("Measure", "PRs", "n", "Estimate", "80 % interval", ""), tuple(rows),
-                            "AI-assisted PRs (any signal) against the other PRs of the same people, over this month and the two "
-                            "before it. "
-                            "Overlapping intervals are not evidence of a difference."))
+        blocks.append(Table(("Measure", "PRs", "n", "Estimate", "80 % interval", ""),
+                            tuple(_comparison_row(row) for row in facts.comparison),
+                            "AI-assisted PRs (any signal) against the other PRs of the same people, over this month "
+                            "and the two before it. Overlapping intervals are not evidence of a difference."))
     else:
         blocks.append(Paragraph("No merged pull requests to compare this month."))
     return Section("AI-assisted vs other work", tuple(blocks))
+
+
+def _comparison_row(row: dict) -> tuple[str, ...]:
+    side = "AI-assisted" if row["side"] == "ai_assisted" else "Other"
+    if not row["n"]:
+        return label(row["measure"]), side, "0", "no PRs", "", ""
+    interval = f"{show(row, 'low', row['measure'])} – {show(row, 'high', row['measure'])}"
+    return (label(row["measure"]), side, str(row["n"]), show(row, "estimate", row["measure"]), interval,
+            "small sample" if row["small_sample"] else "")
 
 
 def _guardrails(facts: Facts) -> Section:
@@ -205,7 +208,8 @@ def _signals(facts: Facts) -> Section:
 def _teams(facts: Facts) -> Section:
     keys = available(facts.breakdown, TEAM_COLUMNS)
     rows = tuple((r["team"], *(show(r, k) for k in keys)) for r in facts.breakdown)
-    blocks: list = [Table(("Team", *(label(k) for k in keys)), rows, "Teams in alphabetical order.")]
+    widths = (14, *(16 if k == "time_saved_hours_per_week" else 9 for k in keys))
+    blocks: list = [Table(("Team", *(label(k) for k in keys)), rows, "Teams in alphabetical order.", widths)]
     if facts.hidden_groups:
         blocks.append(Paragraph(f"{facts.hidden_groups} team(s) with fewer people than the minimum group size "
                                 "are left out here; they still count in the totals above."))

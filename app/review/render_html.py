@@ -22,6 +22,7 @@ h2{font-size:1.2rem;border-bottom:1px solid #d9e2ec;padding-bottom:.25rem;margin
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.88rem}
 th,td{border-bottom:1px solid #e4e7eb;padding:.3rem .6rem;text-align:left;vertical-align:top}
 th{background:#f0f4f8}
+td:first-child{white-space:nowrap}
 caption{caption-side:top;text-align:left;color:#52606d;font-size:.85rem;padding-bottom:.3rem}
 figure{margin:1rem 0}figure img{max-width:100%;height:auto}
 figcaption{font-weight:600;margin-bottom:.3rem}

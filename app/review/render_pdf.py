@@ -14,6 +14,7 @@ from app.review.document import Chart, Figures, Paragraph, Review, Table
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 INK, MUTED, RULE, CARD = (31, 41, 51), (82, 96, 109), (217, 226, 236), (248, 250, 252)
 CARDS_PER_ROW = 3
+WIDE_TABLE = 8  # more columns than this are set in a smaller size so that words are not broken
 PX_TO_MM = 25.4 / 96
 
 
@@ -108,11 +109,11 @@ def _table(pdf: _Document, block: Table) -> None:
         pdf.keep_room(20)
         pdf.text_style(8.5, color=MUTED)
         pdf.multi_cell(0, 4.5, block.caption, align="L", new_x="LMARGIN", new_y="NEXT")
-    pdf.text_style(8.5)
+    pdf.text_style(8.5 if len(block.columns) <= WIDE_TABLE else 7.5)
     pdf.set_draw_color(*RULE)
     headings = FontFace(emphasis="BOLD", color=INK, fill_color=(240, 244, 248))
-    with pdf.table(headings_style=headings, line_height=5, text_align="LEFT", borders_layout="HORIZONTAL_LINES",
-                   padding=(1, 2), width=pdf.epw, col_widths=block.widths or None) as table:
+    with pdf.table(headings_style=headings, line_height=4.5, text_align="LEFT", borders_layout="HORIZONTAL_LINES",
+                   padding=(1, 1.5), width=pdf.epw, col_widths=block.widths or None) as table:
         for values in (block.columns, *block.rows):
             row = table.row()
             for value in values:
