@@ -19,6 +19,13 @@ def save_to_store(rows: dict[str, list[dict]]) -> None:
         add_daily_usage(s, rows=rows, source="otel", stream="metrics", scope="receiver")
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: assume it is reachable from elsewhere
+        return False
+
+
 def otel_receiver(
     host: str = typer.Option("127.0.0.1", help="Address to listen on; 0.0.0.0 for every interface "
                                                 "(then set PAYOFF_OTEL_TOKEN)."),
@@ -26,9 +33,10 @@ def otel_receiver(
 ) -> None:
     """Receive OpenTelemetry metrics from agents and write them as daily AI usage.
 
-    Serves OTLP/HTTP (JSON or protobuf) at /v1/metrics and writes usage per person, day and agent: [bold]gen_ai.client.token.usage[/] (agent = gen_ai.agent.name or service.name) and
-    Claude Code's [bold]claude_code.*[/] metrics (tokens, cost, lines, commits, PRs, sessions).
-    People are keyed by user.email, else user.account_uuid / user.id / enduser.id.
+    Serves OTLP/HTTP (JSON or protobuf) at /v1/metrics and writes usage per person, day and agent:
+    [bold]gen_ai.client.token.usage[/] (agent = gen_ai.agent.name or service.name) and Claude Code's
+    [bold]claude_code.*[/] metrics (tokens, cost, lines, commits, PRs, sessions). People are keyed by
+    user.email, else user.account_uuid / user.id / enduser.id. Writes to PAYOFF_DATABASE_URL.
 
     Exporters must send DELTA temporality (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta).
     When [bold]PAYOFF_OTEL_TOKEN[/] is set, requests need 'Authorization: Bearer <token>'
@@ -36,7 +44,7 @@ def otel_receiver(
     """
     db.upgrade()
     token = settings().otel_token
-    if not token and not ipaddress.ip_address(host if host != "localhost" else "127.0.0.1").is_loopback:
+    if not token and not _loopback(host):
         console.print("[yellow]Warning:[/] listening beyond this machine without PAYOFF_OTEL_TOKEN: anyone who "
                       "can reach the port can write usage.")
     receiver = Receiver(save_to_store, host=host, port=port, token=token,

@@ -51,7 +51,8 @@ def cursor(
     Needs [bold]CURSOR_API_KEY[/], an admin API key of the team.
     """
     client = cursor_api.CursorClient(_key(settings().cursor_api_key, "CURSOR_API_KEY"), base_url)
-    run_streams([CursorDailyUsage(client=client, since=_day(since)), CursorSpend(client)], requests=lambda: client.requests)
+    run_streams([CursorDailyUsage(client=client, since=_day(since)), CursorSpend(client)],
+                requests=lambda: client.requests)
 
 
 @cli.command("claude-code")
@@ -99,8 +100,9 @@ def openai(
 @cli.command("copilot")
 def copilot(
     org: str = typer.Option(..., help="GitHub organisation whose Copilot seats and usage to read."),
-    base_url: str = typer.Option(copilot_api.DEFAULT_BASE_URL,
-                                 help="GitHub API root, e.g. https://ghe.example.com/api/v3 for GitHub Enterprise Server."),
+    base_url: str = typer.Option(
+        copilot_api.DEFAULT_BASE_URL,
+        help="GitHub API root, e.g. https://ghe.example.com/api/v3 for GitHub Enterprise Server."),
     since: datetime | None = SINCE,
 ) -> None:
     """GitHub Copilot: seats and the daily per-user usage-metrics reports.

@@ -23,7 +23,8 @@ def user(result: dict, emails: dict[str, str]) -> dict:
 
 
 def usage(result: dict, day, emails: dict[str, str], prices: dict) -> dict:
-    inputs, outputs, cached = total(result, "input_tokens"), total(result, "output_tokens"), total(result, "input_cached_tokens")
+    inputs, outputs = total(result, "input_tokens"), total(result, "output_tokens")
+    cached = total(result, "input_cached_tokens")
     price = price_for(result.get("model"), prices)
     extra = {key: result[key] for key in OPTIONAL if result.get(key)}
     if price is None:

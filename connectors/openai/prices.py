@@ -49,7 +49,8 @@ def read_prices(path: Path) -> dict[str, dict[str, float]]:
     except json.JSONDecodeError as error:
         raise SourceError(f"{path}, line {error.lineno}, column {error.colno}: {error.msg}") from None
     problems = [name for name, price in (table.items() if isinstance(table, dict) else [])
-                if not (isinstance(price, dict) and all(isinstance(price.get(k), (int, float)) for k in ("input", "output")))]
+                if not (isinstance(price, dict)
+                        and all(isinstance(price.get(k), (int, float)) for k in ("input", "output")))]
     if not isinstance(table, dict) or problems:
         raise SourceError(f"{path}: each model needs numeric 'input' and 'output' prices (US$ per million tokens); "
                           f"check {', '.join(problems) or 'the top level, which must be an object'}")

@@ -78,7 +78,8 @@ class Receiver:
         try:
             result = mapping.increments(request)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise BadRequest(f"malformed metrics ({type(error).__name__}: {error}); expected OTLP's JSON mapping") from None
+            raise BadRequest(f"malformed metrics ({type(error).__name__}: {error}); "
+                             "expected OTLP's JSON mapping") from None
         with self.lock:
             self.save(result.rows)
         return result
