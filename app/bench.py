@@ -171,6 +171,7 @@ def run_case(case: Case, on_batch: Callable[[bench_org.ImportStats], None] = lam
             continue
         figures[measure.name] = round(measure.run(case.url, shape), 4)
     figures["peak_memory_mb"] = round(peak_memory_mb(), 1)
+    figures["load_average"] = round(os.getloadavg()[0], 1)  # the machine is shared: how busy it was
     db.engine(case.url).dispose()
     return figures
 

@@ -152,7 +152,8 @@ def _run_backend(backend: str, people: list[int], folder: Path, postgres_url: st
             figures = bench.in_child(bench.Case(backend, size, url, measures),
                                      progress=lambda rows: progress.update(task, rows=rows))
         runs.append(bench.with_ratios(figures))
-        console.print(f"{backend} {size:,} people done: {figures['rows']:,} rows in {figures['import_s']:.1f} s")
+        console.print(f"{backend} {size:,} people done: {figures['rows']:,} rows imported in "
+                      f"{figures['import_s']:.1f} s; machine load average {figures['load_average']}")
         if not keep:
             bench.drop(url, postgres_url)
     return runs
