@@ -23,8 +23,12 @@ def register(cli: typer.Typer) -> None:
         end: str | None = typer.Option(None, callback=_month, metavar="YYYY-MM",
                                        help="Last month of the history. [default: the last complete month]"),
     ) -> None:
-        """Write the demo organisation (teams, personas, PRs, tickets, AI usage, surveys) into the database
-        named by PAYOFF_DATABASE_URL, migrating it first. Re-running with the same options changes nothing."""
+        """Write the demo organisation into the database (PAYOFF_DATABASE_URL).
+
+        Teams, managers and personas with their pull requests, tickets, AI usage, agent runs, seats and
+        survey answers; the database is migrated first. The same options always write the same rows, so
+        re-running changes nothing. Personas and contents: docs/demo.md.
+        """
         db.upgrade()
         with progress_bars() as advance:
             counts = demo.seed(people=people, months=months, seed=seed, end=end, progress=advance)

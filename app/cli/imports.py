@@ -14,7 +14,8 @@ cli = typer.Typer(help="Import people, AI usage or survey answers from a file (P
                   no_args_is_help=True)
 
 
-FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The file to import.")
+FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, metavar="FILE",
+                      help="The file to import (UTF-8).")
 
 
 def _run(load: Callable[..., dict[str, int]], path: Path) -> None:
@@ -31,21 +32,30 @@ def _run(load: Callable[..., dict[str, int]], path: Path) -> None:
 
 @cli.command()
 def people(path: Path = FILE) -> None:
-    """People (CSV): email, name, team, manager_email, role (employee | manager | leader | admin),
-    github_login, jira_account_id, and further identity columns such as cursor_email or openai_user_id.
-    Creates teams and identities and re-matches every stored row to its person."""
+    """Import people, their teams and identities from a CSV file.
+
+    Columns: email, name, team, manager_email, role (employee | manager | leader | admin), github_login,
+    jira_account_id, and further identity columns such as cursor_email or openai_user_id. Every stored
+    row is then re-matched to its person. Formats: docs/imports.md.
+    """
     _run(imports.import_people, path)
 
 
 @cli.command()
 def usage(path: Path = FILE) -> None:
-    """Daily AI usage (.csv or .jsonl): date, email, tool, input_tokens, output_tokens, cost_usd; optional
-    requests, sessions, lines_accepted, agent, task_fingerprint, started_at (rows with an agent or task
-    fingerprint are also agent runs)."""
+    """Import daily AI usage and agent runs from a .csv or .jsonl file.
+
+    Columns: date, email, tool, input_tokens, output_tokens, cost_usd; optional requests, sessions,
+    lines_accepted, agent, task_fingerprint, started_at (rows with an agent or a task fingerprint are
+    also agent runs). Formats: docs/imports.md.
+    """
     _run(imports.import_usage, path)
 
 
 @cli.command()
 def survey(path: Path = FILE) -> None:
-    """Weekly survey answers (CSV): week, email, hours_saved; optional comment."""
+    """Import weekly self-reported hours saved from a CSV file.
+
+    Columns: week (any day of it), email, hours_saved; optional comment. Formats: docs/imports.md.
+    """
     _run(imports.import_survey, path)
