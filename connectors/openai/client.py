@@ -25,7 +25,7 @@ class OpenAIClient:
         """The results of one day's bucket, grouped by user and model, over every page."""
         start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
         params: dict[str, Any] = {"start_time": start, "end_time": start + int(timedelta(days=1).total_seconds()),
-                                  "bucket_width": "1d", "group_by[]": ["user_id", "model"], "limit": 1}
+                                  "bucket_width": "1d", "group_by": ["user_id", "model"], "limit": 1}
         results: list[dict] = []
         for body in self._pages(COMPLETIONS, params, "page", lambda body: body.get("next_page")):
             results.extend(result for bucket in body["data"] for result in bucket.get("results") or [])

@@ -84,7 +84,7 @@ def openai_api(api, by_day: dict[date, list[dict]], members: list[dict]):
         return check
 
     def completions(request):
-        assert request.query["group_by[]"] == ["user_id", "model"] and request.query["bucket_width"] == ["1d"]
+        assert request.query["group_by"] == ["user_id", "model"] and request.query["bucket_width"] == ["1d"]
         start = int(request.query["start_time"][0])
         assert int(request.query["end_time"][0]) - start == 86_400
         day = datetime.fromtimestamp(start, UTC).date()
