@@ -12,6 +12,7 @@ from connectors.daily import from_epoch_ms
 from connectors.usage_rows import combine, daily_usage, identity, total
 
 SOURCE = TOOL = "cursor"
+SEAT_PRICE_USD = 40.0  # Cursor Teams list price per member and month; the API does not say the plan
 REQUESTS = ("composerRequests", "chatRequests", "agentRequests", "cmdkUsages")
 EXTRA = ("totalTabsShown", "totalTabsAccepted", "totalApplies", "totalAccepts", "totalRejects",
          "usageBasedReqs", "subscriptionIncludedReqs", "apiKeyReqs", "bugbotUsages")
@@ -62,7 +63,7 @@ def spend_rows(payload: dict) -> dict[str, list[dict]]:
         who = member(entry)
         people.append(who)
         seats.append({"id": f"cursor:seat:{who['external_id']}", "tool": TOOL, "identity_id": who["id"],
-                      "plan_type": entry.get("role"), "cycle_started_on": started,
+                      "plan_type": entry.get("role"), "monthly_cost_usd": SEAT_PRICE_USD, "cycle_started_on": started,
                       "cycle_spend_usd": total(entry, "spendCents") / 100})
     return {"identity": people, "seat": seats}
 

@@ -104,10 +104,10 @@ def test_sync_command_fills_daily_usage_and_spend_seats(api, db_url, monkeypatch
     assert stored_usage(db_url) == [(f"cursor:ana@acme.io:{recent}:cursor", 13, 80),
                                     (f"cursor:user_42:{recent}:cursor", 2, 30)]
     with db.session(db_url) as s:
-        seats = {seat.id: (seat.cycle_spend_usd, seat.cycle_started_on, seat.plan_type)
+        seats = {seat.id: (seat.cycle_spend_usd, seat.cycle_started_on, seat.plan_type, seat.monthly_cost_usd)
                  for seat in s.exec(select(Seat))}
-        assert seats == {"cursor:seat:ana@acme.io": (24.5, DAY1, "member"),
-                         "cursor:seat:bo@acme.io": (0.0, DAY1, "owner")}
+        assert seats == {"cursor:seat:ana@acme.io": (24.5, DAY1, "member", 40.0),
+                         "cursor:seat:bo@acme.io": (0.0, DAY1, "owner", 40.0)}
         assert s.get(Identity, "cursor:bo@acme.io") is not None
     assert remapped_usage_ids(db_url, "cursor") == {row[0] for row in stored_usage(db_url)}
     windows = [r.json() for r in api.requests if r.path == "/teams/daily-usage-data"]
