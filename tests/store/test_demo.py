@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 from store import db
 from store.demo import PERSONAS, personas, seed
+from store.demo.org import build
 from store.models import AgentRun, AIUsageDaily, Person, PullRequest, Seat, Ticket, TicketPullRequest
 
 SMALL = {"people": 24, "months": 4, "end": "2026-10"}
@@ -54,9 +55,18 @@ def test_another_seed_gives_other_content(db_url):
     assert dump(db_url)["pull_request"] != first["pull_request"]
 
 
-def test_organisation_shape():
-    people = personas(60, 7)
-    assert len(people) == 60 and set(people.values()) == set(PERSONAS)
+@pytest.mark.parametrize("size", [7, 60, 500])
+def test_organisation_shape(size):
+    members = build(size, 7).members
+    assert len(members) == size and len({m.email for m in members}) == len({m.login for m in members}) == size
+    by_email = {m.email: m for m in members}
+    chain = {"employee": "manager", "admin": "manager", "manager": "leader"}
+    for m in members:
+        if m.role in chain:
+            assert by_email[m.manager_email].role == chain[m.role]
+    teams = Counter(m.team for m in members if m.role != "leader")
+    assert all(5 <= n <= 8 for n in teams.values())
+    assert set(personas(size, 7).values()) == set(PERSONAS)
 
 
 @pytest.fixture(scope="module")
