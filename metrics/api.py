@@ -24,7 +24,7 @@ from metrics.value import Weights, outcome_units, value_per_token
 from store import org_settings, reads
 
 TELEMETRY_LOOKBACK = timedelta(days=31)  # first commits older than this before the month miss telemetry
-TIME_SAVED_WEEKS = 26  # the window time saved looks back over, ending with the month
+TIME_SAVED_WEEKS = 52  # the window time saved looks back over, ending with the month
 QUALITY_MONTHS = 3  # months (this one included) over which quality regression is judged
 BASELINE_MONTHS = 3  # previous months that make a person's usage baseline
 
@@ -86,8 +86,10 @@ class MonthData:
         return self.prs[self.prs["merged_at"].dt.date >= self.start]
 
 
-def load_month(session: Session, month: str, person_ids: Iterable[int] | None = None) -> MonthData:
-    """Read what ``month``'s metrics need for ``person_ids`` (everyone if None)."""
+def load_month(session: Session, month: str, person_ids: Iterable[int] | None = None, *,
+               with_time_saved: bool = True) -> MonthData:
+    """Read what ``month``'s metrics need for ``person_ids`` (everyone if None). Time saved compares with
+    the whole organisation's weekly outcomes; ``with_time_saved=False`` skips it (its columns stay empty)."""
     ids = None if person_ids is None else sorted(set(person_ids))
     start, end = month_bounds(month)
     quality_start = add_months(start, 1 - QUALITY_MONTHS)
@@ -106,7 +108,9 @@ def load_month(session: Session, month: str, person_ids: Iterable[int] | None = 
         runs=reads.agent_repeats(session, start=start, **span),
         history=_history(session, add_months(start, -BASELINE_MONTHS), start, ids, config.weights),
         reference_bad_rate=bad / total if total else 0.0,
-        time_saved=_time_saved(session, end, ids, config), config=config,
+        time_saved=(_time_saved(session, end, ids, config) if with_time_saved
+                    else pd.DataFrame({"person_id": ids or []}).reindex(columns=saved.COLUMNS)),
+        config=config,
     )
 
 
@@ -265,7 +269,7 @@ def team_month(
 
 def waste_signals(session: Session, *, month: str, person_id: int) -> list[waste.Signal]:
     """The person's waste signals for ``month``, each with ``name`` and ``evidence``."""
-    return signals(load_month(session, month, [person_id])).get(person_id, [])
+    return signals(load_month(session, month, [person_id], with_time_saved=False)).get(person_id, [])
 
 
 def time_saved(session: Session, *, month: str, person_id: int) -> dict[str, Any]:
@@ -285,7 +289,7 @@ def ai_vs_other(session: Session, *, month: str, person_ids: Iterable[int] | Non
                 flag: Literal["ai_any", "ai_high"] = "ai_any") -> pd.DataFrame:
     """AI-assisted vs other PRs of ``person_ids`` over ``month`` and the two months before it, with 80 %
     intervals (columns ``side, measure, n, estimate, low, high, small_sample``)."""
-    return ai_assisted.ai_vs_other(load_month(session, month, person_ids).prs, flag)
+    return ai_assisted.ai_vs_other(load_month(session, month, person_ids, with_time_saved=False).prs, flag)
 
 
 def trend(

@@ -158,7 +158,7 @@ CARDS: tuple[Card, ...] = (
          "Difference in differences: (mean weekly outcome units since the person's first AI-active week - before "
          "it) - (the same change over the same weeks among non-adopters), times the person's baseline hours per "
          "unit (work_hours_per_week setting, default 40, / mean weekly units before adoption). Interval: +-1.2816 "
-         "Welch standard errors; estimate and bounds capped at +-work_hours_per_week. Window: the 26 weeks up to the month's end. 'Not enough data' under 4 weeks "
+         "Welch standard errors; estimate and bounds capped at +-work_hours_per_week. Window: the 52 weeks up to the month's end (adoption must fall inside it), from the person's first week with any outcome or activity. 'Not enough data' under 4 weeks "
          "before or after adoption, without baseline outcomes or with fewer than 3 non-adopters.",
          "ai_usage_daily (activity yes/no per week), outcome units' sources",
          "Assumes adopters would have followed the non-adopters' trend; people who adopt first may differ. "

@@ -3,7 +3,8 @@
 Method (difference in differences, per person):
 
 1. Weeks of the window are split at the person's **adoption week** (their first week with any AI
-   activity): ``before`` and ``after``.
+   activity): ``before`` and ``after``. ``before`` starts at the person's first week with any outcome or
+   activity, so weeks before they joined (or before the data begins) do not pose as a low baseline.
 2. ``gain = mean(units after) - mean(units before)`` — the person's change in weekly outcome units
    (quality-adjusted, see value per token).
 3. ``trend = mean over non-adopters of (their mean units in the same after-weeks - in the same
@@ -73,12 +74,13 @@ def time_saved(weekly: pd.DataFrame, window: Window, people: Iterable[int] | Non
             result["time_saved_reason"] = "no AI use in the window"
             rows.append(result)
             continue
+        seen = int(np.argmax((units[row] > 0) | active[row]))  # weeks before the person's first trace don't count
         start = int(np.argmax(active[row]))
-        before, after = units[row, :start], units[row, start:]
+        before, after = units[row, seen:start], units[row, start:]
         result |= {"weeks_before": len(before), "weeks_after": len(after)}
         result["time_saved_reason"] = _not_enough(before, after, len(controls), window)
         if result["time_saved_reason"] is None:
-            result |= _estimate(before, after, controls, start, window)
+            result |= _estimate(before, after, controls[:, seen:], start - seen, window)
         rows.append(result)
     return pd.DataFrame(rows, columns=COLUMNS)
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from typing import Literal
 
 import pandas as pd
-from sqlalchemy import Date, and_, case, cast, distinct, func, literal, or_, select
+from sqlalchemy import Date, String, and_, case, cast, distinct, func, literal, or_, select, type_coerce
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
@@ -68,6 +68,12 @@ def _day(session: Session, moment_column):
     if session.get_bind().dialect.name == "postgresql":
         return cast(moment_column, Date)
     return func.date(moment_column)
+
+
+def _stamp(column):
+    """A timestamp column read as the driver gives it (text on SQLite), parsed later by pandas in one
+    vectorised pass instead of one Python call per value."""
+    return type_coerce(column, String)
 
 
 def _as_dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -156,18 +162,21 @@ def seats(session: Session, person_ids: Iterable[int] | None = None) -> pd.DataF
                                   "pending_cancellation_date", "monthly_cost_usd"])
 
 
-def _caused_bugs():
-    """Per PR, how many tickets were linked to it as ``caused_by`` (bugs the PR introduced)."""
+def _bugs_caused(pr_id):
+    """How many tickets are linked to the PR ``pr_id`` as ``caused_by`` (bugs it introduced); a correlated
+    count that walks the ``pr_id`` index instead of the whole link table."""
     link = TicketPullRequest
-    return (select(link.pr_id, func.count().label("bugs"))
-            .where(link.kind == "caused_by").group_by(link.pr_id).subquery())
+    return (select(func.count()).select_from(link).where(link.pr_id == pr_id, link.kind == "caused_by")
+            .scalar_subquery())
 
 
-def _reverted():
-    """Per PR, how many merged PRs revert it."""
+def _reverted(since: date):
+    """Per PR, how many merged PRs revert it. A revert is merged after what it reverts, so only PRs merged
+    since ``since`` need reading."""
     reverter = PullRequest.__table__.alias("reverter")
     return (select(reverter.c.reverts_pr_id.label("pr_id"), func.count().label("reverts"))
-            .where(reverter.c.reverts_pr_id.is_not(None), reverter.c.state == "merged")
+            .where(reverter.c.merged_at >= _at(since), reverter.c.reverts_pr_id.is_not(None),
+                   reverter.c.state == "merged")
             .group_by(reverter.c.reverts_pr_id).subquery())
 
 
@@ -180,12 +189,11 @@ def pull_requests(
 ) -> pd.DataFrame:
     """PRs merged in ``[start, end)``, one row each, with ``bugs_caused`` (tickets linked ``caused_by``)
     and ``reverted`` (another merged PR reverts it)."""
-    pr, bugs, reverted = PullRequest, _caused_bugs(), _reverted()
+    pr, reverted = PullRequest, _reverted(start)
     stmt = (
-        select(pr.id, pr.person_id, pr.repo, pr.first_commit_at, pr.created_at, pr.first_review_at,
-               pr.merged_at, pr.additions, pr.deletions, pr.reverts_pr_id,
-               func.coalesce(bugs.c.bugs, 0), reverted.c.reverts.is_not(None))
-        .outerjoin(bugs, bugs.c.pr_id == pr.id)
+        select(pr.id, pr.person_id, pr.repo, _stamp(pr.first_commit_at), _stamp(pr.created_at),
+               _stamp(pr.first_review_at), _stamp(pr.merged_at), pr.additions, pr.deletions, pr.reverts_pr_id,
+               _bugs_caused(pr.id), reverted.c.reverts.is_not(None))
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
                _of(pr.person_id, person_ids))
@@ -251,14 +259,13 @@ def outcomes(
     """Outcome counts summed in SQL per person and period (for baselines and trends over many weeks):
     ``person_id, period, prs_merged, reverts, prs_buggy, tickets_closed, tickets_without_points,
     story_points, bugs_fixed``. ``prs_buggy`` counts merged, unreverted PRs with a ``caused_by`` bug."""
-    pr, bugs, reverted = PullRequest, _caused_bugs(), _reverted()
+    pr, reverted = PullRequest, _reverted(start)
     pr_period = _period(session, _day(session, pr.merged_at), grain).label("period")
     is_reverted = reverted.c.reverts.is_not(None)
     pr_stmt = (
         select(pr.person_id, pr_period, func.count(),
                func.sum(case((is_reverted, 1), else_=0)),
-               func.sum(case((and_(~is_reverted, bugs.c.bugs.is_not(None)), 1), else_=0)))
-        .outerjoin(bugs, bugs.c.pr_id == pr.id)
+               func.sum(case((and_(~is_reverted, _bugs_caused(pr.id) > 0), 1), else_=0)))
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
                _of(pr.person_id, person_ids))
@@ -314,13 +321,12 @@ def survey(
 def unsignalled_pr_quality(session: Session, *, start: date, end: date) -> tuple[int, int]:
     """Across the whole organisation, PRs merged in ``[start, end)`` without any stored AI signal, and how
     many of them caused a bug or were reverted: the reference for the quality-regression signal."""
-    pr, bugs, reverted = PullRequest, _caused_bugs(), _reverted()
+    pr, reverted = PullRequest, _reverted(start)
     signalled = select(AISignal.pr_id)
-    bad = or_(bugs.c.bugs.is_not(None), reverted.c.reverts.is_not(None))
+    bad = or_(_bugs_caused(pr.id) > 0, reverted.c.reverts.is_not(None))
     stmt = (
         select(func.count(), func.coalesce(func.sum(case((bad, 1), else_=0)), 0))
         .select_from(pr)
-        .outerjoin(bugs, bugs.c.pr_id == pr.id)
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
                pr.person_id.is_not(None), pr.id.not_in(signalled))

@@ -38,14 +38,24 @@ def test_not_enough_data_is_said_with_the_reason():
                     3: ([1] * 8, None), 4: ([1] * 8, 0), **CONTROLS})
     got = ts.time_saved(frame, ts.Window(WEEKS), [1, 2, 3, 4, 99]).set_index("person_id")
     assert got.loc[1, "time_saved_reason"] == "not enough data: 2 weeks before adoption (need 4)"
-    assert got.loc[2, "time_saved_reason"] == "not enough data: no outcomes before adoption to compare with"
+    assert got.loc[2, "time_saved_reason"] == "not enough data: 0 weeks before adoption (need 4)"  # nothing before
     assert got.loc[3, "time_saved_reason"] == "no AI use in the window"
     assert got.loc[4, "time_saved_reason"] == "not enough data: 0 weeks before adoption (need 4)"
-    assert got.loc[99, "time_saved_reason"] == "no AI use in the window"  # absent from the data altogether
     assert got["time_saved_estimate"].isna().all()
     few = weekly({1: ([2, 2, 2, 2, 4, 4, 4, 4], 4), 10: CONTROLS[10]})
     reason = ts.time_saved(few, ts.Window(WEEKS), [1]).loc[0, "time_saved_reason"]
     assert reason == "not enough data: 1 non-adopters to compare with (need 3)"
+
+
+def test_weeks_before_someone_joined_are_no_baseline():
+    weeks = [WEEKS[0] + timedelta(weeks=n) for n in range(12)]
+    rows = [{"person_id": 1, "week": w, "units": u, "active": i >= 6}
+            for i, (w, u) in enumerate(zip(weeks, [0, 0, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3], strict=True))]
+    rows += [{"person_id": c, "week": w, "units": 1.0, "active": False} for c in (10, 11, 12) for w in weeks]
+    got = ts.time_saved(pd.DataFrame(rows), ts.Window(weeks), [1]).iloc[0]
+    # before = the four weeks of 2 (not the two empty weeks before joining): 1 more unit a week at 20 h a unit
+    assert (got["weeks_before"], got["baseline_units_per_week"]) == (4, 2.0)
+    assert got["time_saved_estimate"] == pytest.approx(20.0)
 
 
 def test_estimates_are_capped_at_the_working_week():
