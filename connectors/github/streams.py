@@ -61,7 +61,7 @@ class PullRequests:
     def pages(self, cursor: str | None) -> Iterator[Page]:
         walk = Walk.load(cursor)
         floor = max(walk.done, self.since)
-        top, below, at_top = walk.top, walk.below, []
+        top, low, at_top = walk.top, "", []
         for items in self.client.pull_pages(self.scope):
             page = Page()
             for item in items:
@@ -74,11 +74,10 @@ class PullRequests:
                     top, at_top = updated, []
                 if updated == top:
                     at_top.append(number)
-                below = min(below, updated) if below else updated
+                low = min(low, updated) if low else updated
                 if not walk.stored(updated, number) and number not in self.final:
                     self._add(page, item)
-            page.cursor = Walk(done=walk.done, edge=walk.edge, top=top, below=below).dump()
-            page.label = f"updated {below[:10]}" if below else ""
+            page.cursor, page.label = progressed(walk, top, low).dump(), f"updated {low[:10]}" if low else ""
             yield page
         yield Page(cursor=finished(walk, top, at_top))
 
@@ -89,6 +88,17 @@ class PullRequests:
                    "commits": self.client.commits(self.scope, number)}
         page.add(mapping.pull_request_rows(payload))
         page.raw.append((f"{self.scope}#{number}", payload))
+
+
+def progressed(walk: Walk, top: str, low: str) -> Walk:
+    """The cursor after a page of a walk that has stored every PR updated in (``low``, ``top``).
+
+    One range fits in a cursor, so a resumed walk joins its range to the one stored before only once
+    it reached it (``low`` below the old ``top``); until then the old range stays as it was.
+    """
+    if walk.top and low >= walk.top:
+        return walk
+    return Walk(done=walk.done, edge=walk.edge, top=top, below=min(low, walk.below) if walk.below else low)
 
 
 def finished(walk: Walk, top: str, at_top: list[int]) -> str:

@@ -311,3 +311,17 @@ def test_signal_a_refetched_pr_no_longer_shows_is_dropped_but_telemetry_stays(db
         kinds = {signal.kind for signal in s.exec(select(AISignal).where(AISignal.pr_id == pr))}
     assert kinds == {"branch_prefix", "telemetry"}
     assert count(db_url, AISignal) == 5 + 2
+
+
+def test_walk_resumed_under_new_pull_requests_and_failing_again_still_loses_nothing(db_url, github):
+    bad = Reply(502, "<html>Bad gateway</html>")
+    fail_page(github, REPO, 2, bad)
+    with pytest.raises(SourceError):
+        sync(db_url, github, per_page=2, retries=0)  # stores PRs 5 and 4, then fails
+    for number, day in ((6, 10), (7, 11), (8, 12)):  # more than a page of new updates above the stored range
+        github.add(REPO, pull(REPO, number, login="bo", created=f"2026-03-{day}T09:00:00Z"))
+    with pytest.raises(SourceError):
+        sync(db_url, github, per_page=2, retries=0)  # stores PRs 8 and 7, then fails before PR 6
+    fail_page(github, REPO, 2, None)
+    sync(db_url, github, per_page=2)
+    assert {row["number"] for row in table(db_url, PullRequest)} == {1, 2, 3, 4, 5, 6, 7, 8}
