@@ -73,7 +73,8 @@ def register(cli: typer.Typer) -> None:
                 viewer = access.viewer_for(session, viewer_email)
                 if viewer is None:
                     raise access.AccessDenied(f"No person with the email {viewer_email} is known to Payoff.")
-                data = export(session, viewer, month, subject, fmt)
+                with console.status(f"Building the {fmt} review of {subject.key} for {month}…"):
+                    data = export(session, viewer, month, subject, fmt)
                 _write(out, data)
         except access.AccessDenied as refusal:
             console.print(f"[red]Export refused:[/] {refusal} Nothing was written.")

@@ -61,7 +61,8 @@ DEE_SIGNAL = "2,000,000 tokens ($30.00) this month and no outcome units"
 
 def test_waste_signals_are_in_the_persons_review_and_their_managers_copy_only(org, tmp_path):
     for viewer in ("dee@acme.test", "mia@acme.test"):
-        assert DEE_SIGNAL in export(tmp_path, "--person", "dee@acme.test", "--as", viewer, fmt="md").decode()
+        review = export(tmp_path, "--person", "dee@acme.test", "--as", viewer, fmt="md").decode()
+        assert f"| Spend without outcomes | {DEE_SIGNAL}" in review
     team = " ".join(export(tmp_path, "--team", "platform", "--as", "mia@acme.test", fmt="md").decode().split())
     # Ada's 3 PRs + Ben, Cy and Mia one each; Ada's and Dee's usage together.
     assert "team platform merged 6 pull requests and closed 2 tickets, using 3,000,000 input" in team
