@@ -267,6 +267,18 @@ def team_month(
     return suppress(group_table(data, "team"), k=k, individuals_visible=individuals_visible)
 
 
+def org_month(
+    session: Session, *, month: str, person_ids: Iterable[int] | None = None, k: int | None = None,
+    individuals_visible: bool = False,
+) -> pd.DataFrame:
+    """One row for ``person_ids`` taken together (the whole organisation when None), with the team table's
+    columns and ``team`` = "(all)"; suppressed like a team under ``k`` people."""
+    data = load_month(session, month, person_ids)
+    data.people = data.people.assign(team="(all)")
+    k = data.config.min_group_size if k is None else k
+    return suppress(group_table(data, "team"), k=k, individuals_visible=individuals_visible)
+
+
 def waste_signals(session: Session, *, month: str, person_id: int) -> list[waste.Signal]:
     """The person's waste signals for ``month``, each with ``name`` and ``evidence``."""
     return signals(load_month(session, month, [person_id], with_time_saved=False)).get(person_id, [])

@@ -72,6 +72,13 @@ def test_team_month_pools_and_suppresses(small_org):
     assert hidden["web"]["suppressed"] and hidden["web"]["people"] == 1 and hidden["web"]["tokens"] is None
     assert shown["web"]["tokens"] == 56_000_000
     assert by_setting["core"]["suppressed"] and by_setting["core"]["prs_merged"] is None
+    with db.session(url) as s:
+        everyone = api.as_records(api.org_month(s, month="2026-10"))
+        pair = api.as_records(api.org_month(s, month="2026-10", person_ids=[ids["ana@x.io"], ids["bo@x.io"]]))
+    assert len(everyone) == 1 and everyone[0]["team"] == "(all)" and everyone[0]["people"] == 3
+    assert (everyone[0]["prs_merged"], everyone[0]["tokens"]) == (3, 57_000_000)
+    assert everyone[0]["pr_cycle_time_hours"] == 24.0 and not everyone[0]["suppressed"]
+    assert pair[0]["suppressed"] and pair[0]["tokens"] is None  # two people under k = 3
 
 
 def test_signals_time_saved_trend_and_comparison(small_org):
