@@ -56,25 +56,28 @@ class JiraClient:
         """Keys of every project the credentials can see."""
         return [p.key for p in self._call(self._jira.projects, "the project list")]
 
-    def search_pages(self, jql: str, fields: list[str], *, what: str) -> Iterator[list[dict]]:
-        """Issues matching ``jql`` with ``fields``, a page at a time, in the order the JQL asks for."""
+    def search_pages(self, jql: str, fields: list[str], *, what: str) -> Iterator[tuple[list[dict], bool]]:
+        """Issues matching ``jql`` with ``fields``, a page at a time in the order the JQL asks for, each
+        with whether it is the last page."""
         if self.cloud:
             token: str | None = None
             while True:
                 found = self._call(lambda: self._jira.enhanced_search_issues(
                     jql, nextPageToken=token, maxResults=self.page_size, fields=list(fields), json_result=True), what)
-                yield found.get("issues", [])
                 token = found.get("nextPageToken")
-                if found.get("isLast", True) or not token:
+                last = found.get("isLast", True) or not token
+                yield found.get("issues", []), last
+                if last:
                     return
         start = 0
         while True:
             found = self._call(lambda: self._jira.search_issues(
                 jql, startAt=start, maxResults=self.page_size, fields=list(fields), json_result=True), what)
             issues = found.get("issues", [])
-            yield issues
             start += len(issues)
-            if not issues or start >= found.get("total", 0):
+            last = not issues or start >= found.get("total", 0)
+            yield issues, last
+            if last:
                 return
 
     def _call(self, action: Callable[[], T], what: str) -> T:

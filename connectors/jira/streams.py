@@ -1,16 +1,21 @@
 """Jira streams: one per project (or one for a custom JQL), oldest update first.
 
-Ascending ``updated`` order lets the cursor move after every page. The next run asks only for what
-changed since the cursor, as a *relative* JQL window (``updated >= "-90m"``): JQL reads absolute times
-in the account's own time zone, which the API does not tell us; minutes relative to the server's clock
-avoid the question. The window starts a few minutes early, so an issue updated in the minute of the
-cursor is read again rather than lost (writes are upserts).
+Ascending ``updated`` order lets the cursor move after every page. Windows are *relative* JQL
+(``updated >= "-90m"``): JQL reads absolute times in the account's own time zone, which the API does
+not tell us; minutes counted on the server's clock avoid the question. Each window starts a few
+minutes before the newest update stored, so an issue updated in that minute is read again rather than
+lost (writes are upserts).
+
+After each page the search starts again from just before the newest update seen (keyset paging)
+instead of asking for the next offset: an issue edited during the sync jumps to the end of the result
+and would shift the offsets of everything after it, skipping one. Offsets (or Cloud's page tokens) are
+followed only while the newest update moves less than a minute: many updates within the same minutes.
 """
 
 import hashlib
 import math
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from connectors.jira import mapping
 from connectors.jira.client import JiraClient
@@ -18,7 +23,8 @@ from connectors.sync import Page
 
 FIELDS = ["summary", "issuetype", "status", "resolution", "resolutiondate", "created", "updated", "assignee",
           "priority", "issuelinks", "project"]
-OVERLAP_MINUTES = 5
+OVERLAP = timedelta(minutes=5)
+STEP = timedelta(minutes=1)  # windows are whole minutes: a smaller move would ask the same again
 
 
 def scope_of(project: str | None, jql: str | None) -> str:
@@ -41,11 +47,11 @@ class Issues:
         self.jql = " AND ".join(clause for clause in clauses if clause)
         self.since, self.story_points_field, self.now = since, story_points_field, now
 
-    def query(self, cursor: str | None) -> str:
+    def query(self, start: datetime | None) -> str:
+        """The JQL for issues updated since ``start`` (else since ``--since``, else all), oldest first."""
         window = ""
-        if cursor:
-            minutes = math.ceil((self.now() - datetime.fromisoformat(cursor)).total_seconds() / 60) + OVERLAP_MINUTES
-            window = f'updated >= "-{minutes}m"'
+        if start:
+            window = f'updated >= "-{math.ceil((self.now() - start).total_seconds() / 60)}m"'
         elif self.since:
             window = f'updated >= "{self.since:%Y-%m-%d}"'
         where = " AND ".join(clause for clause in (self.jql, window) if clause)
@@ -54,13 +60,20 @@ class Issues:
     def pages(self, cursor: str | None) -> Iterator[Page]:
         fields = FIELDS + ([self.story_points_field] if self.story_points_field else [])
         newest = datetime.fromisoformat(cursor) if cursor else None
-        for issues in self.client.search_pages(self.query(cursor), fields, what=f"issues of {self.scope}"):
-            page = Page()
-            for issue in issues:
-                payload = {"issue": issue, "story_points_field": self.story_points_field}
-                page.add(mapping.ticket_rows(payload))
-                page.raw.append((issue["key"], payload))
-                updated = mapping.when(issue["fields"]["updated"])
-                newest = max(newest or updated, updated)
-            page.cursor, page.label = (newest.isoformat() if newest else None), (issues[-1]["key"] if issues else "")
-            yield page
+        start = newest - OVERLAP if newest else None
+        while True:
+            for issues, last in self.client.search_pages(self.query(start), fields, what=f"issues of {self.scope}"):
+                page = Page()
+                for issue in issues:
+                    payload = {"issue": issue, "story_points_field": self.story_points_field}
+                    page.add(mapping.ticket_rows(payload))
+                    page.raw.append((issue["key"], payload))
+                    updated = mapping.when(issue["fields"]["updated"])
+                    newest = max(newest or updated, updated)
+                page.cursor, page.label = (newest.isoformat() if newest else None), (issues[-1]["key"] if issues else "")
+                yield page
+                if not last and (start is None or newest - OVERLAP >= start + STEP):
+                    start = newest - OVERLAP
+                    break  # search again from just before the newest update (see above)
+            else:
+                return

@@ -103,12 +103,35 @@ def test_cloud_sync_stores_tickets_with_normalised_types_points_links_and_assign
     assert count(db_url, RawPayload) == 6 and API_TOKEN not in result.output
 
 
-def test_server_pages_with_start_at_and_total(db_url, server):
-    jira = sync(db_url, server, page_size=2)
+@pytest.mark.parametrize("site", ["cloud", "server"])
+def test_updates_within_the_same_minutes_page_by_token_or_start_at(db_url, site, api):
+    fake = FakeJira(api, cloud=site == "cloud")
+    fake.add(*(issue(f"ABC-{n}", updated=f"2026-03-02T10:00:0{n}.000+0000", assignee=user("ana", cloud=fake.cloud),
+                     points=n, points_field=fake.points_field) for n in range(1, 6)))
+    jira = sync(db_url, fake, page_size=2)
     assert count(db_url, Ticket) == 5
-    assert server.searches() == 3 and jira.requests == 3 + 3  # serverInfo, field list twice, three pages
+    searches = [r.query for r in api.requests if r.path.startswith("/rest/api/2/search")]
+    # the first page moves the window to just before its newest update; within it, pages follow on
+    paged = [q.get("nextPageToken" if fake.cloud else "startAt", ["0"])[0] for q in searches[1:]]
+    assert len(searches) == 4 and len(set(paged)) == 3 and jira.requests == 3 + 4
     with db.session(db_url) as s:
-        assert s.get(Ticket, "jira:ABC-1").identity_id == "jira:JIRAUSER3ana" and s.get(Ticket, "jira:ABC-1").story_points == 3
+        assert s.get(Ticket, "jira:ABC-4").story_points == 4
+        assert s.get(Ticket, "jira:ABC-1").identity_id == ("jira:5b10ac8d82e05b22cc7d4e03ana" if fake.cloud
+                                                           else "jira:JIRAUSER3ana")
+
+
+def test_issue_edited_during_the_sync_shifts_nothing_out_of_sight(db_url, server):
+    route, searches = server.api.routes[("GET", "/rest/api/2/search")], []
+
+    def editing(request):
+        searches.append(request)
+        if len(searches) == 2:  # someone edits ABC-1, already read, while we page: it moves to the end
+            server.issues["ABC-1"]["fields"]["updated"] = time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())
+        return route(request)
+
+    server.api.route("GET", "/rest/api/2/search", editing)
+    sync(db_url, server, page_size=2)
+    assert {t["key"] for t in rows(db_url, Ticket)} == {"ABC-1", "ABC-2", "ABC-3", "ABC-4", "ABC-5"}
 
 
 @pytest.mark.parametrize("site", ["cloud", "server"])
@@ -139,9 +162,13 @@ def test_failure_mid_paging_then_rerun_ends_with_exactly_the_rows_of_a_clean_syn
     clean = fresh_database(tmp_path)
     sync(clean, fake, page_size=2)
     path = "/rest/api/2/search/jql" if fake.cloud else "/rest/api/2/search"
-    healthy = fake.api.routes[("GET", path)]
-    second_page = (lambda req: "nextPageToken" in req.query) if fake.cloud else (lambda req: req.query.get("startAt") == ["2"])
-    fake.api.route("GET", path, lambda req: Reply(502, "<html>Bad Gateway</html>") if second_page(req) else healthy(req))
+    healthy, calls = fake.api.routes[("GET", path)], []
+
+    def second_search_fails(request):
+        calls.append(request)
+        return Reply(502, "<html>Bad Gateway</html>") if len(calls) > 1 else healthy(request)
+
+    fake.api.route("GET", path, second_search_fails)
     with pytest.raises(SourceError, match="Jira answered 502 for issues of ABC"):
         sync(db_url, fake, page_size=2)
     assert count(db_url, Ticket) == 2
