@@ -24,9 +24,10 @@ class GitHubClient:
     """A token-authenticated GitHub (or GitHub Enterprise at ``base_url``) that counts its requests."""
 
     def __init__(self, token: str, *, base_url: str = DEFAULT_BASE_URL, timeout: int = 30, per_page: int = 100,
-                 seconds_between_requests: float = 0.0, retrying: Retrying | None = None):
+                 retrying: Retrying | None = None):
+        # GitHub asks for serial requests, not pauses between them (PyGithub pauses 0.25 s by default).
         self._github = Github(auth=Auth.Token(token), base_url=base_url.rstrip("/"), timeout=timeout,
-                              per_page=per_page, retry=0, seconds_between_requests=seconds_between_requests)
+                              per_page=per_page, retry=0, seconds_between_requests=0)
         self.per_page = per_page
         self.retrying = retrying or Retrying()
         self.requests = 0
@@ -43,7 +44,10 @@ class GitHubClient:
 
     def pull(self, repo: str, number: int) -> dict:
         """One pull request in full (the list omits size, commit count and merge details)."""
-        return self._get(f"/repos/{repo}/pulls/{number}", None, what=f"pull request {repo}#{number}")
+        data = self._call(f"/repos/{repo}/pulls/{number}", None, what=f"pull request {repo}#{number}")[1]
+        if not isinstance(data, dict):
+            raise self._unexpected(f"pull request {repo}#{number}")
+        return data
 
     def reviews(self, repo: str, number: int) -> list[dict]:
         return self._all(f"/repos/{repo}/pulls/{number}/reviews", what=f"reviews of {repo}#{number}")
@@ -65,12 +69,6 @@ class GitHubClient:
             yield data
             found = NEXT.search(headers.get("link", ""))
             url, query = (found.group(1) if found else None), None
-
-    def _get(self, path: str, params: dict[str, Any] | None, *, what: str) -> dict:
-        data = self._call(path, params, what=what)[1]
-        if not isinstance(data, dict):
-            raise self._unexpected(what)
-        return data
 
     def _call(self, url: str, params: dict[str, Any] | None, *, what: str) -> tuple[dict[str, Any], Any]:
         def once() -> tuple[dict[str, Any], Any]:

@@ -325,3 +325,9 @@ def test_walk_resumed_under_new_pull_requests_and_failing_again_still_loses_noth
     fail_page(github, REPO, 2, None)
     sync(db_url, github, per_page=2)
     assert {row["number"] for row in table(db_url, PullRequest)} == {1, 2, 3, 4, 5, 6, 7, 8}
+
+
+def test_json_of_the_wrong_shape_is_one_clear_source_error(db_url, github):
+    github.api.fail(Reply(200, {"message": "Moved to a captive portal"}), path="/api/v3/repos/acme/web/pulls")
+    with pytest.raises(SourceError, match="something other than the expected JSON for repository acme/web"):
+        sync(db_url, github, repo="acme/web")
