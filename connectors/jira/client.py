@@ -25,11 +25,11 @@ class JiraClient:
                  token: str | None = None, timeout: float = 30.0, page_size: int = 100,
                  retrying: Retrying | None = None):
         auth: dict[str, Any] = {"basic_auth": (email, api_token)} if email and api_token else {"token_auth": token}
-        self.server, self.page_size = server.rstrip("/"), page_size
+        self.page_size = page_size
         self.retrying = retrying or Retrying()
         self.requests = 0
         # serverInfo is asked below, inside the retry policy and after the request counter is attached.
-        self._jira = JIRA(self.server, **auth, max_retries=0, timeout=timeout, get_server_info=False,
+        self._jira = JIRA(server.rstrip("/"), **auth, max_retries=0, timeout=timeout, get_server_info=False,
                           logging=False, options={"check_update": False})
         self._jira._session.hooks["response"].append(self._count)
         self._cloud: bool | None = None
@@ -47,7 +47,6 @@ class JiraClient:
 
     def story_points_field(self) -> str | None:
         """The id of the story-points custom field, which differs per site (found by name)."""
-        self.cloud  # noqa: B018  (the deployment type decides how the package talks to the server)
         fields = self._call(self._jira.fields, "the field list")
         by_name = {(f.get("name") or "").lower(): f["id"] for f in fields}
         return next((by_name[name] for name in STORY_POINTS if name in by_name), None)

@@ -265,5 +265,5 @@ def test_unreachable_server_is_one_clear_source_error():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     jira = JiraClient(f"http://127.0.0.1:{port}", token=PAT, retrying=Retrying(retries=1, backoff=0.001))
-    with pytest.raises(SourceError, match="Cannot reach Jira for the server information .*--server"):
+    with pytest.raises(SourceError, match="Cannot reach Jira for the field list .*--server"):
         jira.story_points_field()
