@@ -15,7 +15,7 @@ from rich.table import Table
 
 from app import bench
 
-console = Console(width=max(Console().width, 150))  # the table is wide; keep it whole in logs and pipes
+console = Console(width=max(Console().width, 180))  # the table is wide; keep it whole in logs and pipes
 
 COLUMNS = [  # (figure, heading); a figure no measure produced is left out
     ("rows", "rows"), ("import_rows_per_s", "import usage rows/s"), ("scan_s", "usage scan s"),
