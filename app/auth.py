@@ -76,7 +76,9 @@ def current_viewer() -> Viewer | None:
 
 
 def sign_out() -> None:
+    """OIDC: clear the identity cookie and end the session at the provider. Demo: forget the pick."""
     if auth_configured():
         st.logout()
+        st.stop()
     st.session_state.pop(DEMO_KEY, None)
     st.rerun()

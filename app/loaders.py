@@ -6,14 +6,25 @@ cache entry; the check itself is never cached, so a revoked right applies at the
 """
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Literal
 
 import pandas as pd
-from sqlmodel import Session
+import streamlit as st
+from sqlmodel import Session, select
 
 from app import access
 from app.access import Viewer
-from store import admin, db, org_settings
+from metrics import api
+from store import admin, db, org_settings, reads, self_service
+from store.models import Person
+
+CACHE_SECONDS = 300
+Scope = Literal["team", "organisation"]
+# What a distribution shows about each member: figures only, no identity.
+DISTRIBUTION_COLUMNS = ["outcome_units", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "weekly_active_share",
+                        "active_days", "flags"]
 
 
 def _as_admin(viewer: Viewer, work: Callable[[Session], Any]) -> Any:
@@ -45,3 +56,191 @@ def set_role(viewer: Viewer, *, email: str, role: str) -> None:
 
 def save_setting(viewer: Viewer, key: str, value: Any) -> None:
     _as_admin(viewer, lambda session: org_settings.put(session, key, value))
+
+
+# ---- individuals ------------------------------------------------------------------------------------
+
+
+def person_name(viewer: Viewer, person_id: int) -> str:
+    """The name of someone ``viewer`` may see (no audit: a name is not a figure)."""
+    with db.session() as session:
+        if person_id not in access.visible_people(session, viewer):
+            raise access.AccessDenied("You may not see this person's figures.")
+        return session.get(Person, person_id).name
+
+
+def _person(viewer: Viewer, person_id: int, view: str) -> None:
+    """The guard before every individual figure: visible to ``viewer``, audited when not their own."""
+    with db.session() as session:
+        access.require_person(session, viewer, person_id, view=view)
+
+
+def person_month(viewer: Viewer, person_id: int, month: str, *, view: str) -> dict[str, Any]:
+    """The person's metrics row for ``month`` (``metrics.api.person_month``)."""
+    _person(viewer, person_id, view)
+    return _person_month(db.database_url(), viewer, person_id, month)
+
+
+def person_trend(viewer: Viewer, person_id: int, month: str, *, view: str) -> pd.DataFrame:
+    """The person's last six months, one row per month."""
+    _person(viewer, person_id, view)
+    return _trend(db.database_url(), viewer, (person_id,), month, True)
+
+
+def person_ai_vs_other(viewer: Viewer, person_id: int, month: str, *, view: str) -> pd.DataFrame:
+    _person(viewer, person_id, view)
+    return _ai_vs_other(db.database_url(), viewer, (person_id,), month)
+
+
+def person_signals(viewer: Viewer, person_id: int, month: str, *, view: str) -> list[dict[str, str]]:
+    """The person's waste signals for ``month``: ``name, evidence`` and the ``note`` they added."""
+    _person(viewer, person_id, view)
+    with db.session() as session:
+        notes = self_service.signal_notes(session, person_id=person_id, month=month)
+    return [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
+            for s in _signals(db.database_url(), viewer, person_id, month)]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _person_month(url: str, viewer: Viewer, person_id: int, month: str) -> dict[str, Any]:
+    with db.session(url) as session:
+        return api.as_records(api.person_month(session, month=month, person_ids=[person_id]))[0]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _signals(url: str, viewer: Viewer, person_id: int, month: str) -> list:
+    with db.session(url) as session:
+        return api.waste_signals(session, month=month, person_id=person_id)
+
+
+# ---- what a person records about themselves ---------------------------------------------------------
+
+
+def my_survey(viewer: Viewer) -> pd.DataFrame:
+    with db.session() as session:
+        return self_service.survey_answers(session, person_id=viewer.person_id)
+
+
+def save_survey(viewer: Viewer, *, week: date, hours_saved: float, comment: str) -> None:
+    with db.session() as session:
+        self_service.save_survey(session, person_id=viewer.person_id, week=week, hours_saved=hours_saved,
+                                 comment=comment)
+
+
+def add_signal_note(viewer: Viewer, *, month: str, signal: str, note: str) -> None:
+    with db.session() as session:
+        self_service.add_signal_note(session, person_id=viewer.person_id, month=month, signal=signal, note=note)
+    _signals.clear()
+
+
+def share_review(viewer: Viewer, month: str) -> None:
+    with db.session() as session:
+        self_service.share_review(session, person_id=viewer.person_id, month=month)
+
+
+def review_shared(viewer: Viewer, month: str) -> bool:
+    with db.session() as session:
+        return self_service.review_shared(session, person_id=viewer.person_id, month=month)
+
+
+# ---- groups -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """A set of people an aggregate is about, as the viewer may see it."""
+
+    label: str
+    members: tuple[int, ...]
+    visible: bool  # the viewer may see the aggregate (minimum group size, or every member visible)
+    individuals_visible: bool  # the viewer may also see every member one by one
+
+
+def _group(session: Session, viewer: Viewer, label: str, members: set[int]) -> Group:
+    visible_people = access.visible_people(session, viewer)
+    return Group(label, tuple(sorted(members)), access.may_see_group(session, viewer, members),
+                 bool(members) and members <= visible_people)
+
+
+def group(viewer: Viewer, scope: Scope) -> Group:
+    """``team``: the viewer's direct and indirect reports (managers and leaders). ``organisation``:
+    everyone (leaders and admins), whose per-team breakdown always enforces the minimum group size."""
+    access.require_page(viewer, scope)
+    with db.session() as session:
+        if scope == "team":
+            return _group(session, viewer, "your reports", access.reports(session, viewer.email))
+        everyone = set(session.exec(select(Person.id)))
+        return replace(_group(session, viewer, "the organisation", everyone), individuals_visible=False)
+
+
+def adoption_target(viewer: Viewer) -> float:
+    """The organisation's adoption target (a setting every signed-in viewer may read)."""
+    with db.session() as session:
+        return float(org_settings.get(session, "adoption_target"))
+
+
+def drillable(viewer: Viewer) -> pd.DataFrame:
+    """``person_id, name, team`` of the reports ``viewer`` may open one by one, by name."""
+    access.require_page(viewer, "team")
+    with db.session() as session:
+        ids = access.reports(session, viewer.email) & access.visible_people(session, viewer)
+        frame = reads.people(session, ids)[["person_id", "name", "team"]]
+    return frame.sort_values("name", ignore_index=True)
+
+
+def _visible_group(viewer: Viewer, scope: Scope) -> Group:
+    found = group(viewer, scope)
+    if not found.visible:
+        raise access.AccessDenied(f"Figures for {found.label} are hidden: fewer people than the minimum group size.")
+    return found
+
+
+def group_trend(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
+    found = _visible_group(viewer, scope)
+    return _trend(db.database_url(), viewer, found.members, month, found.individuals_visible)
+
+
+def group_teams(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
+    """One row per team of the group; teams under the minimum size are blanked unless every member is
+    visible to the viewer. Ordered by team name."""
+    found = _visible_group(viewer, scope)
+    return _teams(db.database_url(), viewer, found.members, month, found.individuals_visible)
+
+
+def group_ai_vs_other(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
+    found = _visible_group(viewer, scope)
+    return _ai_vs_other(db.database_url(), viewer, found.members, month)
+
+
+def group_distribution(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
+    """Per-member figures with every identity removed and rows shuffled into a fixed, meaningless order:
+    the spread of a group, never a list of people."""
+    found = _visible_group(viewer, scope)
+    return _distribution(db.database_url(), viewer, found.members, month)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _trend(url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool) -> pd.DataFrame:
+    with db.session(url) as session:
+        return api.trend(session, person_ids=members, end_month=month, individuals_visible=individuals_visible)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _teams(url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool) -> pd.DataFrame:
+    with db.session(url) as session:
+        frame = api.team_month(session, month=month, person_ids=members, individuals_visible=individuals_visible)
+    return frame.sort_values("team", ignore_index=True)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _ai_vs_other(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
+    with db.session(url) as session:
+        return api.ai_vs_other(session, month=month, person_ids=members)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _distribution(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
+    with db.session(url) as session:
+        frame = api.person_month(session, month=month, person_ids=members)
+    anonymous = frame[DISTRIBUTION_COLUMNS].copy()
+    return anonymous.sample(frac=1, random_state=0, ignore_index=True)

@@ -8,12 +8,11 @@ the viewer again on the server, whatever led there.
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app import access, auth, signin
 from app.views import PAGES, VIEWER_KEY
 from store import db
-
-st.set_page_config(page_title="Payoff", page_icon="📈", layout="wide")
 
 
 @st.cache_resource
@@ -23,22 +22,29 @@ def _migrated(url: str) -> bool:
     return True
 
 
-_migrated(db.database_url())
-viewer = auth.current_viewer()
-st.session_state[VIEWER_KEY] = viewer
-if viewer is None:
-    signin.render()
-    st.stop()
+def main() -> None:
+    st.set_page_config(page_title="Payoff", page_icon="📈", layout="wide")
+    _migrated(db.database_url())
+    viewer = auth.current_viewer()
+    st.session_state[VIEWER_KEY] = viewer
+    if viewer is None:
+        signin.render()
+        return
+    views = Path(__file__).parent / "views"
+    navigation = st.navigation(
+        [st.Page(views / f"{name}.py", title=title, url_path=name.replace("_", "-"), icon=icon)
+         for name, (title, icon) in PAGES.items() if name in access.pages_for(viewer)]
+    )
+    with st.sidebar:
+        if auth.demo_allowed():
+            st.warning(signin.DEMO_BANNER, icon="⚠️")
+        st.markdown(f"Signed in as **{viewer.name}**  \n{viewer.email} · {viewer.role}")
+        if st.button("Sign out", key="sign_out"):
+            auth.sign_out()
+    navigation.run()
 
-views = Path(__file__).parent / "views"
-navigation = st.navigation(
-    [st.Page(views / f"{name}.py", title=title, url_path=name.replace("_", "-"), icon=icon)
-     for name, (title, icon) in PAGES.items() if name in access.pages_for(viewer)]
-)
-with st.sidebar:
-    if auth.demo_allowed():
-        st.warning(signin.DEMO_BANNER, icon="⚠️")
-    st.markdown(f"Signed in as **{viewer.name}**  \n{viewer.email} · {viewer.role}")
-    if st.button("Sign out", key="sign_out"):
-        auth.sign_out()
-navigation.run()
+
+# Only when Streamlit runs the script: a process that merely imports it as ``__main__`` (as
+# multiprocessing's spawn does after an AppTest) must not touch the database.
+if get_script_run_ctx() is not None:
+    main()

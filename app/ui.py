@@ -1,43 +1,92 @@
 """Presentation shared by every page: numbers with their definition card, tables with CSV download,
-Altair charts with tooltips, and empty states that say what to connect."""
+Altair charts with tooltips (and their data a click away), and empty states that say what to connect."""
 
-from collections.abc import Sequence
+import math
+from datetime import date
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from metrics import api
+from metrics.cards import Card
+from metrics.periods import add_months
 
-def _card_field(card: Any, name: str) -> Any:
-    return card.get(name) if isinstance(card, dict) else getattr(card, name, None)
-
-
-def card_markdown(card: Any) -> str:
-    """A metric's definition card (name, unit, formula, caveats) as the tooltip beside its number."""
-    parts = [f"**{_card_field(card, 'name')}**"]
-    for label in ("unit", "formula"):
-        if value := _card_field(card, label):
-            parts.append(f"*{label.capitalize()}:* {value}")
-    caveats = _card_field(card, "caveats")
-    if caveats:
-        caveats = [caveats] if isinstance(caveats, str) else caveats
-        parts.append("*Caveats:* " + " ".join(caveats))
-    return "\n\n".join(parts)
+MISSING = "—"
+# The per-team columns a page shows (the metrics API returns more; the review export carries them all).
+TEAM_COLUMNS = ["team", "people", "suppressed", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_fixed",
+                "bugs_opened", "bug_rate", "ai_assisted_pr_share", "weekly_active_share", "meets_adoption_target",
+                "tokens", "cost_usd", "outcome_units", "value_per_million_tokens", "time_saved_hours_per_week"]
+# A card by its key and by every column it explains.
+CARDS: dict[str, Card] = {name: card for card in api.cards() for name in (card.key, *card.covers)}
 
 
-def number(label: str, value: str, card: Any, *, delta: str | None = None) -> None:
-    """A figure with its definition card one hover away (the ⓘ beside the label)."""
-    st.metric(label, value, delta=delta, help=card_markdown(card), delta_color="off")
+def present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def table(df: pd.DataFrame, *, name: str, key: str | None = None) -> None:
-    """A table and its CSV download; every table in the app goes through here."""
+def fmt(value: Any, kind: str = "count") -> str:
+    """``count`` 12 · ``hours`` 20.5 h · ``share`` 42 % · ``usd`` $1,234 · ``ratio`` 3.2 · ``tokens`` 1.2M."""
+    if not present(value):
+        return MISSING
+    if kind == "hours":
+        return f"{value:,.1f} h"
+    if kind == "share":
+        return f"{value:.0%}"
+    if kind == "usd":
+        return f"${value:,.2f}" if value < 100 else f"${value:,.0f}" if value < 10_000 else f"${value / 1000:,.1f}k"
+    if kind == "ratio":
+        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.2g}"
+    if kind == "tokens":
+        return f"{value / 1e6:,.2f}M" if value >= 1e5 else f"{value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def card_markdown(card: Card) -> str:
+    """A metric's definition card, as the tooltip beside its number."""
+    return (f"**{card.name}** ({card.unit})\n\n{card.formula}\n\n*Sources:* {card.sources}\n\n"
+            f"*Caveats:* {card.caveats}\n\n*How it could be gamed:* {card.gaming}")
+
+
+def number(label: str, value: Any, key: str, kind: str = "count", *, delta: str | None = None) -> None:
+    """A figure with the definition card of metric column ``key`` one hover away (the ? beside the label)."""
+    st.metric(label, fmt(value, kind), delta=delta, delta_color="off", delta_arrow="off",
+              help=card_markdown(CARDS[key]), border=True)
+
+
+def numbers(row: Any, figures: list[tuple[str, str, str]]) -> None:
+    """A row of figures side by side: each ``(label, metric column, kind)`` with its card."""
+    for cell, (label, key, kind) in zip(st.columns(len(figures)), figures, strict=True):
+        with cell:
+            number(label, row[key], key, kind)
+
+
+def interval_text(value: dict, kind: str = "hours") -> str:
+    """An estimate's 80 % interval as text: ``80 % interval 1.7 h to 5.0 h``."""
+    return f"80 % interval {fmt(value['low'], kind)} to {fmt(value['high'], kind)}"
+
+
+def flat(df: pd.DataFrame) -> pd.DataFrame:
+    """Lists become "a, b"; an interval dict becomes ``<column>``, ``<column>_low``, ``<column>_high``."""
+    frame = df.copy()
+    for column in df.columns:
+        values = df[column].dropna()
+        if values.map(lambda v: isinstance(v, list)).any():
+            frame[column] = df[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v)
+        elif values.map(lambda v: isinstance(v, dict)).any():
+            for part, name in (("estimate", column), ("low", f"{column}_low"), ("high", f"{column}_high")):
+                frame[name] = df[column].map(lambda v, p=part: v.get(p) if isinstance(v, dict) else None)
+    return frame
+
+
+def table(df: pd.DataFrame, *, name: str, csv: pd.DataFrame | None = None) -> None:
+    """A table and its CSV download (``csv``: other data to download than shown, e.g. unformatted);
+    every table in the app goes through here."""
+    df = flat(df)
     st.dataframe(df, hide_index=True, width="stretch")
-    st.download_button(
-        "Download CSV", df.to_csv(index=False).encode(), file_name=f"{name}.csv", mime="text/csv",
-        key=key or f"csv_{name}", icon=":material/download:",
-    )
+    st.download_button("Download CSV", flat(df if csv is None else csv).to_csv(index=False).encode(),
+                       file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", icon=":material/download:")
 
 
 def empty(message: str) -> None:
@@ -45,44 +94,114 @@ def empty(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
-def line_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None, title: str = "",
-               y_title: str | None = None, tooltip: Sequence[str] = ()) -> None:
-    """A trend over time with tooltips on every point."""
-    encoding: dict[str, Any] = {
-        "x": alt.X(f"{x}:T", title=None),
-        "y": alt.Y(f"{y}:Q", title=y_title or y),
-        "tooltip": list(tooltip) or [x, y],
-    }
-    if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=None)
-    chart = alt.Chart(df, title=title).mark_line(point=True).encode(**encoding)
-    st.altair_chart(chart, width="stretch")
+ROW = alt.Step(32)  # height of one bar in a horizontal bar chart
 
 
-def bar_chart(df: pd.DataFrame, *, x: str, y: str, color: str | None = None, title: str = "",
-              tooltip: Sequence[str] = (), sort: Sequence[str] | None = None) -> None:
-    """Bars over a category with tooltips; ``sort`` fixes the category order (never by a usage figure)."""
-    encoding: dict[str, Any] = {
-        "x": alt.X(f"{x}:N", title=None, sort=list(sort) if sort is not None else None),
-        "y": alt.Y(f"{y}:Q"),
-        "tooltip": list(tooltip) or [x, y],
-    }
-    if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=None)
-    st.altair_chart(alt.Chart(df, title=title).mark_bar().encode(**encoding), width="stretch")
+def chart(spec: alt.Chart, data: pd.DataFrame, *, name: str, height: int | str = 300) -> None:
+    """An Altair chart, with the numbers behind it (and their CSV) in an expander below.
+
+    The height is given to Streamlit (Streamlit 1.67 ignores a chart's own pixel height); a chart whose
+    height grows with its rows (``ROW`` steps) passes ``"content"``.
+    """
+    st.altair_chart(spec, width="stretch", height=height)
+    with st.expander("Data"):
+        table(data, name=name)
 
 
-def histogram(df: pd.DataFrame, *, field: str, title: str, x_title: str) -> None:
-    """A distribution across people: shows the spread without naming or ranking anyone."""
-    chart = alt.Chart(df, title=title).mark_bar().encode(
-        x=alt.X(f"{field}:Q", bin=alt.Bin(maxbins=12), title=x_title),
-        y=alt.Y("count():Q", title="people"),
-        tooltip=[alt.Tooltip(f"{field}:Q", bin=alt.Bin(maxbins=12), title=x_title),
-                 alt.Tooltip("count():Q", title="people")],
+def trend_chart(df: pd.DataFrame, columns: dict[str, str], *, title: str, y_title: str, name: str) -> None:
+    """Lines over months (``period``) for ``columns`` (column -> label), tooltips on every point."""
+    long = (df[["period", *columns]].rename(columns=columns)
+            .melt("period", var_name="measure", value_name="value").dropna())
+    spec = alt.Chart(long, title=title).mark_line(point=True).encode(
+        x=alt.X("yearmonth(period):T", title=None),
+        y=alt.Y("value:Q", title=y_title),
+        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("yearmonth(period):T", title="month"), "measure:N",
+                 alt.Tooltip("value:Q", format=",.1f")],
     )
-    st.altair_chart(chart, width="stretch")
+    chart(spec, df[["period", *columns]].rename(columns=columns), name=name)
 
 
-def review_downloads_slot(scope: str) -> None:
-    """Where the monthly-review downloads (PDF, HTML, CSV, Markdown) appear once the review module exists."""
-    st.caption(f"Monthly review downloads for {scope} will appear here.")
+def histogram(df: pd.DataFrame, field: str, *, title: str, x_title: str, name: str, share: bool = False) -> None:
+    """A distribution across people: the spread, without naming or ranking anyone."""
+    values = df[[field]].dropna().astype(float)
+    bins = alt.Bin(maxbins=10, extent=[0, 1]) if share else alt.Bin(maxbins=10)
+    spec = alt.Chart(values, title=title).mark_bar().encode(
+        x=alt.X(f"{field}:Q", bin=bins, title=x_title),
+        y=alt.Y("count():Q", title="people"),
+        tooltip=[alt.Tooltip(f"{field}:Q", bin=bins, title=x_title), alt.Tooltip("count():Q", title="people")],
+    )
+    chart(spec, values.rename(columns={field: x_title}), name=name, height=260)
+
+
+COMPARED = {"cycle_time_hours": ("Cycle time (median)", "hours"), "size_lines": ("PR size (median lines)", "count"),
+            "bug_rate": ("Bug rate", "share"), "revert_rate": ("Revert rate", "share")}
+
+
+def comparison(df: pd.DataFrame, *, name: str) -> None:
+    """AI-assisted vs other PRs: each measure's estimate, 80 % interval and n side by side, and whether the
+    intervals say anything (they must not overlap). The CSV carries the raw numbers."""
+    if not df["n"].sum():
+        empty("No merged pull requests in these three months. Connect GitHub with `payoff sync github`.")
+        return
+    rows = []
+    for measure, (label, kind) in COMPARED.items():
+        sides = df[df["measure"] == measure].set_index("side")
+        ai, other = sides.loc["ai_assisted"], sides.loc["other"]
+        row = {"measure": label}
+        for title, side in (("AI-assisted", ai), ("other", other)):
+            row[title] = (f"{fmt(side['estimate'], kind)} ({fmt(side['low'], kind)} to {fmt(side['high'], kind)}), "
+                          f"n = {side['n']}" if present(side["estimate"]) else f"{MISSING} (n = {side['n']})")
+        if not (present(ai["estimate"]) and present(other["estimate"])):
+            row["difference"] = "nothing to compare"
+        elif ai["low"] > other["high"] or ai["high"] < other["low"]:
+            row["difference"] = "AI-assisted higher" if ai["low"] > other["high"] else "AI-assisted lower"
+        else:
+            row["difference"] = "no evidence (intervals overlap)"
+        rows.append(row)
+    table(pd.DataFrame(rows), name=name, csv=df)
+
+
+def adoption_chart(teams: pd.DataFrame, target: float, *, name: str) -> None:
+    """Each team's weekly-active share against the adoption target (breadth, never intensity)."""
+    columns = ["team", "people", "adopters", "weekly_active_share", "meets_adoption_target",
+               *(c for c in teams.columns if c.startswith("cohort_"))]
+    data = teams[columns].dropna(subset=["weekly_active_share"]).astype(
+        {"weekly_active_share": float, "people": int, "adopters": int})
+    if data.empty:
+        empty("No team to show: none is large enough, or no AI usage is recorded. Connect your AI tools "
+              "(`payoff sync --help`) or import usage with `payoff import usage FILE`.")
+        return
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("weekly_active_share:Q", title="weekly-active share", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("team:N", title=None, sort="ascending"),
+        tooltip=["team", "people", "adopters", alt.Tooltip("weekly_active_share:Q", format=".0%")])
+    rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="firebrick", strokeDash=[4, 3]).encode(
+        x="target:Q", tooltip=[alt.Tooltip("target:Q", format=".0%", title="adoption target")])
+    spec = (bars + rule).properties(title=f"Weekly-active share by team against the {target:.0%} target", height=ROW)
+    chart(spec, data, name=name, height="content")
+
+
+def months(count: int = 6, today: date | None = None) -> list[str]:
+    """The ``count`` most recent months (this one first) as YYYY-MM."""
+    first = (today or date.today()).replace(day=1)
+    return [add_months(first, -n).strftime("%Y-%m") for n in range(count)]
+
+
+def month_picker(key: str = "month") -> str:
+    """Which month to show; the last complete month unless the viewer picks another."""
+    options = months()
+    column, _ = st.columns([1, 3])
+    return column.selectbox("Month", options, index=1, key=key, format_func=_month_label)
+
+
+def _month_label(month: str) -> str:
+    label = date.fromisoformat(f"{month}-01").strftime("%B %Y")
+    return f"{label} (so far)" if month == months(1)[0] else label
+
+
+def review_downloads(scope: str) -> Any:
+    """The place for the monthly-review downloads (PDF, HTML, CSV, Markdown) of ``scope``; returns the
+    container the review export fills."""
+    return st.container(key=f"review-downloads-{scope}")

@@ -7,8 +7,8 @@ from store.models import ROLES, AuditLog, Person, SyncState
 
 
 def people(session: Session) -> pd.DataFrame:
-    """Everyone in the people table, by team then name (never by any usage figure)."""
-    rows = session.exec(select(Person).order_by(Person.team, Person.name)).all()
+    """Everyone in the people table, by name (never by any usage figure)."""
+    rows = session.exec(select(Person).order_by(Person.name, Person.email)).all()
     return pd.DataFrame(
         [{"id": p.id, "name": p.name, "email": p.email, "team": p.team, "manager_email": p.manager_email,
           "role": p.role} for p in rows],

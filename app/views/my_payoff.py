@@ -1,8 +1,44 @@
-"""my_payoff"""
+"""My payoff: the viewer's own month, private to them (and their manager chain where the setting allows)."""
+
+from datetime import date, timedelta
 
 import streamlit as st
 
+from app import loaders, person_view, ui
+from app.access import AccessDenied
 from app.views import viewer
 
 me = viewer()
-st.title("my_payoff")
+st.title("My payoff")
+month = ui.month_picker()
+
+try:
+    person_view.render(me, me.person_id, month, view="my_payoff")
+    person_view.signals(me, me.person_id, month, view="my_payoff", editable=True)
+except AccessDenied:
+    ui.empty("Your organisation has switched individual figures off (setting `individual_visibility = nobody`); "
+             "your survey answers are still recorded.")
+
+st.subheader("Weekly survey")
+monday = date.today() - timedelta(days=date.today().weekday())
+with st.form("survey"):
+    st.write("How many hours did AI tools save you in a week, and what helped?")
+    week = st.selectbox("Week starting", [monday, monday - timedelta(weeks=1)], format_func=lambda d: f"{d:%a %d %b %Y}")
+    hours = st.number_input("Hours saved", min_value=0.0, max_value=60.0, step=0.5)
+    helped = st.text_area("What helped (optional)", placeholder="e.g. test scaffolding with the agent")
+    if st.form_submit_button("Save answer"):
+        loaders.save_survey(me, week=week, hours_saved=hours, comment=helped)
+        st.success("Saved. Answering the same week again replaces the answer.")
+answers = loaders.my_survey(me)
+if answers.empty:
+    ui.empty("No survey answers in the last twelve weeks.")
+else:
+    ui.table(answers, name="my-survey-answers")
+
+st.subheader("Monthly review")
+if loaders.review_shared(me, month):
+    st.caption(f"You shared your review of {month} with your manager.")
+elif st.button(f"Share my review of {month} with my manager"):
+    loaders.share_review(me, month)
+    st.rerun()
+ui.review_downloads("my-payoff")

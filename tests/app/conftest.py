@@ -7,7 +7,9 @@
 Platform has five people (the default minimum group size), Payments two.
 """
 
+import shutil
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -97,8 +99,22 @@ def build_org(url: str) -> dict[str, int]:
 
 @pytest.fixture
 def org(sqlite_url) -> dict[str, int]:
-    """The organisation above in a fresh SQLite database; returns email -> person id."""
+    """The organisation above in a fresh SQLite database; returns email -> person id.
+    For tests that change something; read-only tests use ``shared_org``."""
     return build_org(sqlite_url)
+
+
+@pytest.fixture(scope="module")
+def shared_org(sqlite_template, tmp_path_factory) -> Iterator[dict[str, int]]:
+    """The organisation above, once per test module: the app's caches (keyed by database and viewer)
+    then carry over from test to test, as they do between a real user's clicks. Read-only tests only."""
+    path = tmp_path_factory.mktemp("org") / "payoff.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    ids = build_org(url)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PAYOFF_DATABASE_URL", url)
+        yield ids
 
 
 def future_exp() -> int:

@@ -1,0 +1,116 @@
+"""One person's month: outcomes first, AI usage and cost beside them, what it bought, waste signals.
+
+My payoff shows it for the viewer; Team shows it read-only for a report the viewer may drill into.
+Every figure comes through a loader that checks (and audits) the viewer on the server.
+"""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app import loaders, ui
+from app.access import Viewer
+
+PHASES = {"coding_hours": "coding", "pickup_hours": "pickup", "review_hours": "review"}
+NO_OUTCOMES = ("No merged pull requests or closed tickets this month. Connect GitHub (`payoff sync github`) and "
+               "Jira (`payoff sync jira`), and make sure your GitHub login and Jira account are on your people row.")
+NO_USAGE = ("No AI usage recorded this month. Connect your AI tools (`payoff sync copilot | claude-code | cursor | "
+            "openai`) or import usage with `payoff import usage FILE`.")
+
+
+def render(viewer: Viewer, person_id: int, month: str, *, view: str) -> dict:
+    """Draw the person's month; returns their metrics row for the caller's own additions."""
+    row = loaders.person_month(viewer, person_id, month, view=view)
+    trend = loaders.person_trend(viewer, person_id, month, view=view)
+    _outcomes(row, trend)
+    _usage(row, trend)
+    _value(row)
+    st.subheader("AI-assisted vs other pull requests")
+    st.caption("Your pull requests of this month and the two before it, with 80 % intervals. Overlapping intervals "
+               "are not evidence of a difference.")
+    ui.comparison(loaders.person_ai_vs_other(viewer, person_id, month, view=view), name=f"ai-vs-other-{month}")
+    return row
+
+
+def _outcomes(row: dict, trend: pd.DataFrame) -> None:
+    st.subheader("Outcomes")
+    if not (row["prs_merged"] or row["tickets_closed"]):
+        ui.empty(NO_OUTCOMES)
+    ui.numbers(row, [("PRs merged", "prs_merged", "count"), ("Cycle time", "pr_cycle_time_hours", "hours"),
+                     ("Tickets closed", "tickets_closed", "count"), ("Bugs fixed", "bugs_fixed", "count"),
+                     ("Bugs caused", "bugs_opened", "count"), ("Bug rate", "bug_rate", "share")])
+    left, right = st.columns(2)
+    with left:
+        phases = pd.DataFrame({"phase": list(PHASES.values()), "hours": [row[k] for k in PHASES]}).dropna()
+        if phases.empty:
+            ui.empty("No cycle-time phases yet: they need merged pull requests with commits and reviews.")
+        else:
+            spec = alt.Chart(phases, title="Where cycle time goes (median hours per PR)").mark_bar().encode(
+                x=alt.X("hours:Q", title="hours"),
+                y=alt.Y("phase:N", title=None, sort=list(PHASES.values()), axis=alt.Axis(labelOverlap=False)),
+                tooltip=["phase", alt.Tooltip("hours:Q", format=",.1f")],
+            ).properties(height=ui.ROW)
+            st.caption(":material/info: " + ui.CARDS["pr_phases"].formula)
+            ui.chart(spec, phases, name="cycle-time-phases", height="content")
+    with right:
+        ui.trend_chart(trend, {"prs_merged": "PRs merged", "tickets_closed": "tickets closed",
+                               "bugs_fixed": "bugs fixed"}, title="Outcomes, last six months", y_title="count",
+                       name="outcome-trend")
+
+
+def _usage(row: dict, trend: pd.DataFrame) -> None:
+    st.subheader("AI usage and cost, beside the outcomes")
+    if not row["active_days"]:
+        ui.empty(NO_USAGE)
+    ui.numbers(row, [("Active AI days", "active_days", "count"), ("Weeks active", "weekly_active_share", "share"),
+                     ("Tokens", "tokens", "tokens"), ("Cost", "cost_usd", "usd"),
+                     ("Unused seats", "unused_seats", "count")])
+    st.caption("Tools used: " + (", ".join(row["tools"]) if row["tools"] else "none") + ".")
+    ui.trend_chart(trend, {"outcome_units": "outcome units", "cost_usd": "cost (USD)"},
+                   title="Outcome units and cost, last six months", y_title="units / USD", name="cost-and-outcomes")
+
+
+def _value(row: dict) -> None:
+    st.subheader("What it bought")
+    cells = st.columns(4)
+    with cells[0]:
+        ui.number("Outcome units", row["outcome_units"], "outcome_units", "ratio")
+    with cells[1]:
+        ui.number("Value per million tokens", row["value_per_million_tokens"], "value_per_million_tokens", "ratio",
+                  delta=f"{ui.fmt(row['value_per_100_usd'], 'ratio')} per 100 USD")
+    with cells[2]:
+        saved = row["time_saved_hours_per_week"]
+        ui.number("Time saved per week", saved["estimate"] if saved else None, "time_saved_hours_per_week", "hours",
+                  delta=ui.interval_text(saved) if saved else row["time_saved_reason"])
+    with cells[3]:
+        ui.number("Hours saved (survey)", row["survey_hours_saved_per_week"], "survey_hours_saved_per_week",
+                  "hours", delta=_agreement(row.get("survey_agreement")))
+
+
+def _agreement(agreement: str | None) -> str | None:
+    return {"within": "within the estimate's interval", "survey higher": "above the estimate",
+            "survey lower": "below the estimate"}.get(agreement or "")
+
+
+def signals(viewer: Viewer, person_id: int, month: str, *, view: str, editable: bool) -> None:
+    """The person's waste signals with their evidence; the person may add context to each."""
+    st.subheader("Waste signals")
+    found = loaders.person_signals(viewer, person_id, month, view=view)
+    if not found:
+        st.success("No waste signals this month.", icon=":material/check_circle:")
+        return
+    st.caption("Prompts for a conversation, never a score. Context added here is shown beside the signal.")
+    for signal in found:
+        with st.container(border=True):
+            card = ui.CARDS[signal["name"]]
+            st.markdown(f"**{card.name}**", help=ui.card_markdown(card))
+            st.write(signal["evidence"])
+            if signal["note"]:
+                st.caption(f"Context: {signal['note']}")
+            if editable:
+                with st.form(f"note-{signal['name']}", border=False):
+                    note = st.text_input("Add context (e.g. \"planned migration\")", signal["note"],
+                                         key=f"note-text-{signal['name']}")
+                    if st.form_submit_button("Save context"):
+                        loaders.add_signal_note(viewer, month=month, signal=signal["name"], note=note)
+                        st.rerun()

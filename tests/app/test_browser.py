@@ -1,0 +1,279 @@
+"""The real thing in a real browser: ``streamlit run`` behind a real OIDC redirect to oidc-provider-mock.
+
+Debian's Chromium (``/usr/bin/chromium``) drives the app through Playwright. Without it the test is
+skipped with a message, unless ``CI`` is set, where a missing browser is a failure. With
+``PAYOFF_SCREENSHOTS=1`` it also takes the screenshots in ``docs/screenshots/`` (that is how the
+committed ones were made): ``PAYOFF_SCREENSHOTS=1 python -m pytest tests/app/test_browser.py``.
+
+The app runs on 127.0.0.1 and the identity provider on localhost: two hosts, so their cookies never mix.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import MAIN
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-extensions", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORT = {"width": 1366, "height": 900}  # a laptop screen
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not become healthy in {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        message = "Browser tests need Debian's Chromium at /usr/bin/chromium: apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def idp() -> Iterator[str]:
+    """oidc-provider-mock on loopback; any subject may sign in, its email claim is the subject."""
+    from oidc_provider_mock import run_server_in_thread
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http on loopback
+        with run_server_in_thread() as server:
+            yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    """The app's working folder, holding its database and ``.streamlit/secrets.toml``."""
+    return tmp_path_factory.mktemp("app")
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    id: int
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who plays which part, read from the demo organisation: an employee, their manager, someone
+    outside that manager's reports, a leader and an admin."""
+
+    employee: Person
+    manager: Person
+    outsider: Person
+    leader: Person
+    admin: Person
+
+
+@pytest.fixture(scope="module")
+def cast(home) -> Cast:
+    """The demo organisation (``payoff seed-demo``) in the app's database, and its cast."""
+    from sqlmodel import select
+
+    from app.access import reports
+    from store import db, demo
+    from store.models import Person as Row
+
+    url = f"sqlite:///{home / 'payoff.db'}"
+    db.upgrade(url)
+    demo.seed(url)
+    with db.session(url) as s:
+        people = {p.id: p for p in s.exec(select(Row).order_by(Row.email))}
+        first = lambda role: next(p for p in people.values() if p.role == role)  # noqa: E731
+        manager = first("manager")
+        below = reports(s, manager.email)
+    employee = next(people[i] for i in sorted(below) if people[i].role == "employee")
+    outsider = next(p for p in people.values() if p.id not in below and p.role == "employee")
+    as_person = lambda p: Person(p.email, p.name, p.id)  # noqa: E731
+    return Cast(*(as_person(p) for p in (employee, manager, outsider, first("leader"), first("admin"))))
+
+
+@pytest.fixture(scope="module")
+def app_url(chromium, idp, home, cast) -> Iterator[str]:
+    """``streamlit run app/main.py`` on a free loopback port, with ``[auth]`` pointing at the mock IdP."""
+    url = f"sqlite:///{home / 'payoff.db'}"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    (home / ".streamlit").mkdir()
+    (home / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "{base}/oauth2callback"\n'
+        'cookie_secret = "browser-test-cookie-secret"\n'
+        'client_id = "payoff"\n'
+        'client_secret = "payoff-secret"\n'
+        f'server_metadata_url = "{idp}/.well-known/openid-configuration"\n'
+    )
+    env = {**os.environ, "PAYOFF_DATABASE_URL": url}
+    env.pop("PAYOFF_DEMO_SIGNIN", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", MAIN, "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--client.toolbarMode", "minimal"],
+        cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        _wait_healthy(f"{base}/_stcore/health", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class Shots:
+    """Where screenshots go: ``docs/screenshots/`` with PAYOFF_SCREENSHOTS=1, else nowhere (saves time)."""
+
+    def __truediv__(self, name: str) -> Path | None:
+        return SCREENSHOTS / name if os.environ.get("PAYOFF_SCREENSHOTS") == "1" else None
+
+
+@pytest.fixture
+def shots() -> Shots:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return Shots()
+
+
+def sign_in(browser, app_url: str, email: str):
+    """A fresh browser context signed in as ``email`` through the IdP's authorisation form."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(app_url)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/oauth2/authorize**")
+    page.fill("input[name=sub]", email)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{app_url}/**")
+    page.get_by_text(f"Signed in as").wait_for()
+    return context, page
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished the script run and the charts have drawn."""
+    page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton], [data-stale=true]')")
+
+
+def screenshot(page, path: Path | None) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the window to the content first.
+    ``None`` (screenshots not asked for) takes none."""
+    if path is None:
+        return
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
+    settle(page)
+    page.wait_for_timeout(800)  # Vega draws after the run ends
+    page.screenshot(path=path)
+    page.set_viewport_size(VIEWPORT)
+
+
+def refused(page) -> None:
+    """Streamlit's "page not found" notice for a page outside the viewer's navigation; close it."""
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    assert "Page not found" in dialog.inner_text()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+
+
+def test_employee_signs_in_sees_only_their_own_view_and_signs_out(browser, app_url, cast, shots):
+    me, other = cast.employee, cast.outsider
+    context, page = sign_in(browser, app_url, me.email)
+    settle(page)
+    assert page.get_by_role("heading", name="My payoff").is_visible()
+    assert me.name in page.inner_text("[data-testid=stSidebar]")
+    assert page.locator("[data-testid=stSidebarNav]").count() == 0  # one page: no navigation at all
+    screenshot(page, shots / "employee-my-payoff.png")
+
+    # Neither the URL of another page nor a person's id in a query parameter reaches anyone else's data.
+    for path in ("/team", f"/team?person={other.id}", f"/my-payoff?person={other.id}", "/admin"):
+        page.goto(app_url + path)
+        page.get_by_text("Signed in as").wait_for()
+        if not path.startswith("/my-payoff"):
+            refused(page)
+        settle(page)
+        body = page.inner_text("body")
+        assert other.name not in body and cast.manager.name not in body, path
+        assert page.get_by_role("heading", name="My payoff").is_visible(), path
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/oauth2/end_session**")
+    page.get_by_role("button", name="End session").click()
+    page.get_by_role("button", name="Sign in").wait_for()
+    assert "Signed in as" not in page.inner_text("body")
+    context.close()
+
+
+def test_manager_sees_team_and_drills_into_a_report_only(browser, app_url, cast, shots):
+    context, page = sign_in(browser, app_url, cast.manager.email)
+    settle(page)
+    screenshot(page, shots / "manager-my-payoff.png")
+    page.goto(f"{app_url}/team")
+    page.get_by_role("heading", name="Team").wait_for()
+    settle(page)
+    screenshot(page, shots / "manager-team.png")
+
+    page.goto(f"{app_url}/team?person={cast.employee.id}")
+    page.get_by_role("heading", name=cast.employee.name).wait_for()
+    settle(page)
+    screenshot(page, shots / "manager-team-person.png")
+
+    page.goto(f"{app_url}/team?person={cast.outsider.id}")  # not one of this manager's reports
+    page.get_by_text("You may not see this person's figures").wait_for()
+    assert cast.outsider.name not in page.inner_text("body")
+    for path in ("/organisation", "/admin"):
+        page.goto(app_url + path)
+        page.get_by_text("Signed in as").wait_for()
+        refused(page)
+    context.close()
+
+
+@pytest.mark.parametrize(("part", "path"), [("leader", "/organisation"), ("admin", "/admin")])
+def test_leader_and_admin_pages_render(browser, app_url, cast, shots, part, path):
+    context, page = sign_in(browser, app_url, getattr(cast, part).email)
+    page.goto(app_url + path)
+    page.get_by_text("Signed in as").wait_for()
+    settle(page)
+    assert not page.locator("[data-testid=stException]").count()
+    screenshot(page, shots / f"{part}-{path.strip('/')}.png")
+    context.close()

@@ -1,0 +1,136 @@
+"""Every page as every role (AppTest): what renders, what is refused, and what the self-service forms store."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import select
+
+from store import db, org_settings
+from store.models import AuditLog, PullRequest, ReviewShare, SignalNote, SurveyResponse, Ticket
+from store.writes import upsert
+from tests.app.conftest import oidc_app, page_text
+
+PAGES = {"my_payoff": "My payoff", "team": "Team", "organisation": "Organisation", "admin": "Admin"}
+ROLES = {"employee": "eve@acme.test", "manager": "mia@acme.test", "leader": "dana@acme.test", "admin": "ada@acme.test"}
+OPENS = {"employee": {"my_payoff"}, "manager": {"my_payoff", "team"},
+         "leader": {"my_payoff", "team", "organisation"}, "admin": {"my_payoff", "organisation", "admin"}}
+
+
+def open_page(email: str, page: str, **query):
+    at = oidc_app(email)
+    at.query_params.update(query)
+    at.run()
+    if page != "my_payoff":
+        at.switch_page(f"views/{page}.py").run()
+    return at
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_as_every_role(shared_org, role, page):
+    if page not in OPENS[role]:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            open_page(ROLES[role], page)
+        return
+    at = open_page(ROLES[role], page)
+    assert not at.exception, at.exception
+    assert at.title[0].value == PAGES[page]
+    assert at.metric or page == "admin"  # figures with their cards
+    for metric in at.metric:
+        assert metric.help, f"{metric.label} has no definition card"
+
+
+def test_every_table_offers_a_csv_download(shared_org):
+    at = open_page("dana@acme.test", "organisation")
+    downloads = [e for e in at.get("download_button")]
+    assert len(downloads) >= len(at.dataframe) > 0
+
+
+def test_manager_drills_into_a_report_and_the_look_is_audited(org, sqlite_url):
+    at = open_page("mia@acme.test", "team", person=str(org["eve@acme.test"]))
+    assert not at.exception
+    assert at.header[0].value == "Eve Engineer"
+    with db.session(sqlite_url) as s:
+        rows = s.exec(select(AuditLog)).all()
+    assert {(r.viewer_email, r.subject, r.view) for r in rows} == {("mia@acme.test", "eve@acme.test", "team.person")}
+
+
+def test_drill_down_follows_the_visibility_setting(org, sqlite_url):
+    with db.session(sqlite_url) as s:
+        org_settings.put(s, "individual_visibility", "self_only")
+    at = open_page("mia@acme.test", "team", person=str(org["eve@acme.test"]))
+    assert "You may not see this person's figures." in [e.value for e in at.error]
+    assert "Eve Engineer" not in page_text(at)
+    assert any("self_only" in i.value for i in at.info)
+
+
+def test_nobody_visibility_switches_my_payoff_figures_off(org, sqlite_url):
+    with db.session(sqlite_url) as s:
+        org_settings.put(s, "individual_visibility", "nobody")
+    at = open_page("eve@acme.test", "my_payoff")
+    assert not at.exception
+    assert not at.metric
+    assert any("switched individual figures off" in i.value for i in at.info)
+
+
+def test_survey_answer_is_stored_for_the_signed_in_person(org, sqlite_url):
+    at = open_page("eve@acme.test", "my_payoff")
+    at.number_input[0].set_value(3.5)
+    at.text_area[0].set_value("test scaffolding")
+    next(b for b in at.button if b.label == "Save answer").click().run()
+    assert not at.exception
+    monday = date.today() - timedelta(days=date.today().weekday())
+    with db.session(sqlite_url) as s:
+        answer = s.get(SurveyResponse, f"survey:eve@acme.test:{monday}")
+    assert (answer.person_id, answer.hours_saved, answer.comment) == (org["eve@acme.test"], 3.5, "test scaffolding")
+
+
+def test_sharing_the_review_records_it_once(org, sqlite_url):
+    at = open_page("eve@acme.test", "my_payoff")
+    month = at.selectbox(key="month").value
+    next(b for b in at.button if b.label.startswith("Share my review")).click().run()
+    assert any(f"You shared your review of {month}" in c.value for c in at.caption)
+    with db.session(sqlite_url) as s:
+        assert [r.id for r in s.exec(select(ReviewShare))] == [f"eve@acme.test:{month}"]
+
+
+def test_context_on_a_waste_signal_is_kept(org, sqlite_url):
+    # Eve spends with no outcomes in the month shown: a "spend without outcomes" signal.
+    first = date.today().replace(day=1)
+    month_start = (first - timedelta(days=1)).replace(day=1)
+    with db.session(sqlite_url) as s:
+        for model in (PullRequest, Ticket):
+            for row in s.exec(select(model).where(model.person_id == org["eve@acme.test"])):
+                s.delete(row)
+        upsert(s, "ai_usage_daily", [{"id": "import:eve:big", "person_id": org["eve@acme.test"],
+                                      "identity_id": "import:eve@acme.test", "day": month_start + timedelta(days=3),
+                                      "tool": "claude_code", "source": "import", "input_tokens": 3_000_000,
+                                      "cost_usd": 90.0}])
+    at = open_page("eve@acme.test", "my_payoff")
+    assert any("no outcome" in m.value for m in at.markdown), "the signal and its evidence are shown"
+    at.text_input[0].set_value("planned migration")
+    next(b for b in at.button if b.label == "Save context").click().run()
+    assert not at.exception
+    assert any("Context: planned migration" in c.value for c in at.caption)
+    with db.session(sqlite_url) as s:
+        notes = s.exec(select(SignalNote)).all()
+    assert [(n.signal, n.note) for n in notes] == [("spend_without_outcomes", "planned migration")]
+
+
+def test_admin_changes_a_role_and_it_applies_at_the_next_sign_in(org):
+    at = open_page("ada@acme.test", "admin")
+    at.selectbox[0].set_value("eve@acme.test")
+    at.selectbox[1].set_value("manager")
+    next(b for b in at.button if b.label == "Save role").click().run()
+    assert not at.exception
+    assert "eve@acme.test · manager" in page_text(oidc_app("eve@acme.test").run())
+
+
+def test_admin_saves_settings(org, sqlite_url):
+    at = open_page("ada@acme.test", "admin")
+    visibility = next(s for s in at.selectbox if s.label == "Individual visibility")
+    visibility.set_value("self_only")
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception
+    with db.session(sqlite_url) as s:
+        assert org_settings.get(s, "individual_visibility") == "self_only"
