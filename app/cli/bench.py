@@ -99,8 +99,7 @@ def register(cli: typer.Typer) -> None:
         postgres_url: str = typer.Option(
             None, envvar="PAYOFF_BENCH_POSTGRES_URL", show_default=False,
             help="PostgreSQL server to benchmark on (a database URL; the benchmark creates and drops "
-                 "databases named payoff_bench_<people> beside it). Without it PostgreSQL is skipped. "
-                 "Env: PAYOFF_BENCH_POSTGRES_URL."),
+                 "databases named payoff_bench_<people> beside it). Without it PostgreSQL is skipped."),
         directory: Path = typer.Option(None, "--dir", help="Where the SQLite files go (default: a temporary "
                                        "directory, removed afterwards)."),
         json_out: Path = typer.Option(Path("bench-results.json"), "--json", help="Where to write the figures."),
