@@ -4,7 +4,6 @@ A real loopback GitHub serves the pull requests; the sink here is a dict, since 
 walk's cursor, not the store (the store side is covered in test_github.py).
 """
 
-from contextlib import nullcontext
 from datetime import datetime
 
 from hypothesis import given, settings
@@ -16,29 +15,9 @@ from connectors.retrying import Retrying
 from connectors.sync import SourceError, run
 from tests.connectors.conftest import FakeApi, Reply
 from tests.connectors.github_fake import TOKEN, FakeGitHub, pull
+from tests.connectors.memory_sink import MemorySink
 
 REPO = "acme/api"
-
-
-class MemorySink:
-    def __init__(self):
-        self.saved_cursor: str | None = None
-        self.updated: dict[int, datetime] = {}
-
-    def cursor(self, **key) -> str | None:
-        return self.saved_cursor
-
-    def save_page(self, *, page, **key) -> None:
-        for row in page.rows.get("pull_request", []):
-            self.updated[row["number"]] = row["updated_at"]
-        if page.cursor is not None:
-            self.saved_cursor = page.cursor
-
-    def fail(self, **key) -> None:
-        pass
-
-    def lock(self, **key):
-        return nullcontext(True)
 
 
 def sync_failing_at(fake: FakeGitHub, sink: MemorySink, page: int) -> None:
@@ -75,6 +54,6 @@ def test_edits_and_failures_in_any_order_end_with_every_latest_update_stored(ste
             sync_failing_at(fake, sink, failing_page)
         sync_failing_at(fake, sink, 0)
         expected = {n: datetime.fromisoformat(pr["updated_at"]) for n, pr in fake.repos.get(REPO, {}).items()}
-        assert sink.updated == expected
+        assert {row["number"]: row["updated_at"] for row in sink.rows.get("pull_request", {}).values()} == expected
     finally:
         api.close()

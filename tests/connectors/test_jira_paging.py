@@ -5,7 +5,6 @@ not the store (the store side is covered in test_jira.py).
 """
 
 import time
-from contextlib import nullcontext
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,25 +15,7 @@ from connectors.retrying import Retrying
 from connectors.sync import run
 from tests.connectors.conftest import FakeApi
 from tests.connectors.jira_fake import API_TOKEN, EMAIL, PAT, FakeJira, issue
-
-
-class MemorySink:
-    def __init__(self):
-        self.saved_cursor: str | None = None
-        self.summaries: dict[str, str] = {}
-
-    def cursor(self, **key):
-        return self.saved_cursor
-
-    def save_page(self, *, page, **key):
-        self.summaries.update((row["key"], row["summary"]) for row in page.rows.get("ticket", []))
-        self.saved_cursor = page.cursor or self.saved_cursor
-
-    def fail(self, **key):
-        pass
-
-    def lock(self, **key):
-        return nullcontext(True)
+from tests.connectors.memory_sink import MemorySink
 
 
 @settings(max_examples=20, deadline=None)
@@ -64,6 +45,7 @@ def test_edits_during_a_sync_never_hide_a_ticket(count, edits, cloud):
         sink = MemorySink()
         run(Issues(client, project="ABC"), sink)
         run(Issues(client, project="ABC"), sink)
-        assert sink.summaries == {key: found["fields"]["summary"] for key, found in fake.issues.items()}
+        stored = {row["key"]: row["summary"] for row in sink.rows.get("ticket", {}).values()}
+        assert stored == {key: found["fields"]["summary"] for key, found in fake.issues.items()}
     finally:
         api.close()
