@@ -13,7 +13,7 @@ from app.review.scope import Scope
 from metrics import ai_assisted, api
 from metrics.cards import Card
 from metrics.periods import add_months, month_bounds
-from store import reads
+from store import reads, self_service
 
 Record = dict[str, Any]
 
@@ -24,7 +24,7 @@ TREND_MONTHS = 6  # the month under review and the five before it
 class Facts:
     """``trend``: the scope's ``payoff metrics`` row for each month, oldest first, the reviewed month last.
     ``breakdown``: per-team rows the viewer may see (organisation review). ``comparison``: AI-assisted vs
-    other PRs over this month and the two before it. ``signals``: waste signals with evidence (person reviews only). ``cards``: the
+    other PRs over this month and the two before it. ``signals``: waste signals with evidence and the person's note (person reviews only). ``cards``: the
     metric definition cards. ``records``: the rows the CSV carries."""
 
     trend: list[Record]
@@ -72,7 +72,9 @@ def _person(session: Session, scope: Scope, month: str) -> Facts:
                for m in months_until(month)[:-1]]
     data = api.load_month(session, month, [person_id])  # loaded once for the row, signals and comparison
     trend = [*earlier, api.as_records(api.person_table(data))[0]]
-    signals = [{"name": s.name, "evidence": s.evidence} for s in api.signals(data).get(person_id, [])]
+    notes = self_service.signal_notes(session, person_id=person_id, month=month)
+    signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
+               for s in api.signals(data).get(person_id, [])]
     comparison = api.as_records(ai_assisted.ai_vs_other(data.prs))
     return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, signals=signals, records=trend)
 

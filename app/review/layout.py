@@ -198,11 +198,11 @@ def _guardrails(facts: Facts) -> Section:
 def _signals(facts: Facts) -> Section:
     if not facts.signals:
         return Section("Waste signals", (Paragraph("No waste signal this month."),))
-    rows = tuple((s["name"].replace("_", " ").capitalize(), s["evidence"]) for s in facts.signals)
+    rows = tuple((s["name"].replace("_", " ").capitalize(), s["evidence"], s["note"]) for s in facts.signals)
     return Section("Waste signals", (
-        Paragraph("Private to the person and their manager. A signal is a question, not a verdict: the person "
-                  "can add context to it in the app."),
-        Table(("Signal", "Evidence"), rows, widths=(25, 75))))
+        Paragraph("Private to the person and their manager. A signal is a question, not a verdict: the context "
+                  "the person added in the app stands beside it."),
+        Table(("Signal", "Evidence", "Context"), rows, widths=(22, 50, 28))))
 
 
 def _teams(facts: Facts) -> Section:

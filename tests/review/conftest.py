@@ -4,14 +4,14 @@ Team platform (5 people): Mia manages Ada, Ben, Cy and Dee. Team data (2 people)
 Lee leads both managers; Sam is an admin. In October 2026 Ada merged 3 PRs (one AI-assisted), closed
 2 stories, opened 1 bug and used 1,000,000 input + 200,000 output tokens for 15.00 USD; in September
 she merged 1 PR. Dee merged nothing in October but spent 30.00 USD on 2,000,000 tokens: the
-"spend without outcomes" waste signal. March 2026 has no data at all.
+"spend without outcomes" waste signal, to which she added a note. March 2026 has no data at all.
 """
 
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from store import db
+from store import db, self_service
 from store.models import AISignal, AIUsageDaily, Person, PullRequest, Team, Ticket
 from store.writes import upsert
 
@@ -77,6 +77,8 @@ def seed(url: str) -> dict[str, int]:
         upsert(session, AIUsageDaily, _usage(ids["ada"], "ada", october, 100_000, 20_000, 1.5)
                + _usage(ids["ada"], "ada", september, 50_000, 10_000, 0.75)
                + _usage(ids["dee"], "dee", [date(2026, 10, 20), date(2026, 10, 21)], 1_000_000, 0, 15.0))
+        self_service.add_signal_note(session, person_id=ids["dee"], month="2026-10", signal="spend_without_outcomes",
+                                     note="Planned spike on the new search index")
     return ids
 
 

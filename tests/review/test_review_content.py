@@ -63,12 +63,13 @@ def test_waste_signals_are_in_the_persons_review_and_their_managers_copy_only(or
     for viewer in ("dee@acme.test", "mia@acme.test"):
         review = export(tmp_path, "--person", "dee@acme.test", "--as", viewer, fmt="md").decode()
         assert f"| Spend without outcomes | {DEE_SIGNAL}" in review
+        assert "| Planned spike on the new search index |" in review
     team = " ".join(export(tmp_path, "--team", "platform", "--as", "mia@acme.test", fmt="md").decode().split())
     # Ada's 3 PRs + Ben, Cy and Mia one each; Ada's and Dee's usage together.
     assert "team platform merged 6 pull requests and closed 2 tickets, using 3,000,000 input" in team
     org_html = export(tmp_path, "--org", "--as", "lee@acme.test", fmt="html").decode()
     for text in (team, org_html):
-        assert DEE_SIGNAL not in text and "spend_without_outcomes" not in text
+        assert DEE_SIGNAL not in text and "spend_without_outcomes" not in text and "Planned spike" not in text
 
 
 def test_org_review_leaves_out_teams_below_the_minimum_group_size(org, tmp_path):
