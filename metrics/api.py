@@ -29,9 +29,9 @@ QUALITY_MONTHS = 3  # months (this one included) over which quality regression i
 BASELINE_MONTHS = 3  # previous months that make a person's usage baseline
 
 # The documented keys first (docs/metrics.md), then every other column.
-LEADING = ["period", "person_id", "email", "name", "team", "month", "input_tokens", "output_tokens", "cost_usd", "prs_merged",
-           "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "ai_assisted_pr_share", "value_per_million_tokens",
-           "time_saved_hours_per_week", "survey_hours_saved_per_week", "flags"]
+LEADING = ["period", "person_id", "email", "name", "team", "month", "input_tokens", "output_tokens", "cost_usd",
+           "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "ai_assisted_pr_share",
+           "value_per_million_tokens", "time_saved_hours_per_week", "survey_hours_saved_per_week", "flags"]
 COUNTS = ["input_tokens", "output_tokens", "tokens", "unused_seats", "prs_merged", "reverts", "prs_buggy",
           "tickets_closed", "tickets_without_points", "bugs_fixed", "bugs_opened", "people", "active_people",
           "time_saved_people", "weeks_before", "weeks_after", "controls"]
@@ -180,7 +180,8 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
         frame = frame.merge(part, on="person_id", how="left")
     counts = [c for c in GROUP_SUMS if c != "outcome_units"]
     frame[counts] = frame[counts].fillna(0)
-    frame["tools"] = frame["person_id"].map(adoption.tools(data.tools)).apply(lambda t: t if isinstance(t, list) else [])
+    used = frame["person_id"].map(adoption.tools(data.tools))
+    frame["tools"] = used.apply(lambda t: t if isinstance(t, list) else [])
     frame["outcome_units"] = outcome_units(frame, data.config.weights)
     return pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
 
@@ -226,9 +227,9 @@ def group_table(data: MonthData, by: str = "team") -> pd.DataFrame:
     frame = grouped[GROUP_SUMS].sum()
     prs = data.month_prs.merge(people, on="person_id")
     adopted = adoption.group_adoption(persons, by, data.config.adoption_target).set_index(by)
-    frame = frame.join(adopted).join(outcomes.pr_outcomes(prs, by).set_index(by).drop(columns=GROUP_SUMS, errors="ignore"))
+    pooled = outcomes.pr_outcomes(prs, by).set_index(by).drop(columns=GROUP_SUMS, errors="ignore")
+    frame = frame.join(adopted).join(pooled)
     frame = frame.join(ai_assisted.ai_share(prs, by).set_index(by))
-    frame["bug_rate"] = frame["bug_rate"] if "bug_rate" in frame else float("nan")
     frame = pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
     frame = frame.join(grouped.apply(_mean_time_saved, include_groups=False))
     frame["survey_hours_saved_per_week"] = grouped["survey_hours_saved_per_week"].mean()
@@ -331,7 +332,8 @@ def trend(
     sums = ["prs_merged", "reverts", "prs_buggy", "tickets_closed", "story_points", "bugs_fixed", "outcome_units"]
     frame = frame.merge(units.groupby("period")[sums].sum(), on="period", how="left").fillna(0)
     frame = pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
-    prs = outcomes.pr_times(prs).assign(period=_period_of(prs["merged_at"].dt.date, grain), ai_high=prs["pr_id"].isin(high))
+    prs = outcomes.pr_times(prs).assign(period=_period_of(prs["merged_at"].dt.date, grain),
+                                        ai_high=prs["pr_id"].isin(high))
     per_period = prs.groupby("period").agg(pr_cycle_time_hours=("cycle_hours", "median"),
                                            ai_assisted_pr_share_high=("ai_high", "mean"))
     frame = frame.merge(per_period, on="period", how="left")

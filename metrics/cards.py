@@ -102,7 +102,8 @@ CARDS: tuple[Card, ...] = (
          "Bugs created in the month that are linked caused_by to one of the person's PRs (merged at any time).",
          "ticket, ticket_pull_request (kind caused_by)",
          "Only bugs someone linked to a PR count; unlinked bugs are attributed to nobody.",
-         "Not linking bugs hides them; that is a team process question, and an unusually low rate is worth asking about."),
+         "Not linking bugs hides them; that is a team process question, and an unusually low rate is worth "
+         "asking about."),
     Card("bugs_fixed", "Bugs fixed", "bugs", "Closed tickets of type bug assigned to the person in the month.",
          "ticket (Jira)", "Also counted in tickets closed.", "Filing and fixing one's own trivial bugs; "
                                                               "the bug rate on merged work exposes it."),
@@ -121,7 +122,8 @@ CARDS: tuple[Card, ...] = (
          "or the day before), / merged PRs.", "ai_signal, pull_request, ai_usage_daily",
          "Squash merges and organisations that forbid trailers hide high-confidence signals; telemetry marks "
          "nearly every PR of a daily user, so the all-signals share is an upper bound and the high-confidence share "
-         "a lower bound.", "Adding trailers to every commit raises the high share. Guard: the share feeds no score; "
+         "a lower bound. Usage is daily, so telemetry cannot tell use before the commit from use later that day, "
+         "and first commits more than 31 days before the three-month window are not checked.", "Adding trailers to every commit raises the high share. Guard: the share feeds no score; "
          "it only splits outcomes into AI-assisted and other.",
          ("ai_assisted_pr_share", "ai_assisted_pr_share_high")),
     Card("signal_coverage", "Signal coverage", "share of merged PRs",
@@ -158,7 +160,9 @@ CARDS: tuple[Card, ...] = (
          "Difference in differences: (mean weekly outcome units since the person's first AI-active week - before "
          "it) - (the same change over the same weeks among non-adopters), times the person's baseline hours per "
          "unit (work_hours_per_week setting, default 40, / mean weekly units before adoption). Interval: +-1.2816 "
-         "Welch standard errors; estimate and bounds capped at +-work_hours_per_week. Window: the 52 weeks up to the month's end (adoption must fall inside it), from the person's first week with any outcome or activity. 'Not enough data' under 4 weeks "
+         "Welch standard errors; estimate and bounds capped at +-work_hours_per_week. Window: the 52 weeks up to "
+         "the month's end (adoption must fall inside it), from the person's first week with any outcome or "
+         "activity. 'Not enough data' under 4 weeks "
          "before or after adoption, without baseline outcomes or with fewer than 3 non-adopters.",
          "ai_usage_daily (activity yes/no per week), outcome units' sources",
          "Assumes adopters would have followed the non-adopters' trend; people who adopt first may differ. "

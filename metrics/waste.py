@@ -81,7 +81,8 @@ def quality_regression(prs: pd.DataFrame, reference_rate: float) -> dict[int, Si
             interval = stats.proportion(bad, n)
             found[int(person)] = Signal("quality_regression",
                                         f"{bad} of {n} AI-assisted PRs caused a bug or were reverted "
-                                        f"({interval.estimate:.0%}, 80 % interval {interval.low:.0%}-{interval.high:.0%}) "
+                                        f"({interval.estimate:.0%}, 80 % interval "
+                                        f"{interval.low:.0%}-{interval.high:.0%}) "
                                         f"against {reference_rate:.0%} for the organisation's PRs without AI "
                                         f"signals; chance of this many at that rate {_chance(chance)}")
     return found

@@ -50,7 +50,8 @@ def _select(session, team: str | None, person: str | None) -> list[int]:
     if team is not None:
         people = people[people["team"].str.lower() == team.lower()]
         if people.empty:
-            raise typer.BadParameter(f"no team named {team!r}; see the team table or `payoff people`", param_hint="--team")
+            raise typer.BadParameter(f"no team named {team!r}; check the spelling (case does not matter)",
+                                     param_hint="--team")
     if person is not None:
         people = people[people["email"].str.lower() == person.strip().lower()]
         if people.empty:
