@@ -79,7 +79,7 @@ def github(
         with db.session() as s:
             final = final_numbers(s)
         for name in repos:
-            yield PullRequests(client, name, since=since.date() if since else None, final=final.get(name, ()))
+            yield PullRequests(client, name, since=since.date() if since else None, final=final.get(name.lower(), ()))
 
     _run_then_tidy(streams(), client)
 

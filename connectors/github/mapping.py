@@ -25,7 +25,8 @@ REVERT_BRANCH = re.compile(r"^revert-(\d+)-")
 
 
 def pr_id(repo: str, number: int) -> str:
-    return f"{SOURCE}:pr:{repo}:{number}"
+    """GitHub repository names are case-insensitive, so ids use the lower-cased ``owner/name``."""
+    return f"{SOURCE}:pr:{repo.lower()}:{number}"
 
 
 def identity_id(user: dict | None) -> str | None:
@@ -48,7 +49,7 @@ def remap(stream: str, payload: dict) -> dict[str, list[dict]]:
 
 
 def pull_request_rows(payload: dict) -> dict[str, list[dict]]:
-    repo, pull = payload["repo"], payload["pull"]
+    repo, pull = payload["repo"].lower(), payload["pull"]
     reviews, commits = payload.get("reviews") or [], payload.get("commits") or []
     pid = pr_id(repo, pull["number"])
     author = pull.get("user") or {"login": GHOST}

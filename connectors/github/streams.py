@@ -54,7 +54,7 @@ class PullRequests:
 
     def __init__(self, client: GitHubClient, repo: str, *, since: date | None = None,
                  final: Collection[int] = ()):
-        self.client, self.scope = client, repo
+        self.client, self.scope = client, repo.lower()  # GitHub names are case-insensitive
         self.since = f"{since:%Y-%m-%d}T00:00:00Z" if since else ""
         self.final = set(final)
 

@@ -82,3 +82,11 @@ def test_bot_author_branch_prefix_and_labels():
     assert signals(result) == {("bot_author", "devin"), ("branch_prefix", "codex"), ("label", "unknown"),
                                ("label", "copilot")}
     assert signals(rows(pull(REPO, 5, login="dependabot[bot]", kind="Bot", head="dependabot/pip/x"))) == set()
+
+
+def test_repository_names_are_case_insensitive():
+    result = pull_request_rows({"repo": "Acme/API", "pull": pull("Acme/API", 8, body="Reverts Acme/API#7"),
+                                "reviews": [review(5, "bo")], "commits": []})
+    pr = result["pull_request"][0]
+    assert (pr["id"], pr["repo"], pr["reverts_pr_id"]) == ("github:pr:acme/api:8", "acme/api", "github:pr:acme/api:7")
+    assert result["pull_request_review"][0]["id"] == "github:review:acme/api:5"
