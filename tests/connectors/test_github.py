@@ -331,3 +331,12 @@ def test_json_of_the_wrong_shape_is_one_clear_source_error(db_url, github):
     github.api.fail(Reply(200, {"message": "Moved to a captive portal"}), path="/api/v3/repos/acme/web/pulls")
     with pytest.raises(SourceError, match="something other than the expected JSON for repository acme/web"):
         sync(db_url, github, repo="acme/web")
+
+
+def test_cli_never_refetches_a_final_pr_however_the_repository_is_spelled(db_url, github, monkeypatch):
+    assert cli_sync(db_url, github, monkeypatch, "--repo", "acme/api").exit_code == 0
+    github.touch(REPO, 1, "2026-03-09T11:00:00Z")  # a late comment on the merged PR
+    github.api.requests.clear()
+    again = cli_sync(db_url, github, monkeypatch, "--repo", "Acme/API")
+    assert again.exit_code == 0 and "1 API requests made" in again.output
+    assert count(db_url, PullRequest) == 5
