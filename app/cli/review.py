@@ -48,20 +48,24 @@ def _write(path: Path, data: bytes) -> None:
 def register(cli: typer.Typer) -> None:
     @cli.command()
     def review(
-        month: str = typer.Option(..., callback=_month, help="The month to review, YYYY-MM."),
-        person: str = typer.Option(None, help="Review one person, by email."),
-        team: str = typer.Option(None, help="Review one team, by name."),
+        month: str = typer.Option(..., callback=_month, metavar="YYYY-MM", help="The month to review (UTC)."),
+        person: str = typer.Option(None, metavar="EMAIL", help="Review one person, by email."),
+        team: str = typer.Option(None, metavar="NAME", help="Review one team, by name (case-insensitive)."),
         org: bool = typer.Option(False, "--org", help="Review the whole organisation."),
-        viewer_email: str = typer.Option(..., "--as", help="Export as this person (email): their access rules apply."),
-        fmt: str = typer.Option(None, "--format", help="pdf | html | csv | md (default: the suffix of --out)."),
-        out: Path = typer.Option(..., help="File to write; nothing is written when the export is refused."),
+        viewer_email: str = typer.Option(..., "--as", metavar="EMAIL",
+                                          help="Export as this person: their access rules apply, the footer and "
+                                               "the audit log name them."),
+        fmt: str = typer.Option(None, "--format", metavar="pdf|html|csv|md",
+                                 help="The format (default: the suffix of --out)."),
+        out: Path = typer.Option(..., metavar="PATH",
+                                 help="File to write (mode 0600); nothing is written when the export is refused."),
     ) -> None:
-        """Export the monthly review of a person, a team or the organisation, as VIEWER may see it.
+        """Export the monthly review of a person, a team or the organisation, as the --as person may see it.
 
         An employee exports their own review, a manager also their reports' and their team's, leaders and
         admins the organisation's (groups below the minimum group size stay hidden). A refused export
-        exits with status 1 and writes nothing. Every export is recorded in the audit log. The database
-        is PAYOFF_DATABASE_URL (default sqlite:///payoff.db).
+        exits with status 1 and writes nothing; a usage error exits with 2. Every export is recorded in the
+        audit log. The database is PAYOFF_DATABASE_URL (default sqlite:///payoff.db). See docs/review.md.
         """
         subject = _subject(person, team, org)
         fmt = _format(fmt, out)
