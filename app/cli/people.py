@@ -22,10 +22,10 @@ def unmatched(
     db.upgrade()
     with db.session() as s:
         rows = unmatched_identities(s, source)
-    table = Table("identity", "source", "external id", "label", "first seen")
-    for identity in rows:
+    table = Table("identity", "source", "external id", "label", "first seen", "rows waiting")
+    for identity, waiting in rows:
         table.add_row(identity.id, identity.source, identity.external_id, identity.label or "",
-                      f"{identity.first_seen:%Y-%m-%d}")
+                      f"{identity.first_seen:%Y-%m-%d}", str(waiting))
     console = Console()
     console.print(table if rows else "Every identity matches a person.")
     console.print(f"{len(rows)} unmatched.")
