@@ -23,6 +23,8 @@ def unmatched(
     with db.session() as s:
         rows = unmatched_identities(s, source)
     table = Table("identity", "source", "external id", "label", "first seen", "rows waiting")
+    for column in table.columns[:4]:
+        column.overflow = "fold"  # an id cut short is of no use: wrap it instead
     for identity, waiting in rows:
         table.add_row(identity.id, identity.source, identity.external_id, identity.label or "",
                       f"{identity.first_seen:%Y-%m-%d}", str(waiting))
