@@ -267,3 +267,16 @@ def test_unreachable_server_is_one_clear_source_error():
     jira = JiraClient(f"http://127.0.0.1:{port}", token=PAT, retrying=Retrying(retries=1, backoff=0.001))
     with pytest.raises(SourceError, match="Cannot reach Jira for the field list .*--server"):
         jira.story_points_field()
+
+
+def test_assignee_with_a_visible_email_matches_the_person_by_itself(db_url, cloud):
+    from store import writes
+    from store.models import Person
+
+    with db.session(db_url) as s:
+        writes.upsert(s, Person, [{"email": "Ana@Acme.io", "name": "Ana"}], on=["email"])
+    assert cli_sync(db_url, cloud, "--project", "ABC").exit_code == 0
+    with db.session(db_url) as s:
+        ana = s.exec(select(Person.id)).one()
+        assert s.get(Ticket, "jira:ABC-1").person_id == ana
+        assert s.get(Ticket, "jira:ABC-2").person_id is None  # bo hides his email: kept, listed as unmatched
