@@ -177,7 +177,7 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
         outcomes.bugs_opened(data.bugs),
     ]
     for part in parts:
-        frame = frame.merge(part, on="person_id", how="left")
+        frame = _by_person(frame).merge(_by_person(part), on="person_id", how="left")
     counts = [c for c in GROUP_SUMS if c != "outcome_units"]
     frame[counts] = frame[counts].fillna(0)
     used = frame["person_id"].map(adoption.tools(data.tools))
@@ -186,15 +186,20 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
     return pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
 
 
+def _by_person(frame: pd.DataFrame) -> pd.DataFrame:
+    """Person ids as integers, so that frames merge even when one of them is empty (and so untyped)."""
+    return frame.astype({"person_id": "int64"})
+
+
 def person_table(data: MonthData) -> pd.DataFrame:
     """The per-person month table from loaded data (see ``person_month``)."""
-    frame = data.people[["person_id", "email", "name", "team"]].assign(month=data.month)
+    frame = _by_person(data.people[["person_id", "email", "name", "team"]].assign(month=data.month))
     totals = _person_totals(data)
     frame = frame.merge(totals, on="person_id", how="left")
     found = signals(data, totals)
     frame["flags"] = frame["person_id"].map(lambda p: [s.name for s in found.get(p, [])])
     estimates = saved.beside_survey(data.time_saved, data.survey)
-    frame = frame.merge(estimates, on="person_id", how="left")
+    frame = frame.merge(_by_person(estimates), on="person_id", how="left")
     frame["time_saved_hours_per_week"] = [_interval(r) for r in frame.itertuples()]
     return _tidy(frame)
 
@@ -231,21 +236,26 @@ def group_table(data: MonthData, by: str = "team") -> pd.DataFrame:
     frame = frame.join(adopted).join(pooled)
     frame = frame.join(ai_assisted.ai_share(prs, by).set_index(by))
     frame = pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
-    frame = frame.join(grouped.apply(_mean_time_saved, include_groups=False))
+    frame = frame.join(_mean_time_saved(persons, by))
     frame["survey_hours_saved_per_week"] = grouped["survey_hours_saved_per_week"].mean()
     frame["flags"] = [[] for _ in range(len(frame))]  # signals are personal; groups never carry them
     return _tidy(frame.reset_index().assign(month=data.month))
 
 
-def _mean_time_saved(members: pd.DataFrame) -> pd.Series:
-    known = members.dropna(subset=["time_saved_estimate"])
-    n = len(known)
-    if n == 0:
-        return pd.Series({"time_saved_people": 0, "time_saved_hours_per_week": None})
-    se = ((known["time_saved_high"] - known["time_saved_low"]) / (2 * stats.Z)) ** 2
-    mean, half = known["time_saved_estimate"].mean(), stats.Z * math.sqrt(se.sum()) / n
-    return pd.Series({"time_saved_people": n,
-                      "time_saved_hours_per_week": {"estimate": mean, "low": mean - half, "high": mean + half}})
+def _mean_time_saved(persons: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per group: ``time_saved_people`` (members with an estimate) and ``time_saved_hours_per_week``, the mean
+    of their estimates with the 80 % interval of a mean of independent estimates (None without any)."""
+    known = persons.dropna(subset=["time_saved_estimate"])
+    variance = ((known["time_saved_high"] - known["time_saved_low"]) / (2 * stats.Z)) ** 2
+    grouped = known.assign(variance=variance).groupby(by)
+    n, mean = grouped.size(), grouped["time_saved_estimate"].mean()
+    half = stats.Z * grouped["variance"].sum().pow(0.5) / n
+    frame = pd.DataFrame(index=pd.Index(persons[by].unique(), name=by))
+    frame["time_saved_people"] = n.reindex(frame.index, fill_value=0)
+    frame["time_saved_hours_per_week"] = [
+        {"estimate": mean[g], "low": mean[g] - half[g], "high": mean[g] + half[g]} if g in n.index else None
+        for g in frame.index]
+    return frame
 
 
 # ---- the stable API ---------------------------------------------------------------------------------

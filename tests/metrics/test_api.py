@@ -127,3 +127,14 @@ def test_time_saved_through_the_api_with_non_adopters_to_compare(sqlite_url):
     half = 1.2816 * 0.5 * (18 / 17) ** 0.5 / 18**0.5 * 40  # Welch: sd of nine 2s and nine 1s is 0.5 x sqrt(18/17)
     assert (saved["low"], saved["high"]) == (pytest.approx(20 - half), pytest.approx(20 + half))
     assert saved["survey_agreement"] == "survey lower"
+
+
+def test_an_empty_selection_gives_empty_tables(small_org):
+    """A viewer who may see nobody gets empty tables, not an error."""
+    url, _ = small_org
+    with db.session(url) as s:
+        tables = [api.person_month(s, month="2026-10", person_ids=[]),
+                  api.team_month(s, month="2026-10", person_ids=[]),
+                  api.org_month(s, month="2026-10", person_ids=[])]
+    assert [len(t) for t in tables] == [0, 0, 0]
+    assert "time_saved_hours_per_week" in tables[1].columns
