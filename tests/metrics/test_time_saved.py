@@ -75,3 +75,15 @@ def test_survey_is_shown_beside_the_estimate_never_blended():
     assert got["survey_agreement"].tolist()[:2] == ["within", "survey lower"]
     assert pd.isna(got["survey_agreement"].iloc[2])
     assert got["time_saved_estimate"].tolist()[:2] == [4.0, 4.0]
+
+
+def test_a_group_shows_the_mean_of_its_members_estimates():
+    from metrics.api import _mean_time_saved
+
+    persons = pd.DataFrame({"team": ["a", "a", "a", "b"], "time_saved_estimate": [10.0, 20.0, None, None],
+                            "time_saved_low": [4.0, 12.0, None, None], "time_saved_high": [16.0, 28.0, None, None]})
+    got = _mean_time_saved(persons, "team")
+    # se of each: 12 / 2z and 16 / 2z; mean 15 +- z x sqrt(se1^2 + se2^2) / 2 = 15 +- sqrt(36 + 64) / 2 = 15 +- 5
+    assert got.loc["a", "time_saved_people"] == 2
+    assert got.loc["a", "time_saved_hours_per_week"] == pytest.approx({"estimate": 15.0, "low": 10.0, "high": 20.0})
+    assert got.loc["b", "time_saved_people"] == 0 and got.loc["b", "time_saved_hours_per_week"] is None
