@@ -26,8 +26,8 @@ def render(viewer: Viewer, person_id: int, month: str, *, view: str) -> dict:
     _usage(row, trend)
     _value(row)
     st.subheader("AI-assisted vs other pull requests")
-    st.caption("Your pull requests of this month and the two before it, with 80 % intervals. Overlapping intervals "
-               "are not evidence of a difference.")
+    st.caption("Pull requests merged this month and in the two months before, with 80 % intervals. Overlapping "
+               "intervals are not evidence of a difference.")
     ui.comparison(loaders.person_ai_vs_other(viewer, person_id, month, view=view), name=f"ai-vs-other-{month}")
     return row
 
@@ -66,8 +66,7 @@ def _usage(row: dict, trend: pd.DataFrame) -> None:
                      ("Tokens", "tokens", "tokens"), ("Cost", "cost_usd", "usd"),
                      ("Unused seats", "unused_seats", "count")])
     st.caption("Tools used: " + (", ".join(row["tools"]) if row["tools"] else "none") + ".")
-    ui.trend_chart(trend, {"outcome_units": "outcome units", "cost_usd": "cost (USD)"},
-                   title="Outcome units and cost, last six months", y_title="units / USD", name="cost-and-outcomes")
+    ui.cost_and_outcomes(trend, title="Outcome units and cost, last six months", name="cost-and-outcomes")
 
 
 def _value(row: dict) -> None:

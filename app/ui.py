@@ -27,7 +27,7 @@ def present(value: Any) -> bool:
 
 
 def fmt(value: Any, kind: str = "count") -> str:
-    """``count`` 12 · ``hours`` 20.5 h · ``share`` 42 % · ``usd`` $1,234 · ``ratio`` 3.2 · ``tokens`` 1.2M."""
+    """``count`` 12 · ``hours`` 20.5 h · ``share`` 42 % · ``usd`` $1,234 · ``ratio`` 0.32 · large numbers 1.2M."""
     if not present(value):
         return MISSING
     if kind == "hours":
@@ -35,11 +35,18 @@ def fmt(value: Any, kind: str = "count") -> str:
     if kind == "share":
         return f"{value:.0%}"
     if kind == "usd":
-        return f"${value:,.2f}" if value < 100 else f"${value:,.0f}" if value < 10_000 else f"${value / 1000:,.1f}k"
-    if kind == "ratio":
-        return f"{value:,.1f}" if abs(value) >= 10 else f"{value:.2g}"
-    if kind == "tokens":
-        return f"{value / 1e6:,.2f}M" if value >= 1e5 else f"{value:,.0f}"
+        return f"${value:,.2f}" if value < 100 else "$" + compact(value)
+    if kind == "ratio" and abs(value) < 10:
+        return f"{value:.2g}"
+    return compact(value)
+
+
+def compact(value: float) -> str:
+    """Short enough for a figure's box on a laptop screen: 950 · 9,500 · 95k · 9.5M · 1.2B."""
+    for unit, suffix, shortest in ((1e9, "B", 1e9), (1e6, "M", 1e6), (1e3, "k", 1e4)):
+        if abs(value) >= shortest:
+            scaled = value / unit
+            return f"{scaled:,.1f}{suffix}" if abs(scaled) < 10 else f"{scaled:,.0f}{suffix}"
     return f"{value:,.0f}"
 
 
@@ -68,7 +75,8 @@ def interval_text(value: dict, kind: str = "hours") -> str:
 
 
 def flat(df: pd.DataFrame) -> pd.DataFrame:
-    """Lists become "a, b"; an interval dict becomes ``<column>``, ``<column>_low``, ``<column>_high``."""
+    """Lists become "a, b"; an interval dict becomes ``<column>``, ``<column>_low``, ``<column>_high``;
+    figures are rounded to two decimals."""
     frame = df.copy()
     for column in df.columns:
         values = df[column].dropna()
@@ -77,7 +85,7 @@ def flat(df: pd.DataFrame) -> pd.DataFrame:
         elif values.map(lambda v: isinstance(v, dict)).any():
             for part, name in (("estimate", column), ("low", f"{column}_low"), ("high", f"{column}_high")):
                 frame[name] = df[column].map(lambda v, p=part: v.get(p) if isinstance(v, dict) else None)
-    return frame
+    return frame.map(lambda v: round(v, 2) if isinstance(v, float) else v)
 
 
 def table(df: pd.DataFrame, *, name: str, csv: pd.DataFrame | None = None) -> None:
@@ -120,6 +128,21 @@ def trend_chart(df: pd.DataFrame, columns: dict[str, str], *, title: str, y_titl
                  alt.Tooltip("value:Q", format=",.1f")],
     )
     chart(spec, df[["period", *columns]].rename(columns=columns), name=name)
+
+
+def cost_and_outcomes(df: pd.DataFrame, *, title: str, name: str) -> None:
+    """Outcome units and cost over months on two axes of their own, so neither flattens the other."""
+    data = df[["period", "outcome_units", "cost_usd"]].astype({"outcome_units": float, "cost_usd": float})
+    base = alt.Chart(data).encode(
+        x=alt.X("yearmonth(period):T", title=None),
+        tooltip=[alt.Tooltip("yearmonth(period):T", title="month"),
+                 alt.Tooltip("outcome_units:Q", format=",.1f", title="outcome units"),
+                 alt.Tooltip("cost_usd:Q", format="$,.0f", title="cost")])
+    units = base.mark_line(point=alt.OverlayMarkDef(color="#1f77b4"), color="#1f77b4").encode(
+        y=alt.Y("outcome_units:Q", title="outcome units", axis=alt.Axis(titleColor="#1f77b4")))
+    cost = base.mark_line(point=alt.OverlayMarkDef(color="#d62728"), color="#d62728", strokeDash=[5, 3]).encode(
+        y=alt.Y("cost_usd:Q", title="cost (USD, dashed)", axis=alt.Axis(titleColor="#d62728", format="$,.0f")))
+    chart(alt.layer(units, cost, title=title).resolve_scale(y="independent"), data, name=name)
 
 
 def histogram(df: pd.DataFrame, field: str, *, title: str, x_title: str, name: str, share: bool = False) -> None:

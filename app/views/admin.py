@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import streamlit as st
 
 from app import loaders, ui
@@ -36,12 +37,13 @@ with people_tab:
     mapping = loaders.admin_settings(me)
     with st.form("groups"):
         claim = st.text_input("Group claim in the ID token", mapping["group_claim"])
-        rows = [{"group": g, "role": r} for g, r in mapping["group_roles"].items()]
-        edited = st.data_editor(rows or [{"group": "", "role": "employee"}], num_rows="dynamic", hide_index=True,
+        rows = pd.DataFrame(list(mapping["group_roles"].items()), columns=["group", "role"])
+        edited = st.data_editor(rows, num_rows="dynamic", hide_index=True, width="stretch",
                                 column_config={"role": st.column_config.SelectboxColumn(options=list(ROLES))},
                                 key="group_roles_editor")
         if st.form_submit_button("Save group mapping"):
-            groups = {row["group"].strip(): row["role"] for row in edited if (row.get("group") or "").strip()}
+            groups = {str(g).strip(): r for g, r in zip(edited["group"], edited["role"], strict=True)
+                      if isinstance(g, str) and g.strip() and r in ROLES}
             loaders.save_setting(me, "group_claim", claim.strip() or "groups")
             loaders.save_setting(me, "group_roles", groups)
             st.success("Group mapping saved.")

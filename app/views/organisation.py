@@ -37,8 +37,7 @@ if len(hidden):
 st.subheader("Cost vs outcomes")
 left, right = st.columns(2)
 with left:
-    ui.trend_chart(trend, {"outcome_units": "outcome units", "cost_usd": "cost (USD)"},
-                   title="Organisation, last six months", y_title="units / USD", name="org-cost-and-outcomes")
+    ui.cost_and_outcomes(trend, title="Organisation, last six months", name="org-cost-and-outcomes")
 with right:
     if shown.empty:
         ui.empty("No team is large enough to show on its own.")
