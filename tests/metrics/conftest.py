@@ -5,9 +5,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the fixture builders beside these tests
 
-from store import db, demo  # noqa: E402
+from frames import DEMO_MONTH, DEMO_PEOPLE  # noqa: E402
 
-DEMO_PEOPLE, DEMO_MONTH = 60, "2026-10"
+from store import db, demo  # noqa: E402
 
 
 @pytest.fixture(scope="session")

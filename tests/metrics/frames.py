@@ -7,6 +7,9 @@ import pandas as pd
 from store.reads import PR_COLUMNS
 
 
+DEMO_PEOPLE, DEMO_MONTH = 60, "2026-10"  # the demo organisation the persona and CLI tests read
+
+
 def ts(day: int, hour: int = 0, month: int = 10) -> pd.Timestamp:
     return pd.Timestamp(datetime(2026, month, day, hour, tzinfo=UTC))
 

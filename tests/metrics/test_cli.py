@@ -4,7 +4,7 @@ import csv
 import io
 import json
 
-from conftest import DEMO_MONTH
+from frames import DEMO_MONTH
 from typer.testing import CliRunner
 
 from app.cli import cli

@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from conftest import DEMO_MONTH, DEMO_PEOPLE
+from frames import DEMO_MONTH, DEMO_PEOPLE
 
 from metrics import api
 from store import db, demo
