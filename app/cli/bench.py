@@ -105,8 +105,8 @@ def register(cli: typer.Typer) -> None:
         json_out: Path = typer.Option(Path("bench-results.json"), "--json", help="Where to write the figures."),
         keep: bool = typer.Option(False, help="Keep the generated databases afterwards (to look at or profile)."),
         measures: str = typer.Option(
-            ",".join(m.name for m in bench.MEASURES), help="Which jobs to time after the import, comma-separated "
-            "(the raw scan always runs: every ratio needs it)."),
+            ",".join(m.name for m in bench.MEASURES), help="Which jobs to time after the import, comma-separated (the raw scan always runs: every "
+            "ratio needs it): " + "; ".join(f"{m.name} = {m.label}" for m in bench.MEASURES) + "."),
     ) -> None:
         """Generate organisations of each size × 12 months, import them through the store's write path, time the
         jobs people wait for, and report each also as a multiple of one plain scan of the usage table.
