@@ -27,6 +27,13 @@ def auth_configured() -> bool:
         return False
 
 
+def providers() -> list[str]:
+    """Named identity providers (``[auth.<name>]`` sections with a ``client_id``); empty when ``[auth]``
+    itself is the one provider (its ``client_kwargs`` table is no provider)."""
+    return [name for name, value in st.secrets["auth"].items()
+            if isinstance(value, Mapping) and "client_id" in value]
+
+
 def demo_allowed() -> bool:
     """The demo sign-in is refused whenever ``[auth]`` is configured or PAYOFF_DEMO_SIGNIN is off."""
     return settings().demo_signin and not auth_configured()

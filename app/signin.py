@@ -34,8 +34,11 @@ def _oidc() -> None:
             auth.sign_out()
         return
     st.write("Sign in with your organisation's account to see your payoff.")
-    if st.button("Sign in", type="primary"):
-        st.login()
+    providers = auth.providers()
+    for provider in providers or [None]:
+        label = f"Sign in with {provider}" if provider else "Sign in"
+        if st.button(label, type="primary", key=f"login-{provider or 'default'}"):
+            st.login(provider)
 
 
 def _demo() -> None:

@@ -18,7 +18,9 @@ def demo_app() -> AppTest:
 
 
 def test_signed_out_sees_only_the_sign_in_button(org):
-    at = oidc_app(None).run()
+    at = oidc_app(None)
+    at.secrets["auth"]["client_kwargs"] = {"prompt": "login"}  # a table, but not a provider
+    at.run()
     assert not at.exception
     assert [b.label for b in at.button] == ["Sign in"]
     assert "Signed in as" not in page_text(at)
@@ -116,3 +118,10 @@ def test_sign_out_returns_to_the_sign_in_page(org, monkeypatch):
     at.button(key="sign_out").click().run()
     assert "Signed in as" not in page_text(at)
     assert "Sign in as a demo person" in [s.label for s in at.selectbox]
+
+
+def test_each_named_provider_gets_its_own_button(org):
+    at = oidc_app(None)
+    at.secrets["auth"] = {**at.secrets["auth"], "google": {"client_id": "g"}, "okta": {"client_id": "o"}}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in with google", "Sign in with okta"]
