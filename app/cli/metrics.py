@@ -74,8 +74,9 @@ def register(cli: typer.Typer) -> None:
         """Print one month's metrics for the database named by PAYOFF_DATABASE_URL: usage, outcomes,
         AI-assisted share, value per token, time saved beside survey hours, and waste-signal names.
 
-        Keys are documented in docs/metrics.md; every metric's definition card is there too. Person rows
-        include private waste signals: share them as the organisation's visibility setting allows.
+        Keys and every metric's definition card: docs/metrics.md.
+
+        Person rows include private waste signals: share them only as the visibility setting allows.
         """
         with db.session() as session, console.status(f"Computing metrics for {month}…"):
             ids = _select(session, team, person)
