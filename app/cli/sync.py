@@ -18,6 +18,14 @@ cli = typer.Typer(help="Pull AI usage and outcome data from a source into the st
 console = Console(stderr=True)
 
 
+def required(value: str | None, variable: str) -> str:
+    """The secret from ``variable``, or one clear message and exit 2 when it is not set."""
+    if not value:
+        console.print(f"[red]{variable} is not set.[/] Export it in the environment and run again.")
+        raise typer.Exit(2)
+    return value
+
+
 def run_streams(streams: Iterable[Stream], *, requests: Callable[[], int]) -> None:
     """Sync every stream in order with a progress line each; exit non-zero with one clear message on failure.
 

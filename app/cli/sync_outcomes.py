@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import typer
 
-from app.cli.sync import cli, console, run_streams
+from app.cli.sync import cli, console, required, run_streams
 from connectors.github.client import DEFAULT_BASE_URL, GitHubClient
 from connectors.github.streams import PullRequests
 from connectors.jira.client import JiraClient
@@ -26,13 +26,6 @@ SINCE = typer.Option(None, formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
 MAX_WAIT = typer.Option(900.0, metavar="SECONDS",
                         help="Longest rate-limit wait to sit through (shown while waiting); a longer one stops "
                              "the sync with exit code 3 and says when to resume.")
-
-
-def _secret(value: str | None, variable: str) -> str:
-    if not value:
-        console.print(f"[red]{variable} is not set.[/] Export it in the environment and run again.")
-        raise typer.Exit(2)
-    return value
 
 
 def _retrying(max_wait: float) -> Retrying:
@@ -71,7 +64,7 @@ def github(
     An unchanged re-sync costs one request per repository; each new or changed pull request three more.
     Merged and closed pull requests are never fetched again.
     """
-    client = GitHubClient(_secret(settings().github_token, "GITHUB_TOKEN"), base_url=base_url,
+    client = GitHubClient(required(settings().github_token, "GITHUB_TOKEN"), base_url=base_url,
                           retrying=_retrying(max_wait))
 
     def streams() -> Iterator[PullRequests]:

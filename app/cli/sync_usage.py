@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from app.cli.sync import cli, console, run_streams
+from app.cli.sync import cli, console, required, run_streams
 from connectors.claude_code import client as anthropic_api
 from connectors.claude_code.streams import ClaudeCodeUsage
 from connectors.copilot import client as copilot_api
@@ -25,13 +25,6 @@ from store.config import settings
 
 SINCE = typer.Option(None, formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                      help="Re-read from this UTC day (default: resume at the last synced day; first run: see above).")
-
-
-def _key(value: str | None, variable: str) -> str:
-    if not value:
-        console.print(f"[red]{variable} is not set.[/] Export it in the environment and run again.")
-        raise typer.Exit(2)
-    return value
 
 
 def _day(value: datetime | None) -> date | None:
@@ -50,7 +43,7 @@ def cursor(
 
     Needs [bold]CURSOR_API_KEY[/], an admin API key of the team.
     """
-    client = cursor_api.CursorClient(_key(settings().cursor_api_key, "CURSOR_API_KEY"), base_url)
+    client = cursor_api.CursorClient(required(settings().cursor_api_key, "CURSOR_API_KEY"), base_url)
     run_streams([CursorDailyUsage(client=client, since=_day(since)), CursorSpend(client)],
                 requests=lambda: client.requests)
 
@@ -67,7 +60,7 @@ def claude_code(
 
     Needs [bold]ANTHROPIC_ADMIN_KEY[/], an Admin API key of the organisation.
     """
-    client = anthropic_api.AnthropicClient(_key(settings().anthropic_admin_key, "ANTHROPIC_ADMIN_KEY"), base_url)
+    client = anthropic_api.AnthropicClient(required(settings().anthropic_admin_key, "ANTHROPIC_ADMIN_KEY"), base_url)
     run_streams([ClaudeCodeUsage(client=client, since=_day(since))], requests=lambda: client.requests)
 
 
@@ -93,7 +86,7 @@ def openai(
     except SourceError as error:
         console.print(f"[red]Bad price table:[/] {error}")
         raise typer.Exit(2)
-    client = openai_api.OpenAIClient(_key(settings().openai_admin_key, "OPENAI_ADMIN_KEY"), base_url)
+    client = openai_api.OpenAIClient(required(settings().openai_admin_key, "OPENAI_ADMIN_KEY"), base_url)
     run_streams([CompletionsUsage(client=client, since=_day(since), prices=table)], requests=lambda: client.requests)
 
 
@@ -115,7 +108,7 @@ def copilot(
     token with the organisation's Copilot permissions (read).
     """
     retrying = Retrying(notify=lambda message: console.print(f"[yellow]{message}[/]"))
-    client = copilot_api.CopilotClient(_key(settings().github_token, "GITHUB_TOKEN"), org, base_url=base_url,
+    client = copilot_api.CopilotClient(required(settings().github_token, "GITHUB_TOKEN"), org, base_url=base_url,
                                        retrying=retrying)
     run_streams([CopilotSeats(client), CopilotUsersReport(client=client, since=_day(since))],
                 requests=lambda: client.requests)
