@@ -69,36 +69,26 @@ def person_name(viewer: Viewer, person_id: int) -> str:
         return session.get(Person, person_id).name
 
 
-def _person(viewer: Viewer, person_id: int, view: str) -> None:
-    """The guard before every individual figure: visible to ``viewer``, audited when not their own."""
+@dataclass(frozen=True)
+class PersonMonth:
+    """Everything a page shows of one person's month, loaded behind one check (and one audit row)."""
+
+    row: dict[str, Any]  # metrics.api.person_month
+    trend: pd.DataFrame  # the last six months, one row each
+    ai_vs_other: pd.DataFrame  # this month and the two before
+    signals: list[dict[str, str]]  # waste signals: name, evidence and the note the person added
+
+
+def person(viewer: Viewer, person_id: int, month: str, *, view: str) -> PersonMonth:
+    """The person's month, if ``viewer`` may see them; a look at someone else is one audit row."""
     with db.session() as session:
         access.require_person(session, viewer, person_id, view=view)
-
-
-def person_month(viewer: Viewer, person_id: int, month: str, *, view: str) -> dict[str, Any]:
-    """The person's metrics row for ``month`` (``metrics.api.person_month``)."""
-    _person(viewer, person_id, view)
-    return _person_month(db.database_url(), viewer, person_id, month)
-
-
-def person_trend(viewer: Viewer, person_id: int, month: str, *, view: str) -> pd.DataFrame:
-    """The person's last six months, one row per month."""
-    _person(viewer, person_id, view)
-    return _trend(db.database_url(), viewer, (person_id,), month, True)
-
-
-def person_ai_vs_other(viewer: Viewer, person_id: int, month: str, *, view: str) -> pd.DataFrame:
-    _person(viewer, person_id, view)
-    return _ai_vs_other(db.database_url(), viewer, (person_id,), month)
-
-
-def person_signals(viewer: Viewer, person_id: int, month: str, *, view: str) -> list[dict[str, str]]:
-    """The person's waste signals for ``month``: ``name, evidence`` and the ``note`` they added."""
-    _person(viewer, person_id, view)
-    with db.session() as session:
         notes = self_service.signal_notes(session, person_id=person_id, month=month)
-    return [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
-            for s in _signals(db.database_url(), viewer, person_id, month)]
+    url = db.database_url()
+    signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
+               for s in _signals(url, viewer, person_id, month)]
+    return PersonMonth(_person_month(url, viewer, person_id, month), _trend(url, viewer, (person_id,), month, True),
+                       _ai_vs_other(url, viewer, (person_id,), month), signals)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

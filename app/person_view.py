@@ -18,18 +18,17 @@ NO_USAGE = ("No AI usage recorded this month. Connect your AI tools (`payoff syn
             "openai`) or import usage with `payoff import usage FILE`.")
 
 
-def render(viewer: Viewer, person_id: int, month: str, *, view: str) -> dict:
-    """Draw the person's month; returns their metrics row for the caller's own additions."""
-    row = loaders.person_month(viewer, person_id, month, view=view)
-    trend = loaders.person_trend(viewer, person_id, month, view=view)
-    _outcomes(row, trend)
-    _usage(row, trend)
-    _value(row)
+def render(viewer: Viewer, person_id: int, month: str, *, view: str, editable: bool) -> None:
+    """Draw the person's month (``editable``: the person themselves, who may add context to signals)."""
+    data = loaders.person(viewer, person_id, month, view=view)
+    _outcomes(data.row, data.trend)
+    _usage(data.row, data.trend)
+    _value(data.row)
     st.subheader("AI-assisted vs other pull requests")
     st.caption("Pull requests merged this month and in the two months before, with 80 % intervals. Overlapping "
                "intervals are not evidence of a difference.")
-    ui.comparison(loaders.person_ai_vs_other(viewer, person_id, month, view=view), name=f"ai-vs-other-{month}")
-    return row
+    ui.comparison(data.ai_vs_other, name=f"ai-vs-other-{month}")
+    _signals(viewer, data.signals, month, editable)
 
 
 def _outcomes(row: dict, trend: pd.DataFrame) -> None:
@@ -91,10 +90,9 @@ def _agreement(agreement: str | None) -> str | None:
             "survey lower": "below the estimate"}.get(agreement or "")
 
 
-def signals(viewer: Viewer, person_id: int, month: str, *, view: str, editable: bool) -> None:
+def _signals(viewer: Viewer, found: list[dict[str, str]], month: str, editable: bool) -> None:
     """The person's waste signals with their evidence; the person may add context to each."""
     st.subheader("Waste signals")
-    found = loaders.person_signals(viewer, person_id, month, view=view)
     if not found:
         st.success("No waste signals this month.", icon=":material/check_circle:")
         return

@@ -13,8 +13,7 @@ st.title("My payoff")
 month = ui.month_picker()
 
 try:
-    person_view.render(me, me.person_id, month, view="my_payoff")
-    person_view.signals(me, me.person_id, month, view="my_payoff", editable=True)
+    person_view.render(me, me.person_id, month, view="my_payoff", editable=True)
 except AccessDenied:
     ui.empty("Your organisation has switched individual figures off (setting `individual_visibility = nobody`); "
              "your survey answers are still recorded.")

@@ -98,7 +98,6 @@ with drill:
             person_id = int(person)
             st.header(loaders.person_name(me, person_id))
             st.caption("Viewing someone's figures is recorded in the audit log.")
-            person_view.render(me, person_id, month, view="team.person")
-            person_view.signals(me, person_id, month, view="team.person", editable=False)
+            person_view.render(me, person_id, month, view="team.person", editable=False)
         except (AccessDenied, ValueError):
             st.error("You may not see this person's figures.")

@@ -21,7 +21,6 @@ VIEWERS = {"employee": "eve@acme.test", "manager": "mia@acme.test", "leader": "d
 # For each viewer: their own report (None when they have none) and someone else (not below them).
 SUBJECTS = {"employee": (None, "omar@acme.test"), "manager": ("eve@acme.test", "omar@acme.test"),
             "leader": ("omar@acme.test", "ada@acme.test"), "admin": (None, "eve@acme.test")}
-PERSON_LOADERS = [loaders.person_month, loaders.person_trend, loaders.person_ai_vs_other, loaders.person_signals]
 GROUP_LOADERS = [loaders.group_trend, loaders.group_teams, loaders.group_ai_vs_other, loaders.group_distribution]
 ADMIN_LOADERS = [loaders.admin_people, loaders.admin_connector_health, loaders.admin_settings, loaders.admin_audit_log]
 MAY_OPEN = {"employee": set(), "manager": {"team"}, "leader": {"team", "organisation"},
@@ -56,21 +55,20 @@ def subjects(role: str) -> list[tuple[str, str, bool]]:
 
 
 @pytest.mark.parametrize("role", VIEWERS)
-@pytest.mark.parametrize("load", PERSON_LOADERS, ids=lambda f: f.__name__)
-def test_person_loaders(shared_org, role, load):
+def test_person_loader(shared_org, role):
     who = viewer(role)
     for cell, email, allowed in subjects(role):
         subject = person_id(email)
         before = audit_rows()
         if not allowed:
             with pytest.raises(AccessDenied):
-                load(who, subject, month(), view="matrix")
+                loaders.person(who, subject, month(), view="matrix")
             assert audit_rows() == before, f"{role} / {cell}: a refused look was audited"
             continue
-        data = load(who, subject, month(), view="matrix")
-        if isinstance(data, dict):
-            assert data["person_id"] == subject and data["email"] == email
-        assert audit_rows() == before + (cell != "self"), f"{role} / {cell}: audit"
+        data = loaders.person(who, subject, month(), view="matrix")
+        assert (data.row["person_id"], data.row["email"]) == (subject, email)
+        assert data.trend["people"].eq(1).all(), "the trend is this one person's"
+        assert audit_rows() == before + (cell != "self"), f"{role} / {cell}: one audit row per look at someone else"
 
 
 @pytest.mark.parametrize("role", VIEWERS)
