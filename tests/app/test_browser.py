@@ -5,7 +5,7 @@ skipped with a message, unless ``CI`` is set, where a missing browser is a failu
 ``PAYOFF_SCREENSHOTS=1`` it also takes the screenshots in ``docs/screenshots/`` (that is how the
 committed ones were made): ``PAYOFF_SCREENSHOTS=1 python -m pytest tests/app/test_browser.py``.
 
-The app runs on 127.0.0.1 and the identity provider on localhost: two hosts, so their cookies never mix.
+The app runs on 127.0.0.1 and the identity providers on localhost: two hosts, so their cookies never mix.
 """
 
 import os
@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-extensions", "--no-first-run"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 900}  # a laptop screen
+BRIEF_SECONDS = 4  # lifetime of the short-lived ID tokens
 
 pytestmark = pytest.mark.browser
 
@@ -62,14 +64,16 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="module")
-def idp() -> Iterator[str]:
-    """oidc-provider-mock on loopback; any subject may sign in, its email claim is the subject."""
+def idps() -> Iterator[dict[str, str]]:
+    """Two oidc-provider-mock servers on loopback (any subject may sign in; its email claim is the
+    subject): ``corp`` issues hour-long ID tokens, ``brief`` four-second ones (to watch one expire)."""
     from oidc_provider_mock import run_server_in_thread
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http on loopback
-        with run_server_in_thread() as server:
-            yield f"http://localhost:{server.server_port}"
+        with run_server_in_thread() as corp, \
+                run_server_in_thread(access_token_max_age=timedelta(seconds=BRIEF_SECONDS)) as brief:
+            yield {"corp": f"http://localhost:{corp.server_port}", "brief": f"http://localhost:{brief.server_port}"}
 
 
 @pytest.fixture(scope="module")
@@ -121,20 +125,17 @@ def cast(home) -> Cast:
 
 
 @pytest.fixture(scope="module")
-def app_url(chromium, idp, home, cast) -> Iterator[str]:
-    """``streamlit run app/main.py`` on a free loopback port, with ``[auth]`` pointing at the mock IdP."""
+def app_url(chromium, idps, home, cast) -> Iterator[str]:
+    """``streamlit run app/main.py`` on a free loopback port, with ``[auth]`` naming both mock IdPs."""
     url = f"sqlite:///{home / 'payoff.db'}"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     (home / ".streamlit").mkdir()
+    providers = "".join(f'[auth.{name}]\nclient_id = "payoff"\nclient_secret = "payoff-secret"\n'
+                        f'server_metadata_url = "{url}/.well-known/openid-configuration"\n'
+                        for name, url in idps.items())
     (home / ".streamlit" / "secrets.toml").write_text(
-        "[auth]\n"
-        f'redirect_uri = "{base}/oauth2callback"\n'
-        'cookie_secret = "browser-test-cookie-secret"\n'
-        'client_id = "payoff"\n'
-        'client_secret = "payoff-secret"\n'
-        f'server_metadata_url = "{idp}/.well-known/openid-configuration"\n'
-    )
+        f'[auth]\nredirect_uri = "{base}/oauth2callback"\ncookie_secret = "browser-test-cookie-secret"\n{providers}')
     env = {**os.environ, "PAYOFF_DATABASE_URL": url}
     env.pop("PAYOFF_DEMO_SIGNIN", None)
     process = subprocess.Popen(
@@ -174,12 +175,12 @@ def shots() -> Shots:
     return Shots()
 
 
-def sign_in(browser, app_url: str, email: str):
+def sign_in(browser, app_url: str, email: str, provider: str = "corp"):
     """A fresh browser context signed in as ``email`` through the IdP's authorisation form."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.goto(app_url)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name=f"Sign in with {provider}").click()
     page.wait_for_url("**/oauth2/authorize**")
     page.fill("input[name=sub]", email)
     page.get_by_role("button", name="Authorize").click()
@@ -239,7 +240,21 @@ def test_employee_signs_in_sees_only_their_own_view_and_signs_out(browser, app_u
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/oauth2/end_session**")
     page.get_by_role("button", name="End session").click()
-    page.get_by_role("button", name="Sign in").wait_for()
+    page.get_by_role("button", name="Sign in with corp").wait_for()
+    assert "Signed in as" not in page.inner_text("body")
+    context.close()
+
+
+def test_an_expired_id_token_signs_the_user_out(browser, app_url, cast):
+    """Streamlit keeps the claims in its cookie for 30 days; Payoff checks ``exp`` on every run."""
+    context, page = sign_in(browser, app_url, cast.employee.email, provider="brief")
+    signed_in = time.monotonic()
+    settle(page)
+    page.wait_for_timeout(max(0.0, BRIEF_SECONDS + 1 - (time.monotonic() - signed_in)) * 1000)
+    page.goto(app_url)  # the next run reads the cookie again
+    page.wait_for_url("**/oauth2/end_session**")  # st.logout: cookie cleared, then the provider's sign-out
+    page.goto(app_url)
+    page.get_by_role("button", name="Sign in with brief").wait_for()
     assert "Signed in as" not in page.inner_text("body")
     context.close()
 
