@@ -7,10 +7,12 @@ sign the user out once it has passed.
 """
 
 import time
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from streamlit import config
 
 from app.access import Viewer, viewer_for
 from store import db, org_settings
@@ -20,11 +22,25 @@ DEMO_KEY = "demo_email"
 
 
 def auth_configured() -> bool:
-    """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section (then OIDC is the only way in)."""
+    """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section (then OIDC is the only way in).
+
+    A secrets file that exists but cannot be read counts as configured: a typo in it must never
+    open the demo sign-in.
+    """
     try:
         return "auth" in st.secrets
     except FileNotFoundError:
-        return False
+        return secrets_unreadable() is not None
+
+
+def secrets_unreadable() -> str | None:
+    """Streamlit's message (file, line, column) when a secrets file exists but cannot be parsed."""
+    try:
+        st.secrets.to_dict()
+    except FileNotFoundError as error:
+        if any(Path(path).expanduser().is_file() for path in config.get_option("secrets.files")):
+            return str(error)
+    return None
 
 
 def providers() -> list[str]:

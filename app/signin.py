@@ -11,7 +11,9 @@ DEMO_BANNER = "**Demo sign-in** — you pick who you are. Never use this with re
 def render() -> None:
     st.title("Payoff")
     st.caption("Did our AI tools pay off? Outcomes per person, team and month — not token counts.")
-    if auth.auth_configured():
+    if problem := auth.secrets_unreadable():
+        st.error(f"{problem}. Fix `.streamlit/secrets.toml` (see `.streamlit/secrets.toml.example`) and reload.")
+    elif auth.auth_configured():
         _oidc()
     elif auth.demo_allowed():
         _demo()

@@ -125,3 +125,21 @@ def test_each_named_provider_gets_its_own_button(org):
     at.secrets["auth"] = {**at.secrets["auth"], "google": {"client_id": "g"}, "okta": {"client_id": "o"}}
     at.run()
     assert [b.label for b in at.button] == ["Sign in with google", "Sign in with okta"]
+
+
+def test_a_broken_secrets_file_refuses_the_demo_and_says_where(org, monkeypatch, tmp_path):
+    from streamlit import config
+
+    broken = tmp_path / "secrets.toml"
+    broken.write_text('[auth\nredirect_uri = "http://localhost:8501/oauth2callback"\n')
+    monkeypatch.setenv("PAYOFF_DEMO_SIGNIN", "1")
+    saved = config.get_option("secrets.files")
+    config.set_option("secrets.files", [str(broken)])
+    try:
+        at = AppTest.from_file(MAIN, default_timeout=60)
+        at.session_state["demo_email"] = "ada@acme.test"
+        at.run()
+    finally:
+        config.set_option("secrets.files", saved)
+    assert "Signed in as" not in page_text(at) and "Demo sign-in" not in page_text(at)
+    assert any("line 1, column 6" in e.value and str(broken) in e.value for e in at.error)
