@@ -16,15 +16,19 @@ from sqlmodel import Session, select
 
 from app import access
 from app.access import Viewer
-from metrics import api
+from metrics import ai_assisted, api
+from metrics.suppression import suppress
 from store import admin, db, org_settings, reads, self_service
 from store.models import Person
 
-CACHE_SECONDS = 300
+CACHE_SECONDS = 300  # a sync shows up on the pages within five minutes
+CACHE_ENTRIES = 2000  # per loader: bounds memory however many viewers and months are opened
 Scope = Literal["team", "organisation"]
 # What a distribution shows about each member: figures only, no identity.
 DISTRIBUTION_COLUMNS = ["outcome_units", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "weekly_active_share",
                         "active_days", "flags"]
+# Every cached loader takes the database URL and the viewer first, so entries never mix viewers.
+_cached = st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 
 
 def _as_admin(viewer: Viewer, work: Callable[[Session], Any]) -> Any:
@@ -91,13 +95,13 @@ def person(viewer: Viewer, person_id: int, month: str, *, view: str) -> PersonMo
                        _ai_vs_other(url, viewer, (person_id,), month), signals)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@_cached
 def _person_month(url: str, viewer: Viewer, person_id: int, month: str) -> dict[str, Any]:
     with db.session(url) as session:
         return api.as_records(api.person_month(session, month=month, person_ids=[person_id]))[0]
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@_cached
 def _signals(url: str, viewer: Viewer, person_id: int, month: str) -> list:
     with db.session(url) as session:
         return api.waste_signals(session, month=month, person_id=person_id)
@@ -209,28 +213,35 @@ def group_distribution(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame
     return _distribution(db.database_url(), viewer, found.members, month)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@_cached
 def _trend(url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool) -> pd.DataFrame:
     with db.session(url) as session:
         return api.trend(session, person_ids=members, end_month=month, individuals_visible=individuals_visible)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _teams(url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool) -> pd.DataFrame:
+@_cached
+def _month(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> api.MonthData:
+    """The group's month, read once for the per-team table, the AI comparison and the distribution
+    (reading it per view tripled a cold Team page)."""
     with db.session(url) as session:
-        frame = api.team_month(session, month=month, person_ids=members, individuals_visible=individuals_visible)
+        return api.load_month(session, month, members)
+
+
+@_cached
+def _teams(url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool) -> pd.DataFrame:
+    data = _month(url, viewer, members, month)  # as api.team_month, from the shared load
+    frame = suppress(api.group_table(data, "team"), k=data.config.min_group_size,
+                     individuals_visible=individuals_visible)
     return frame.sort_values("team", ignore_index=True)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@_cached
 def _ai_vs_other(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
-    with db.session(url) as session:
-        return api.ai_vs_other(session, month=month, person_ids=members)
+    return ai_assisted.ai_vs_other(_month(url, viewer, members, month).prs)  # as api.ai_vs_other
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+@_cached
 def _distribution(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
-    with db.session(url) as session:
-        frame = api.person_month(session, month=month, person_ids=members)
+    frame = api.person_table(_month(url, viewer, members, month))  # as api.person_month
     anonymous = frame[DISTRIBUTION_COLUMNS].copy()
     return anonymous.sample(frac=1, random_state=0, ignore_index=True)
