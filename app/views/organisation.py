@@ -24,8 +24,8 @@ hidden = teams[teams["suppressed"].astype(bool)]
 
 current = trend.iloc[-1]
 ui.numbers(current, [("PRs merged", "prs_merged", "count"), ("Tickets closed", "tickets_closed", "count"),
-                     ("Outcome units", "outcome_units", "ratio"), ("Cost", "cost_usd", "usd"),
-                     ("Value / M tokens", "value_per_million_tokens", "ratio"),
+                     ("Units", "outcome_units", "ratio"), ("Cost", "cost_usd", "usd"),
+                     ("Value/token", "value_per_million_tokens", "ratio"),
                      ("Cycle time", "pr_cycle_time_hours", "hours")])
 if not current["tokens"] and not current["prs_merged"]:
     ui.empty("Nothing recorded for this month yet. Connect GitHub and Jira for outcomes and your AI tools for "
