@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session, select
 
-from app import access
+from app import access, review
 from app.access import Viewer
 from metrics import ai_assisted, api
 from metrics.suppression import suppress
@@ -135,6 +135,12 @@ def share_review(viewer: Viewer, month: str) -> None:
 def review_shared(viewer: Viewer, month: str) -> bool:
     with db.session() as session:
         return self_service.review_shared(session, person_id=viewer.person_id, month=month)
+
+
+def review_file(viewer: Viewer, month: str, subject: review.Subject, fmt: str) -> bytes:
+    """The monthly review as a file; access is checked and the export audited when it is built (on click)."""
+    with db.session() as session:
+        return review.export(session, viewer, month, subject, fmt)
 
 
 # ---- groups -----------------------------------------------------------------------------------------

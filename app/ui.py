@@ -3,12 +3,16 @@ Altair charts with tooltips (and their data a click away), and empty states that
 
 import math
 from datetime import date
+from functools import partial
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app import loaders, review
+from app.access import Viewer
+from app.review import Subject
 from metrics import api
 from metrics.cards import Card
 from metrics.periods import add_months
@@ -224,7 +228,13 @@ def _month_label(month: str) -> str:
     return f"{label} (so far)" if month == months(1)[0] else label
 
 
-def review_downloads(scope: str) -> Any:
-    """The place for the monthly-review downloads (PDF, HTML, CSV, Markdown) of ``scope``; returns the
-    container the review export fills."""
-    return st.container(key=f"review-downloads-{scope}")
+def review_downloads(viewer: Viewer, month: str, subject: Subject) -> None:
+    """Buttons for the monthly review of ``subject`` in every format. A file is built, access-checked
+    and audited only when its button is clicked (Streamlit calls ``data`` then), not on every rerun."""
+    st.caption(f"The monthly review of {_month_label(month)} — what leadership reads and what you bring to a "
+               "one-to-one. Every export is recorded in the audit log.")
+    for column, fmt in zip(st.columns(4), review.RENDERERS, strict=True):
+        column.download_button(
+            f"Review as {fmt.upper()}", data=partial(loaders.review_file, viewer, month, subject, fmt),
+            file_name=review.filename(subject, month, fmt), mime=review.MIME[fmt], icon=":material/download:",
+            key=f"review-{subject.key}-{month}-{fmt}", on_click="ignore")

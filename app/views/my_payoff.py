@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import loaders, person_view, ui
 from app.access import AccessDenied
+from app.review import Subject
 from app.views import viewer
 
 me = viewer()
@@ -40,4 +41,4 @@ if loaders.review_shared(me, month):
 elif st.button(f"Share my review of {month} with my manager"):
     loaders.share_review(me, month)
     st.rerun()
-ui.review_downloads("my-payoff")
+ui.review_downloads(me, month, Subject("person", me.email))

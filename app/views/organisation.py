@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import loaders, ui
 from app.access import AccessDenied
+from app.review import Subject
 from app.views import viewer
 
 me = viewer()
@@ -83,4 +84,4 @@ ui.comparison(loaders.group_ai_vs_other(me, "organisation", month), name=f"org-a
 
 st.subheader("By team")
 ui.table(teams[ui.TEAM_COLUMNS], name=f"org-teams-{month}")
-ui.review_downloads("organisation")
+ui.review_downloads(me, month, Subject("org"))

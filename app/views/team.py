@@ -7,6 +7,7 @@ import streamlit as st
 
 from app import loaders, person_view, ui
 from app.access import AccessDenied
+from app.review import Subject
 from app.views import viewer
 
 me = viewer()
@@ -76,7 +77,14 @@ with overview:
 
         st.subheader("By team")
         ui.table(teams[ui.TEAM_COLUMNS], name=f"team-breakdown-{month}")
-    ui.review_downloads("team")
+
+        st.subheader("Monthly review")
+        shown = sorted(teams.loc[~teams["suppressed"].astype(bool), "team"].dropna())
+        if shown:
+            chosen_team = st.selectbox("Team", shown) if len(shown) > 1 else shown[0]
+            ui.review_downloads(me, month, Subject("team", chosen_team))
+        else:
+            ui.empty("No team here is large enough to export on its own (minimum group size).")
 
 with drill:
     people = loaders.drillable(me)

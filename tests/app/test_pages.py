@@ -134,3 +134,27 @@ def test_admin_saves_settings(org, sqlite_url):
     assert not at.exception
     with db.session(sqlite_url) as s:
         assert org_settings.get(s, "individual_visibility") == "self_only"
+
+
+@pytest.mark.parametrize(("email", "page"), [("eve@acme.test", "my_payoff"), ("mia@acme.test", "team"),
+                                             ("dana@acme.test", "organisation")])
+def test_monthly_review_downloads_are_offered_in_every_format(shared_org, email, page):
+    at = open_page(email, page)
+    labels = {button.proto.label for button in at.get("download_button")}
+    assert {"Review as PDF", "Review as HTML", "Review as CSV", "Review as MD"} <= labels
+
+
+def test_review_download_builds_only_what_the_viewer_may_see(org, sqlite_url):
+    from app import loaders
+    from app.access import AccessDenied, viewer_for
+    from app.review import Subject
+
+    with db.session(sqlite_url) as s:
+        eve = viewer_for(s, "eve@acme.test")
+    month = f"{date.today():%Y-%m}"
+    assert loaders.review_file(eve, month, Subject("person", "eve@acme.test"), "pdf").startswith(b"%PDF")
+    with pytest.raises(AccessDenied):
+        loaders.review_file(eve, month, Subject("person", "eli@acme.test"), "pdf")
+    with db.session(sqlite_url) as s:
+        exports = s.exec(select(AuditLog).where(AuditLog.view.startswith("review."))).all()
+    assert [(r.viewer_email, r.subject) for r in exports] == [("eve@acme.test", "eve@acme.test")]
