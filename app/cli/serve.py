@@ -13,24 +13,30 @@ from store import db
 ENTRY = Path(__file__).resolve().parent.parent / "main.py"
 
 
-def _run_streamlit(port: int, headless: bool, env: dict[str, str]) -> None:
-    command = [sys.executable, "-m", "streamlit", "run", str(ENTRY), "--server.port", str(port),
-               "--server.headless", str(headless).lower(), "--browser.gatherUsageStats", "false"]
+def _run_streamlit(address: str, port: int, headless: bool, env: dict[str, str]) -> None:
+    # Options given here rather than in .streamlit/config.toml, which Streamlit reads only from the
+    # working directory: the dashboard looks the same wherever it is started.
+    command = [sys.executable, "-m", "streamlit", "run", str(ENTRY), "--server.address", address,
+               "--server.port", str(port), "--server.headless", str(headless).lower(),
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", "--theme.base", "light"]
     raise typer.Exit(subprocess.call(command, env={**os.environ, **env}))
 
 
 def register(cli: typer.Typer) -> None:
     @cli.command()
     def serve(
+        address: str = typer.Option("0.0.0.0", help="Address to listen on."),
         port: int = typer.Option(8501, help="Port to listen on."),
         headless: bool = typer.Option(True, help="Do not open a browser window."),
     ) -> None:
         """Start the dashboard on the configured database (PAYOFF_DATABASE_URL), migrating it first."""
         db.upgrade()
-        _run_streamlit(port, headless, {})
+        _run_streamlit(address, port, headless, {})
 
     @cli.command()
     def demo(
+        address: str = typer.Option(
+            "127.0.0.1", help="Address to listen on. Loopback by default: the demo sign-in lets anyone pick who they are."),
         port: int = typer.Option(8501, help="Port to listen on."),
         headless: bool = typer.Option(True, help="Do not open a browser window."),
     ) -> None:
@@ -42,4 +48,4 @@ def register(cli: typer.Typer) -> None:
         if seed_if_empty():
             Console().print("[green]Seeded the demo organisation.[/]")
         Console().print(f"Open [bold]http://localhost:{port}[/] and pick a demo person to sign in as.")
-        _run_streamlit(port, headless, {"PAYOFF_DEMO_SIGNIN": "1"})
+        _run_streamlit(address, port, headless, {"PAYOFF_DEMO_SIGNIN": "1"})
