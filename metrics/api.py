@@ -18,10 +18,10 @@ from sqlmodel import Session
 from metrics import adoption, ai_assisted, outcomes, stats, usage, waste
 from metrics import time_saved as saved
 from metrics.cards import CARDS, Card
-from metrics.periods import add_months, month_bounds, weeks
+from metrics.periods import add_months, monday, month_bounds, weeks
 from metrics.suppression import suppress
 from metrics.value import Weights, outcome_units, value_per_token
-from store import org_settings, reads
+from store import coverage, org_settings, reads
 
 TELEMETRY_LOOKBACK = timedelta(days=31)  # first commits older than this before the month miss telemetry
 TIME_SAVED_WEEKS = 52  # the window time saved looks back over, ending with the month
@@ -128,8 +128,11 @@ def _history(session: Session, start: date, end: date, ids, weights: Weights) ->
 
 
 def _time_saved(session: Session, end: date, ids, config: Config) -> pd.DataFrame:
-    """Time-saved estimates for ``ids``; non-adopters of the whole organisation are the comparison group."""
-    window = weeks(end - timedelta(weeks=TIME_SAVED_WEEKS), end)
+    """Time-saved estimates for ``ids``; non-adopters of the whole organisation are the comparison group.
+    The window starts with the week every outcome source covers: weeks before a source's first synced day
+    would pass for weeks without output and lower every baseline."""
+    since = coverage.outcome_sources_since(session)
+    window = weeks(max(end - timedelta(weeks=TIME_SAVED_WEEKS), monday(since) if since else date.min), end)
     start = window[0] if window else end
     # Only ``ids`` and the comparison group (non-adopters) matter: for a team, not the whole organisation.
     loaded = None

@@ -161,8 +161,11 @@ CARDS: tuple[Card, ...] = (
          "it) - (the same change over the same weeks among non-adopters), times the person's baseline hours per "
          "unit (work_hours_per_week setting, default 40, / mean weekly units before adoption). Interval: +-1.2816 "
          "Welch standard errors; estimate and bounds capped at +-work_hours_per_week. Window: the 52 weeks up to "
-         "the month's end (adoption must fall inside it), from the person's first week with any outcome or "
-         "activity. 'Not enough data' under 4 weeks "
+         "the month's end (adoption must fall inside it), from the week in which every connected outcome "
+         "source has data (the later of the organisation's first merged PR and first resolved ticket: earlier "
+         "weeks are 'not synced yet', not 'no output'; AI usage does not set it, since a week without usage "
+         "rows is a week without AI use), and from the person's first "
+         "week with any outcome or activity. 'Not enough data' under 4 weeks "
          "before or after adoption, without baseline outcomes or with fewer than 3 non-adopters.",
          "ai_usage_daily (activity yes/no per week), outcome units' sources",
          "Assumes adopters would have followed the non-adopters' trend; people who adopt first may differ. "

@@ -129,6 +129,33 @@ def test_time_saved_through_the_api_with_non_adopters_to_compare(sqlite_url):
     assert saved["survey_agreement"] == "survey lower"
 
 
+def test_time_saved_counts_only_weeks_every_outcome_source_covers(sqlite_url):
+    """Jira was connected in week 4: from then on everyone also closes two tickets a week. Weeks 0-3 are
+    'not synced', not 'less output': counted, they would lower ana's baseline (1.6 instead of 2 units a
+    week) and turn her 0.5 extra units a week into 12.5 h instead of 10 h."""
+    start = date(2026, 5, 4)
+    with db.session(sqlite_url) as s:
+        o = Org(s)
+        for email in ("ana@x.io", "c1@x.io", "c2@x.io", "c3@x.io"):
+            o.person(email)
+        for week in range(26):
+            monday = start + timedelta(weeks=week)
+            for email in ("ana@x.io", "c1@x.io", "c2@x.io", "c3@x.io"):
+                o.pr(email, at(monday + timedelta(days=1)))
+                if week >= 4:
+                    for day in (2, 3):
+                        o.ticket(f"T-{email[:2]}{week}{day}", email, resolved=at(monday + timedelta(days=day)),
+                                 created=at(monday))
+            if week >= 10:
+                o.usage("ana@x.io", monday, 1000, 100)
+                if week % 2 == 0:
+                    o.pr("ana@x.io", at(monday + timedelta(days=4)))
+    with db.session(sqlite_url) as s:
+        saved = api.time_saved(s, month="2026-10", person_id=o.ids["ana@x.io"])
+    assert (saved["weeks_before"], saved["weeks_after"], saved["baseline_units_per_week"]) == (6, 16, 2.0)
+    assert saved["estimate"] == pytest.approx(10.0)
+
+
 def test_an_empty_selection_gives_empty_tables(small_org):
     """A viewer who may see nobody gets empty tables, not an error."""
     url, _ = small_org
