@@ -11,7 +11,7 @@ Rules
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
@@ -91,14 +91,48 @@ def reports(session: Session, manager_email: str) -> set[int]:
     return found
 
 
-def visible_people(session: Session, viewer: Viewer) -> set[int]:
-    """Ids of the people whose individual figures ``viewer`` may see."""
+@dataclass(frozen=True)
+class Reach:
+    """Whom ``viewer`` may see, from one read of the people table.
+
+    A page makes several checks (the group, its visibility, each member's visibility); reading the
+    manager chain for each one read every person about 17 times per Team page. A loader builds one
+    ``Reach`` per check and asks it everything; it is never kept beyond that, so a revoked right
+    applies at the next run.
+    """
+
+    viewer: Viewer
+    reports: frozenset[int]  # everyone below the viewer in the manager chain
+    visible: frozenset[int]  # the people whose individual figures the viewer may see
+
+    def may_see_group(self, session: Session, member_ids: set[int]) -> bool:
+        """Whether the viewer may see an aggregate over ``member_ids`` (minimum group size applies)."""
+        if member_ids and member_ids <= self.visible:
+            return True
+        k = org_settings.get(session, "min_group_size")
+        entitled = self.viewer.sees_org or bool(member_ids & self.reports)
+        return entitled and len(member_ids) >= k
+
+
+def reach(session: Session, viewer: Viewer) -> Reach:
+    """What ``viewer`` may see right now (one read of the manager chain)."""
+    below = frozenset(reports(session, viewer.email))
+    return Reach(viewer, below, frozenset(_visible(session, viewer, lambda: below)))
+
+
+def _visible(session: Session, viewer: Viewer, below: Callable[[], Set[int]]) -> set[int]:
+    """The visibility rule; ``below`` gives the viewer's reports, asked only when the rule needs them."""
     visibility = org_settings.get(session, "individual_visibility")
     if visibility == "nobody":
         return set()
     if visibility == "self_only" or not viewer.is_manager:
         return {viewer.person_id}
-    return {viewer.person_id} | reports(session, viewer.email)
+    return {viewer.person_id} | below()
+
+
+def visible_people(session: Session, viewer: Viewer) -> set[int]:
+    """Ids of the people whose individual figures ``viewer`` may see."""
+    return _visible(session, viewer, lambda: reports(session, viewer.email))
 
 
 def require_person(session: Session, viewer: Viewer, person_id: int, *, view: str) -> None:
@@ -112,8 +146,4 @@ def require_person(session: Session, viewer: Viewer, person_id: int, *, view: st
 
 def may_see_group(session: Session, viewer: Viewer, member_ids: set[int]) -> bool:
     """Whether ``viewer`` may see an aggregate over ``member_ids`` (minimum group size applies)."""
-    if member_ids and member_ids <= visible_people(session, viewer):
-        return True
-    k = org_settings.get(session, "min_group_size")
-    entitled = viewer.sees_org or bool(member_ids & reports(session, viewer.email))
-    return entitled and len(member_ids) >= k
+    return reach(session, viewer).may_see_group(session, member_ids)

@@ -156,10 +156,9 @@ class Group:
     individuals_visible: bool  # the viewer may also see every member one by one
 
 
-def _group(session: Session, viewer: Viewer, label: str, members: set[int]) -> Group:
-    visible_people = access.visible_people(session, viewer)
-    return Group(label, tuple(sorted(members)), access.may_see_group(session, viewer, members),
-                 bool(members) and members <= visible_people)
+def _group(session: Session, reach: access.Reach, label: str, members: set[int]) -> Group:
+    return Group(label, tuple(sorted(members)), reach.may_see_group(session, members),
+                 bool(members) and members <= reach.visible)
 
 
 def group(viewer: Viewer, scope: Scope) -> Group:
@@ -167,10 +166,11 @@ def group(viewer: Viewer, scope: Scope) -> Group:
     everyone (leaders and admins), whose per-team breakdown always enforces the minimum group size."""
     access.require_page(viewer, scope)
     with db.session() as session:
+        reach = access.reach(session, viewer)  # one read of the manager chain for every check below
         if scope == "team":
-            return _group(session, viewer, "your reports", access.reports(session, viewer.email))
+            return _group(session, reach, "your reports", set(reach.reports))
         everyone = set(session.exec(select(Person.id)))
-        return replace(_group(session, viewer, "the organisation", everyone), individuals_visible=False)
+        return replace(_group(session, reach, "the organisation", everyone), individuals_visible=False)
 
 
 def adoption_target(viewer: Viewer) -> float:
@@ -183,7 +183,8 @@ def drillable(viewer: Viewer) -> pd.DataFrame:
     """``person_id, name, team`` of the reports ``viewer`` may open one by one, by name."""
     access.require_page(viewer, "team")
     with db.session() as session:
-        ids = access.reports(session, viewer.email) & access.visible_people(session, viewer)
+        reach = access.reach(session, viewer)
+        ids = reach.reports & reach.visible
         frame = reads.people(session, ids)[["person_id", "name", "team"]]
     return frame.sort_values("name", ignore_index=True)
 
