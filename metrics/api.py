@@ -20,7 +20,7 @@ from metrics import time_saved as saved
 from metrics.cards import CARDS, Card
 from metrics.periods import add_months, monday, month_bounds, weeks
 from metrics.suppression import suppress
-from metrics.value import Weights, outcome_units, value_per_token
+from metrics.value import Weights, outcome_units, partial_month_from, value_per_token
 from store import coverage, org_settings, reads
 
 TELEMETRY_LOOKBACK = timedelta(days=31)  # first commits older than this before the month miss telemetry
@@ -186,7 +186,10 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
     used = frame["person_id"].map(adoption.tools(data.tools))
     frame["tools"] = used.apply(lambda t: t if isinstance(t, list) else [])
     frame["outcome_units"] = outcome_units(frame, data.config.weights)
-    return pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
+    partial = frame["person_id"].map(partial_month_from(data.usage_days, data.start))
+    frame["value_partial_from"] = partial
+    value = value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])
+    return pd.concat([frame, value.where(partial.isna())], axis=1)
 
 
 def _by_person(frame: pd.DataFrame) -> pd.DataFrame:
@@ -225,7 +228,7 @@ def group_table(data: MonthData, by: str = "team") -> pd.DataFrame:
     """The per-group month table from loaded data (see ``team_month``), before suppression.
 
     Sums add up members; medians and shares pool the group's PRs; value per token divides the group's
-    units by its tokens; time saved is the mean of the members' estimates (with the interval of a mean of
+    units by its tokens (both without members whose AI use began in the month); time saved is the mean of the members' estimates (with the interval of a mean of
     independent estimates) over ``time_saved_people`` members who have one.
     """
     persons = person_table(data)
@@ -238,8 +241,10 @@ def group_table(data: MonthData, by: str = "team") -> pd.DataFrame:
     pooled = outcomes.pr_outcomes(prs, by).set_index(by).drop(columns=GROUP_SUMS, errors="ignore")
     frame = frame.join(adopted).join(pooled)
     frame = frame.join(ai_assisted.ai_share(prs, by).set_index(by))
-    frame = pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
-    frame = frame.join(_mean_time_saved(persons, by))
+    whole = persons[persons["value_partial_from"].isna()].groupby(by)[["outcome_units", "tokens", "cost_usd"]].sum()
+    whole = whole.reindex(frame.index, fill_value=0)  # members whose AI use began this month are left out
+    value = value_per_token(whole["outcome_units"], whole["tokens"], whole["cost_usd"])
+    frame = pd.concat([frame, value], axis=1).join(_mean_time_saved(persons, by))
     frame["survey_hours_saved_per_week"] = grouped["survey_hours_saved_per_week"].mean()
     frame["flags"] = [[] for _ in range(len(frame))]  # signals are personal; groups never carry them
     return _tidy(frame.reset_index().assign(month=data.month))

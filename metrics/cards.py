@@ -150,12 +150,16 @@ CARDS: tuple[Card, ...] = (
          "nothing and buggy ones less."),
     Card("value_per_million_tokens", "Value per token", "outcome units per million tokens / per 100 USD",
          "value_per_million_tokens = outcome_units / (tokens / 1,000,000); value_per_100_usd = outcome_units / "
-         "(cost_usd / 100). Empty when nothing was spent.", f"{USAGE}, plus outcome units' sources",
+         "(cost_usd / 100). Empty when nothing was spent. Also empty in a person's partial month: their AI use "
+         "began after the 1st with no AI activity in the three months before (adoption or return; "
+         "value_partial_from = the first AI day), so a part-month of tokens would divide a whole month of "
+         "outcomes. Teams leave such members out of both sides of the ratio.",
+         f"{USAGE}, plus outcome units' sources",
          "Tiny spends give large, noisy ratios; seat-priced tools without reported tokens are missing from the "
          "denominator. Only comparable within an organisation's own weights.",
          "Burning tokens only lowers it (a property test checks that adding tokens without outcomes never raises "
          "it); padding outcomes is guarded by the quality adjustment.",
-         ("value_per_million_tokens", "value_per_100_usd")),
+         ("value_per_million_tokens", "value_per_100_usd", "value_partial_from")),
     Card("time_saved_hours_per_week", "Time saved", "hours per week, 80 % interval",
          "Difference in differences: (mean weekly outcome units since the person's first AI-active week - before "
          "it) - (the same change over the same weeks among non-adopters), times the person's baseline hours per "

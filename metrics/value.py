@@ -6,6 +6,7 @@ can only lower the ratio unless outcomes rise with it.
 """
 
 from dataclasses import dataclass, fields
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -44,3 +45,18 @@ def value_per_token(units: pd.Series, tokens: pd.Series, cost_usd: pd.Series) ->
         "value_per_million_tokens": (units / (tokens / 1e6)).where(tokens > 0),
         "value_per_100_usd": (units / (cost_usd / 100)).where(cost_usd > 0),
     })
+
+
+def partial_month_from(usage_days: pd.DataFrame, month_start: date) -> pd.Series:
+    """Person id -> the first AI-active day of the month, for people whose AI use began after the month's
+    first day with no AI activity in ``usage_days`` before the month (they adopted, or came back).
+
+    Their tokens cover only part of the month while their outcomes cover all of it, so their value per
+    token for the month would be flattered; it is left empty instead. Counting only the outcomes from that
+    day on would not do: one token on the 1st would then count the whole month, and spending would pay.
+    ``usage_days``: ``person_id, period`` (day), ``active_days``, from some time before the month.
+    """
+    active = usage_days[usage_days["active_days"] > 0]
+    earlier = set(active.loc[active["period"] < month_start, "person_id"])
+    first = active[active["period"] >= month_start].groupby("person_id")["period"].min()
+    return first[(first > month_start) & ~first.index.isin(earlier)]

@@ -46,14 +46,31 @@ def test_person_month_by_hand(small_org):
         "tickets_closed": 1, "bugs_opened": 1,
         "ai_assisted_pr_share": 0.5, "ai_assisted_pr_share_high": 0.5,  # the trailer PR (telemetry: same one)
         "survey_hours_saved_per_week": 3.0, "flags": []}
-    # units: 1 x (2 PRs - 0.5 x 1 buggy) + 0.5 x 2 points = 2.5 per 1M tokens, 25 per 100 USD
-    assert (ana["outcome_units"], ana["value_per_million_tokens"], ana["value_per_100_usd"]) == (2.5, 2.5, 25.0)
+    # units: 1 x (2 PRs - 0.5 x 1 buggy) + 0.5 x 2 points; ana's AI use began on the 5th: a partial month,
+    # whose five days without tokens would flatter her value per token (with a whole month, below: 2.5)
+    assert (ana["outcome_units"], ana["value_per_million_tokens"], ana["value_partial_from"]) == (
+        2.5, None, date(2026, 10, 5))
     assert ana["time_saved_hours_per_week"] is None and ana["time_saved_reason"].startswith("not enough data")
     assert (ana["active_days"], ana["cohort"], ana["tools"]) == (1, "light", ["claude_code"])
     assert bo["value_per_million_tokens"] is None and bo["flags"] == []  # a non-user is not penalised
     assert bo["time_saved_reason"] == "no AI use in the window"
     assert cy["flags"] == ["spend_without_outcomes", "repetitive_agent_runs"]
     assert (cy["cohort"], cy["value_per_million_tokens"]) == ("heavy", 0.0)
+
+
+def test_value_per_token_of_a_whole_ai_month(small_org):
+    """ana also used AI in September, so October is a whole AI month for her: 2.5 units per 1M tokens, 25 per
+    100 USD; the team pools her with bo (no tokens) and leaves out no one."""
+    url, ids = small_org
+    with db.session(url) as s:
+        o = Org(s)
+        o.ids.update(ids)
+        o.usage("ana@x.io", date(2026, 9, 28), requests=1)
+    with db.session(url) as s:
+        ana = api.as_records(api.person_month(s, month="2026-10", person_ids=[ids["ana@x.io"]]))[0]
+        core = api.as_records(api.team_month(s, month="2026-10", k=1))[0]
+    assert (ana["value_per_million_tokens"], ana["value_per_100_usd"], ana["value_partial_from"]) == (2.5, 25.0, None)
+    assert core["value_per_million_tokens"] == pytest.approx(3.5)  # (2.5 + bo's 1 PR) / 1M tokens
 
 
 def test_team_month_pools_and_suppresses(small_org):
