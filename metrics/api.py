@@ -8,7 +8,7 @@ docs/metrics.md ("API for the app"); extend, do not change, these signatures.
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -90,10 +90,28 @@ def load_month(session: Session, month: str, person_ids: Iterable[int] | None = 
                with_time_saved: bool = True) -> MonthData:
     """Read what ``month``'s metrics need for ``person_ids`` (everyone if None). Time saved compares with
     the whole organisation's weekly outcomes; ``with_time_saved=False`` skips it (its columns stay empty)."""
+    return load_months(session, [month], person_ids, with_time_saved=with_time_saved)[0]
+
+
+def load_months(session: Session, months: list[str], person_ids: Iterable[int] | None = None, *,
+                with_time_saved: bool = True) -> list[MonthData]:
+    """``load_month`` for each of ``months``, reading time saved's weekly outcomes once for all of them:
+    its 52-week windows overlap almost entirely, and that read is about two thirds of a month's load."""
     ids = None if person_ids is None else sorted(set(person_ids))
+    config = Config.load(session)
+    ends = [month_bounds(month)[1] for month in months]
+    if with_time_saved:
+        estimates = _time_saved(session, ends, ids, config)
+    else:
+        estimates = [pd.DataFrame({"person_id": ids or []}).reindex(columns=saved.COLUMNS)] * len(months)
+    return [_read_month(session, month, ids, config, time_saved) for month, time_saved in zip(months, estimates,
+                                                                                             strict=True)]
+
+
+def _read_month(session: Session, month: str, ids: list[int] | None, config: Config,
+                time_saved: pd.DataFrame) -> MonthData:
     start, end = month_bounds(month)
     quality_start = add_months(start, 1 - QUALITY_MONTHS)
-    config = Config.load(session)
     span = {"end": end, "person_ids": ids}
     usage_days = reads.usage(session, start=quality_start - TELEMETRY_LOOKBACK, **span)
     prs = ai_assisted.with_ai_flags(reads.pull_requests(session, start=quality_start, **span),
@@ -107,10 +125,7 @@ def load_month(session: Session, month: str, person_ids: Iterable[int] | None = 
         survey=reads.survey(session, start=start, **span),
         runs=reads.agent_repeats(session, start=start, **span),
         history=_history(session, add_months(start, -BASELINE_MONTHS), start, ids, config.weights),
-        reference_bad_rate=bad / total if total else 0.0,
-        time_saved=(_time_saved(session, end, ids, config) if with_time_saved
-                    else pd.DataFrame({"person_id": ids or []}).reindex(columns=saved.COLUMNS)),
-        config=config,
+        reference_bad_rate=bad / total if total else 0.0, time_saved=time_saved, config=config,
     )
 
 
@@ -127,20 +142,23 @@ def _history(session: Session, start: date, end: date, ids, weights: Weights) ->
     return used.merge(units, on=["person_id", "period"], how="outer").fillna(0)
 
 
-def _time_saved(session: Session, end: date, ids, config: Config) -> pd.DataFrame:
-    """Time-saved estimates for ``ids``; non-adopters of the whole organisation are the comparison group.
-    The window starts with the week every outcome source covers: weeks before a source's first synced day
-    would pass for weeks without output and lower every baseline."""
+def _time_saved(session: Session, ends: list[date], ids, config: Config) -> list[pd.DataFrame]:
+    """Time-saved estimates for ``ids`` as of each of ``ends``; non-adopters of the whole organisation are
+    the comparison group. A window starts with the week every outcome source covers: weeks before a
+    source's first synced day would pass for weeks without output and lower every baseline."""
     since = coverage.outcome_sources_since(session)
-    window = weeks(max(end - timedelta(weeks=TIME_SAVED_WEEKS), monday(since) if since else date.min), end)
-    start = window[0] if window else end
-    # Only ``ids`` and the comparison group (non-adopters) matter: for a team, not the whole organisation.
+    windows = [weeks(max(end - timedelta(weeks=TIME_SAVED_WEEKS), monday(since) if since else date.min), end)
+               for end in ends]
+    first, last = min(w[0] if w else e for w, e in zip(windows, ends, strict=True)), max(ends)
+    # Only ``ids`` and each window's comparison group (its non-adopters) matter: for a team, not everyone.
     loaded = None
     if ids is not None:
-        adopters = reads.active_people(session, start=start, end=end)
-        loaded = sorted(set(ids) | (set(reads.people(session)["person_id"]) - adopters))
-    active = reads.usage(session, start=start, end=end, grain="week", person_ids=loaded)
-    units = _units(session, start, end, loaded, config.weights, "week")
+        everyone = set(reads.people(session)["person_id"])
+        idle = set().union(*(everyone - reads.active_people(session, start=w[0] if w else e, end=e)
+                             for w, e in zip(windows, ends, strict=True)))
+        loaded = sorted(set(ids) | idle)
+    active = reads.usage(session, start=first, end=last, grain="week", person_ids=loaded)
+    units = _units(session, first, last, loaded, config.weights, "week")
     weekly = (active[["person_id", "period", "active_days"]]
               .merge(units[["person_id", "period", "outcome_units"]], on=["person_id", "period"], how="outer")
               .fillna(0)
@@ -148,7 +166,9 @@ def _time_saved(session: Session, end: date, ids, config: Config) -> pd.DataFram
     weekly["active"] = weekly["active_days"] > 0
     if ids is None:
         ids = reads.people(session)["person_id"].tolist()
-    return saved.time_saved(weekly, saved.Window(window, hours_per_week=config.work_hours_per_week), ids)
+    hours = config.work_hours_per_week
+    return [saved.time_saved(weekly[weekly["week"].isin(window)], saved.Window(window, hours_per_week=hours), ids)
+            for window in windows]
 
 
 def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, list[waste.Signal]]:
@@ -250,6 +270,11 @@ def group_table(data: MonthData, by: str = "team") -> pd.DataFrame:
     return _tidy(frame.reset_index().assign(month=data.month))
 
 
+def org_table(data: MonthData) -> pd.DataFrame:
+    """The one-row table of all of ``data``'s people together (see ``org_month``), before suppression."""
+    return group_table(replace(data, people=data.people.assign(team="(all)")), "team")
+
+
 def _mean_time_saved(persons: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per group: ``time_saved_people`` (members with an estimate) and ``time_saved_hours_per_week``, the mean
     of their estimates with the 80 % interval of a mean of independent estimates (None without any)."""
@@ -293,9 +318,8 @@ def org_month(
     """One row for ``person_ids`` taken together (the whole organisation when None), with the team table's
     columns and ``team`` = "(all)"; suppressed like a team under ``k`` people."""
     data = load_month(session, month, person_ids)
-    data.people = data.people.assign(team="(all)")
     k = data.config.min_group_size if k is None else k
-    return suppress(group_table(data, "team"), k=k, individuals_visible=individuals_visible)
+    return suppress(org_table(data), k=k, individuals_visible=individuals_visible)
 
 
 def waste_signals(session: Session, *, month: str, person_id: int) -> list[waste.Signal]:
@@ -309,7 +333,7 @@ def time_saved(session: Session, *, month: str, person_id: int) -> dict[str, Any
     ``survey_hours_saved_per_week, survey_minus_estimate, survey_agreement``."""
     start, end = month_bounds(month)
     config = Config.load(session)
-    row = saved.beside_survey(_time_saved(session, end, [person_id], config),
+    row = saved.beside_survey(_time_saved(session, [end], [person_id], config)[0],
                               reads.survey(session, start=start, end=end, person_ids=[person_id])).iloc[0]
     names = {"time_saved_estimate": "estimate", "time_saved_low": "low", "time_saved_high": "high",
              "time_saved_reason": "reason"}

@@ -12,8 +12,9 @@ from app import access
 from app.review.scope import Scope
 from metrics import ai_assisted, api
 from metrics.cards import Card
+from metrics.suppression import suppress
 from metrics.periods import add_months, month_bounds
-from store import reads, self_service
+from store import self_service
 
 Record = dict[str, Any]
 
@@ -68,10 +69,9 @@ def gather(session: Session, viewer: access.Viewer, scope: Scope, month: str) ->
 
 def _person(session: Session, scope: Scope, month: str) -> Facts:
     (person_id,) = scope.members
-    earlier = [api.as_records(api.person_month(session, month=m, person_ids=[person_id]))[0]
-               for m in months_until(month)[:-1]]
-    data = api.load_month(session, month, [person_id])  # loaded once for the row, signals and comparison
-    trend = [*earlier, api.as_records(api.person_table(data))[0]]
+    loaded = api.load_months(session, months_until(month), [person_id])
+    trend = [api.as_records(api.person_table(data))[0] for data in loaded]
+    data = loaded[-1]  # the reviewed month: its signals and comparison
     notes = self_service.signal_notes(session, person_id=person_id, month=month)
     signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
                for s in api.signals(data).get(person_id, [])]
@@ -80,20 +80,27 @@ def _person(session: Session, scope: Scope, month: str) -> Facts:
 
 
 def _team(session: Session, scope: Scope, month: str) -> Facts:
-    trend = [api.as_records(api.team_month(session, month=m, person_ids=scope.members, individuals_visible=True))[0]
-             for m in months_until(month)]
-    comparison = api.as_records(api.ai_vs_other(session, month=month, person_ids=scope.members))
+    loaded = api.load_months(session, months_until(month), scope.members)
+    trend = [_records(api.group_table(data, "team"))[0] for data in loaded]
+    comparison = api.as_records(ai_assisted.ai_vs_other(loaded[-1].prs))
     return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, records=trend)
 
 
 def _organisation(session: Session, viewer: access.Viewer, month: str) -> Facts:
-    """The organisation month by month (``api.trend``), and the teams the viewer may see this month."""
-    trend = [{**row, "month": f"{row['period']:%Y-%m}"}
-             for row in api.as_records(api.trend(session, person_ids=None, end_month=month, individuals_visible=True))]
-    people = reads.people(session)
-    teams = api.as_records(api.team_month(session, month=month, individuals_visible=True))
+    """The organisation month by month (the rows ``api.org_month`` gives), and the teams the viewer may see
+    this month, all from one load of the six months."""
+    loaded = api.load_months(session, months_until(month))
+    trend = [_records(api.org_table(data))[0] for data in loaded]
+    teams = _records(api.group_table(loaded[-1], "team"))
+    people = loaded[-1].people
     members = {team: set(part["person_id"]) for team, part in people.fillna({"team": "(no team)"}).groupby("team")}
     shown = [row for row in teams if access.may_see_group(session, viewer, members.get(row["team"], set()))]
-    comparison = api.as_records(api.ai_vs_other(session, month=month))
+    comparison = api.as_records(ai_assisted.ai_vs_other(loaded[-1].prs))
     return Facts(trend=trend, cards=list(api.cards()), breakdown=shown, hidden_groups=len(teams) - len(shown),
                  comparison=comparison, records=trend + shown)
+
+
+def _records(table) -> list[Record]:
+    """A group table's rows as ``team_month`` / ``org_month`` give them to a viewer who may see the group:
+    nothing blanked (access was decided before), ``suppressed`` false."""
+    return api.as_records(suppress(table, k=0, individuals_visible=True))

@@ -128,3 +128,22 @@ def test_a_month_without_data_gives_the_short_honest_review(org, tmp_path):
     later = export(tmp_path, "--person", "ada@acme.test", "--as", "ada@acme.test", month="2026-12", fmt="md").decode()
     assert "No outcomes recorded for Ada Lovelace in December 2026" in later
     assert "The latest month with data is October 2026." in later
+
+
+def test_org_review_carries_the_organisation_month_rows(org, tmp_path):
+    """The organisation's rows are ``api.org_month``'s (token split, bugs opened, cycle-time phases, time saved),
+    not the slimmer trend; the CSV gives them back, and the review shows them."""
+    from metrics import api
+    from store import db
+
+    rows = list(csv.DictReader(io.StringIO(export(tmp_path, "--org", "--as", "sam@acme.test", fmt="csv").decode())))
+    whole = {r["month"]: r for r in rows if r["team"] == "(all)"}
+    assert list(whole) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    with db.session(org) as s:
+        (printed,) = api.as_records(api.org_month(s, month="2026-10", individuals_visible=True))
+    for key in ("input_tokens", "output_tokens", "bugs_opened", "coding_hours", "pickup_hours", "review_hours",
+                "time_saved_hours_per_week", "time_saved_people"):
+        assert _same(whole["2026-10"][key], printed[key]), key
+    assert printed["input_tokens"] and printed["bugs_opened"] is not None and printed["coding_hours"]
+    text = export(tmp_path, "--org", "--as", "sam@acme.test", fmt="md").decode()
+    assert all(label in text for label in ("Input tokens", "Bugs opened", "Coding (median)", "Review (median)"))
