@@ -145,8 +145,10 @@ def _value(facts: Facts) -> Section:
     blocks: list = [Figures(tuple(_figure(current, k) for k in keys))]
     blocks.append(Paragraph(
         "Value counts quality-adjusted outcome units (merged PRs that held up, story points, tickets) per million "
-        "tokens and per 100 USD; it is empty when nothing was spent. Time saved compares capacity with the "
-        "person's own pre-adoption baseline, corrected by the change among non-adopters, and is shown with its "
+        "tokens and per 100 USD; it is empty when nothing was spent, and in a month in which someone's AI use "
+        "began after the 1st (a part-month of tokens against a whole month of outcomes). Time saved compares "
+        "capacity with the person's own pre-adoption baseline, corrected by the change among non-adopters, and is "
+        "shown with its "
         "80 % interval beside what people report in the weekly survey. Where the two disagree, neither is the "
         "truth on its own: talk about it."))
     saved = [r for r in facts.trend if isinstance(r.get("time_saved_hours_per_week"), dict)
