@@ -248,8 +248,9 @@ def group_table(data: MonthData, by: str = "team") -> pd.DataFrame:
     """The per-group month table from loaded data (see ``team_month``), before suppression.
 
     Sums add up members; medians and shares pool the group's PRs; value per token divides the group's
-    units by its tokens (both without members whose AI use began in the month); time saved is the mean of the members' estimates (with the interval of a mean of
-    independent estimates) over ``time_saved_people`` members who have one.
+    units by its tokens (both without members whose AI use began in the month); time saved is the mean of
+    the members' estimates (with the interval of a mean of independent estimates) over
+    ``time_saved_people`` members who have one.
     """
     persons = person_table(data)
     people = data.people[["person_id", by]].fillna({by: "(no team)"})

@@ -119,21 +119,28 @@ def test_signals_time_saved_trend_and_comparison(small_org):
     assert compared.loc[("other", "cycle_time_hours"), "n"] == 2
 
 
+MONDAYS = [date(2026, 5, 4) + timedelta(weeks=n) for n in range(26)]  # the weeks of the time-saved tests
+TEAM = ("ana@x.io", "c1@x.io", "c2@x.io", "c3@x.io")  # ana, and three people who never use AI
+
+
+def _team(session) -> Org:
+    o = Org(session)
+    for email in TEAM:
+        o.person(email)
+    return o
+
+
 def test_time_saved_through_the_api_with_non_adopters_to_compare(sqlite_url):
     """ana adopts in week 9 and merges an extra PR every other week from then; three non-adopters stay flat."""
-    start = date(2026, 5, 4)
     with db.session(sqlite_url) as s:
-        o = Org(s)
-        for email in ("ana@x.io", "c1@x.io", "c2@x.io", "c3@x.io"):
-            o.person(email)
-        for week in range(26):
-            monday = start + timedelta(weeks=week)
+        o = _team(s)
+        for week, monday in enumerate(MONDAYS):
             o.pr("ana@x.io", at(monday + timedelta(days=1)))
             if week >= 8:
                 o.usage("ana@x.io", monday, 1000, 100)
                 if week % 2 == 0:
                     o.pr("ana@x.io", at(monday + timedelta(days=2)))
-            for email in ("c1@x.io", "c2@x.io", "c3@x.io"):
+            for email in TEAM[1:]:
                 o.pr(email, at(monday + timedelta(days=1 + week % 2)))
         o.survey("ana@x.io", date(2026, 10, 26), 10.0)
     with db.session(sqlite_url) as s:
@@ -150,14 +157,10 @@ def test_time_saved_counts_only_weeks_every_outcome_source_covers(sqlite_url):
     """Jira was connected in week 4: from then on everyone also closes two tickets a week. Weeks 0-3 are
     'not synced', not 'less output': counted, they would lower ana's baseline (1.6 instead of 2 units a
     week) and turn her 0.5 extra units a week into 12.5 h instead of 10 h."""
-    start = date(2026, 5, 4)
     with db.session(sqlite_url) as s:
-        o = Org(s)
-        for email in ("ana@x.io", "c1@x.io", "c2@x.io", "c3@x.io"):
-            o.person(email)
-        for week in range(26):
-            monday = start + timedelta(weeks=week)
-            for email in ("ana@x.io", "c1@x.io", "c2@x.io", "c3@x.io"):
+        o = _team(s)
+        for week, monday in enumerate(MONDAYS):
+            for email in TEAM:
                 o.pr(email, at(monday + timedelta(days=1)))
                 if week >= 4:
                     for day in (2, 3):
