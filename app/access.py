@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from store import audit, org_settings
 from store.models import Person
@@ -47,7 +47,8 @@ def viewer_for(session: Session, email: str, groups: Iterable[str] = ()) -> View
     ``groups`` are the IdP groups from the verified ID token: when an admin mapped one of them to a
     role (setting ``group_roles``), the first mapped group in the admin's order sets the role.
     """
-    person = session.exec(select(Person).where(Person.email.ilike(email.strip()))).first()
+    # An exact, case-insensitive match: LIKE would read "_" in "j_doe@…" as a wildcard.
+    person = session.exec(select(Person).where(func.lower(Person.email) == email.strip().lower())).first()
     if person is None:
         return None
     mapped = [role for group, role in org_settings.get(session, "group_roles").items() if group in set(groups)]

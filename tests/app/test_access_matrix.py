@@ -13,7 +13,8 @@ from app import loaders
 from app.ui import months
 from app.access import AccessDenied, Viewer, reports, viewer_for
 from store import db
-from store.models import AuditLog, Person
+from store.models import AuditLog, Person, Team
+from store.writes import upsert
 from tests.app.conftest import oidc_app, page_text
 
 VIEWERS = {"employee": "eve@acme.test", "manager": "mia@acme.test", "leader": "dana@acme.test",
@@ -152,3 +153,14 @@ def test_rendered_pages_leak_no_one(shared_org, role):
         if page == "admin":  # the people table is the admin's job: names, emails and roles, no figures
             continue
         assert leaked == [], f"{role} on {page} sees {leaked}"
+
+
+def test_sign_in_email_matches_exactly_not_as_a_pattern(db_url):
+    """An underscore is a LIKE wildcard: "j_doe" must never sign in as "jxdoe"."""
+    with db.session(db_url) as s:
+        upsert(s, Team, [{"name": "Core"}])
+        upsert(s, Person, [{"email": "jxdoe@acme.test", "name": "J X Doe", "team": "Core"}], on=["email"])
+    with db.session(db_url) as s:
+        assert viewer_for(s, "j_doe@acme.test") is None
+        assert viewer_for(s, "%@acme.test") is None
+        assert viewer_for(s, " JXDoe@ACME.test ").email == "jxdoe@acme.test"
