@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tests.app.conftest import MAIN
 
@@ -236,6 +237,14 @@ def test_employee_signs_in_sees_only_their_own_view_and_signs_out(browser, app_u
         body = page.inner_text("body")
         assert other.name not in body and cast.manager.name not in body, path
         assert page.get_by_role("heading", name="My payoff").is_visible(), path
+
+    # The monthly review downloads as a real file, built on click for the signed-in person only.
+    button = page.get_by_role("button", name="Review as PDF")
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert text.startswith("Monthly review") and me.name in text and other.name not in text
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/oauth2/end_session**")
