@@ -235,9 +235,17 @@ def _month(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> ap
 
 
 @_cached
+def _persons(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
+    """The group's per-person table (as api.person_month), built once for the per-team table and the
+    distribution (building it for each was a third of a cold Team page)."""
+    return api.person_table(_month(url, viewer, members, month))
+
+
+@_cached
 def _teams(url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool) -> pd.DataFrame:
     data = _month(url, viewer, members, month)  # as api.team_month, from the shared load
-    frame = suppress(api.group_table(data, "team"), k=data.config.min_group_size,
+    persons = _persons(url, viewer, members, month)
+    frame = suppress(api.group_table(data, "team", persons), k=data.config.min_group_size,
                      individuals_visible=individuals_visible)
     return frame.sort_values("team", ignore_index=True)
 
@@ -249,6 +257,6 @@ def _ai_vs_other(url: str, viewer: Viewer, members: tuple[int, ...], month: str)
 
 @_cached
 def _distribution(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
-    frame = api.person_table(_month(url, viewer, members, month))  # as api.person_month
+    frame = _persons(url, viewer, members, month)
     anonymous = frame[DISTRIBUTION_COLUMNS].copy()
     return anonymous.sample(frac=1, random_state=0, ignore_index=True)

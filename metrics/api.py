@@ -244,15 +244,16 @@ def _interval(row) -> dict[str, float] | None:
     return {"estimate": row.time_saved_estimate, "low": row.time_saved_low, "high": row.time_saved_high}
 
 
-def group_table(data: MonthData, by: str = "team") -> pd.DataFrame:
+def group_table(data: MonthData, by: str = "team", persons: pd.DataFrame | None = None) -> pd.DataFrame:
     """The per-group month table from loaded data (see ``team_month``), before suppression.
 
     Sums add up members; medians and shares pool the group's PRs; value per token divides the group's
     units by its tokens (both without members whose AI use began in the month); time saved is the mean of
     the members' estimates (with the interval of a mean of independent estimates) over
-    ``time_saved_people`` members who have one.
+    ``time_saved_people`` members who have one. ``persons``: ``person_table(data)`` when the caller has it
+    already (a page showing both tables builds it once; it is the larger part of the cost).
     """
-    persons = person_table(data)
+    persons = person_table(data) if persons is None else persons.copy()
     people = data.people[["person_id", by]].fillna({by: "(no team)"})
     persons[by] = persons["person_id"].map(people.set_index("person_id")[by])
     grouped = persons.groupby(by)

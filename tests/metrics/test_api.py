@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from builders import Org, at
 
@@ -96,6 +97,19 @@ def test_team_month_pools_and_suppresses(small_org):
     assert (everyone[0]["prs_merged"], everyone[0]["tokens"]) == (3, 57_000_000)
     assert everyone[0]["pr_cycle_time_hours"] == 24.0 and not everyone[0]["suppressed"]
     assert pair[0]["suppressed"] and pair[0]["tokens"] is None  # two people under k = 3
+
+
+def test_group_table_from_a_person_table_already_built(small_org):
+    """A page that shows both tables builds the person table once; the group table is the same, and the
+    person table handed in is left as it was."""
+    url, _ = small_org
+    with db.session(url) as s:
+        data = api.load_month(s, "2026-10")
+    persons = api.person_table(data)
+    before = persons.copy()
+    for by in ("team", "manager_email"):  # a grouping column the person table lacks is added to a copy
+        pd.testing.assert_frame_equal(api.group_table(data, by, persons), api.group_table(data, by))
+    pd.testing.assert_frame_equal(persons, before)
 
 
 def test_signals_time_saved_trend_and_comparison(small_org):
