@@ -64,7 +64,8 @@ class MonthData:
     start: date
     end: date
     people: pd.DataFrame
-    usage_days: pd.DataFrame  # per person-day, from TELEMETRY_LOOKBACK before the quality window to month end
+    usage_days: pd.DataFrame  # active person-days, from TELEMETRY_LOOKBACK before the quality window to month end
+    month_usage: pd.DataFrame  # usage summed per person over the month (``reads.usage``, grain month)
     prs: pd.DataFrame  # merged in the quality window, with AI flags
     tickets: pd.DataFrame
     bugs: pd.DataFrame
@@ -78,7 +79,7 @@ class MonthData:
     config: Config
 
     @property
-    def month_usage(self) -> pd.DataFrame:
+    def month_days(self) -> pd.DataFrame:
         return self.usage_days[self.usage_days["period"] >= self.start]
 
     @property
@@ -113,12 +114,13 @@ def _read_month(session: Session, month: str, ids: list[int] | None, config: Con
     start, end = month_bounds(month)
     quality_start = add_months(start, 1 - QUALITY_MONTHS)
     span = {"end": end, "person_ids": ids}
-    usage_days = reads.usage(session, start=quality_start - TELEMETRY_LOOKBACK, **span)
+    usage_days = reads.active_days(session, start=quality_start - TELEMETRY_LOOKBACK, **span)
     prs = ai_assisted.with_ai_flags(reads.pull_requests(session, start=quality_start, **span),
                                     reads.ai_signals(session, start=quality_start, **span), usage_days)
     total, bad = reads.unsignalled_pr_quality(session, start=quality_start, end=end)
     return MonthData(
-        month=month, start=start, end=end, people=reads.people(session, ids), usage_days=usage_days, prs=prs,
+        month=month, start=start, end=end, people=reads.people(session, ids), usage_days=usage_days,
+        month_usage=reads.usage(session, start=start, grain="month", **span), prs=prs,
         tickets=reads.tickets_closed(session, start=start, **span),
         bugs=reads.bugs_opened(session, start=start, **span),
         tools=reads.tools_used(session, start=start, **span), seats=reads.seats(session, ids),
@@ -191,7 +193,7 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
     frame = data.people[["person_id"]].copy()
     people_weeks = weeks(data.start, data.end)
     parts = [
-        adoption.person_adoption(data.month_usage, frame["person_id"], people_weeks),
+        adoption.person_adoption(data.month_days, frame["person_id"], people_weeks),
         usage.usage_totals(data.month_usage),
         usage.unused_seats(data.seats, data.tools, data.start, data.end),
         outcomes.pr_outcomes(data.month_prs),

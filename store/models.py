@@ -14,7 +14,7 @@ Conventions that every connector, import and the demo rely on:
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 ROLES = ("employee", "manager", "leader", "admin")
@@ -72,6 +72,26 @@ class AIUsageDaily(SQLModel, table=True):
     commits: int = 0
     pull_requests: int = 0
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class UsageWeek(SQLModel, table=True):
+    """``ai_usage_daily`` rolled up per person and *week part*: the days of the week starting ``week`` (a
+    Monday) that fall in the month starting ``month`` (a week across two months has two parts), so that
+    both weekly and monthly sums are exact. Derived state: ``store.rollups`` rewrites it with every write
+    of daily usage; nothing else writes it. Rows of unmatched identities are not in it."""
+
+    __tablename__ = "usage_week"
+    __table_args__ = (Index("ix_usage_week_week", "week", "person_id"),)
+
+    person_id: int = Field(primary_key=True)
+    week: date = Field(primary_key=True)
+    month: date = Field(primary_key=True)
+    day_mask: int = Field(description="Bit d set (d = 0 for Monday): that day had AI activity")
+    active_days: int
+    input_tokens: int = Field(sa_type=BigInteger)  # a week's sum can pass 2**31 where a day's does not
+    output_tokens: int = Field(sa_type=BigInteger)
+    cost_usd: float
+    requests: int = Field(sa_type=BigInteger)
 
 
 class AgentRun(SQLModel, table=True):
@@ -279,7 +299,7 @@ class ReviewShare(SQLModel, table=True):
 
 MODELS: dict[str, type[SQLModel]] = {
     model.__tablename__: model
-    for model in (Team, Person, Identity, AIUsageDaily, AgentRun, Seat, PullRequest, PullRequestReview,
+    for model in (Team, Person, Identity, AIUsageDaily, UsageWeek, AgentRun, Seat, PullRequest, PullRequestReview,
                   AISignal, Ticket, TicketPullRequest, SurveyResponse, SyncState, RawPayload, AuditLog,
                   Setting, SignalNote, ReviewShare)
 }

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Table, column, func, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
+from store import rollups
 from store.models import (
     AgentRun,
     AIUsageDaily,
@@ -185,6 +186,8 @@ def upsert(
             _upsert_postgres(session, tbl, columns, keys, changing, _unique(chunk, keys, keep, bool(changing)))
         else:
             _upsert_sqlite(session, tbl, columns, keys, changing, chunk)
+        if model is AIUsageDaily:  # the rollup follows in the same transaction
+            rollups.refresh(session, rollups.touched(chunk))
         count += len(chunk)
     return count
 
@@ -205,6 +208,7 @@ def rematch(session: Session) -> None:
     for model in PERSONAL:
         person = select(Identity.person_id).where(Identity.id == model.identity_id).scalar_subquery()
         session.execute(update(model).where(model.identity_id.is_not(None)).values(person_id=person))
+    rollups.rebuild(session)
 
 
 def _attach_people(session: Session, rows: list[dict]) -> None:

@@ -48,7 +48,8 @@ def month_data(usage: pd.DataFrame, prs_rows, points) -> api.MonthData:
                            "team": "core", "manager_email": None, "role": "employee"})
     empty = lambda columns: pd.DataFrame(columns=columns)  # noqa: E731
     return api.MonthData(
-        month="2026-10", start=START, end=END, people=people, usage_days=usage, prs=prs, tickets=tickets,
+        month="2026-10", start=START, end=END, people=people, usage_days=usage, month_usage=usage, prs=prs,
+        tickets=tickets,
         bugs=empty(["ticket_id", "pr_id", "person_id", "created_at"]), tools=tools,
         seats=empty(["seat_id", "tool", "person_id", "assigned_at", "last_activity_at", "pending_cancellation_date",
                      "monthly_cost_usd"]),

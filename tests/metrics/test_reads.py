@@ -5,8 +5,11 @@ from datetime import date
 import pytest
 from builders import Org, at
 
-from store import db, reads, writes
-from store.models import AIUsageDaily
+from sqlalchemy import update
+from sqlmodel import select
+
+from store import db, reads, rollups, writes
+from store.models import AIUsageDaily, Identity, UsageWeek
 
 OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 
@@ -40,16 +43,49 @@ def org(db_url):
 def test_usage_is_summed_per_person_day_then_period(org):
     url, ids = org
     with db.session(url) as s:
-        daily = reads.usage(s, start=OCT, end=NOV)
+        days = reads.active_days(s, start=date(2026, 9, 30), end=date(2026, 10, 7))
         weekly = reads.usage(s, start=OCT, end=NOV, grain="week")
+        across = reads.usage(s, start=date(2026, 9, 28), end=NOV, grain="week")
         monthly = reads.usage(s, start=date(2026, 9, 1), end=NOV, grain="month")
-    assert daily[["period", "active_days", "input_tokens", "output_tokens", "cost_usd"]].values.tolist() == [
-        [date(2026, 10, 5), 1, 150, 15, 1.5], [date(2026, 10, 7), 1, 10, 1, 0.0], [date(2026, 10, 12), 0, 0, 0, 0.0]]
-    assert set(daily["person_id"]) == {ids["ana@x.io"]}  # the unmatched row is left out
-    assert weekly[["period", "active_days", "input_tokens"]].values.tolist() == [
-        [date(2026, 10, 5), 2, 160], [date(2026, 10, 12), 0, 0]]
+        with pytest.raises(ValueError, match="Mondays or firsts of a month"):
+            reads.usage(s, start=date(2026, 10, 2), end=NOV)
+    # two tools on the 5th make one active day; the 7th is after the end; the zero row is no activity
+    assert days.values.tolist() == [[ids["ana@x.io"], date(2026, 9, 30), 1], [ids["ana@x.io"], date(2026, 10, 5), 1]]
+    assert weekly[["period", "active_days", "input_tokens", "output_tokens", "cost_usd"]].values.tolist() == [
+        [date(2026, 10, 5), 2, 160, 16, 1.5], [date(2026, 10, 12), 0, 0, 0, 0.0]]
+    assert set(weekly["person_id"]) == {ids["ana@x.io"]}  # the unmatched row is left out
+    # September 30th and the October days of the same week make one week: both parts summed
+    assert across[["period", "active_days", "input_tokens"]].values.tolist() == [
+        [date(2026, 9, 28), 1, 1000], [date(2026, 10, 5), 2, 160], [date(2026, 10, 12), 0, 0]]
     assert monthly[["period", "active_days", "input_tokens"]].values.tolist() == [
         [date(2026, 9, 1), 1, 1000], [date(2026, 10, 1), 2, 160]]
+
+
+def test_the_rollup_follows_every_write(org):
+    """Re-writing a day, adding one to a week part and moving rows to another person (rematch) all leave
+    the rollup equal to one rebuilt from scratch."""
+    url, ids = org
+    ana = ids["ana@x.io"]
+
+    def rolled(s):
+        return sorted(tuple(r) for r in s.exec(select(UsageWeek.person_id, UsageWeek.week, UsageWeek.month,
+                                                      UsageWeek.day_mask, UsageWeek.input_tokens)))
+
+    with db.session(url) as s:
+        o = Org(s)
+        o.ids = ids
+        o.usage("ana@x.io", date(2026, 10, 5), 1, 0, tool="cursor")  # overwrites 100 with 1
+        o.usage("ana@x.io", date(2026, 10, 11), 5, 0)  # Sunday of the same week
+        incremental = rolled(s)
+        rollups.rebuild(s)
+        assert rolled(s) == incremental
+        assert (ana, date(2026, 10, 5), date(2026, 10, 1), 0b1000101, 66) in incremental
+        writes.upsert(s, Identity, [{"id": f"t:{email}", "source": "t", "external_id": email, "person_id": pid}
+                                    for email, pid in ids.items()])
+        s.exec(update(AIUsageDaily).where(AIUsageDaily.id == "x:ghost").values(identity_id="t:bo@x.io"))
+        writes.rematch(s)
+        assert (ids["bo@x.io"], date(2026, 10, 5), date(2026, 10, 1), 1, 999) in rolled(s)
+        assert [r for r in rolled(s) if r[0] == ana] == [r for r in incremental if r[0] == ana]
 
 
 def test_pull_requests_carry_bugs_reverts_and_signals(org):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 21:24:11.645277
+Create Date: 2026-11-22 23:47:55.382522
 """
 
 from alembic import op
@@ -66,6 +66,21 @@ def upgrade() -> None:
     sa.Column('parent', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.PrimaryKeyConstraint('name')
     )
+    op.create_table('usage_week',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('week', sa.Date(), nullable=False),
+    sa.Column('month', sa.Date(), nullable=False),
+    sa.Column('day_mask', sa.Integer(), nullable=False),
+    sa.Column('active_days', sa.Integer(), nullable=False),
+    sa.Column('input_tokens', sa.BigInteger(), nullable=False),
+    sa.Column('output_tokens', sa.BigInteger(), nullable=False),
+    sa.Column('cost_usd', sa.Float(), nullable=False),
+    sa.Column('requests', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('person_id', 'week', 'month')
+    )
+    with op.batch_alter_table('usage_week', schema=None) as batch_op:
+        batch_op.create_index('ix_usage_week_week', ['week', 'person_id'], unique=False)
+
     op.create_table('person',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -371,6 +386,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_person_email'))
 
     op.drop_table('person')
+    with op.batch_alter_table('usage_week', schema=None) as batch_op:
+        batch_op.drop_index('ix_usage_week_week')
+
+    op.drop_table('usage_week')
     op.drop_table('team')
     op.drop_table('sync_state')
     op.drop_table('setting')
