@@ -164,3 +164,19 @@ def test_sign_in_email_matches_exactly_not_as_a_pattern(db_url):
         assert viewer_for(s, "j_doe@acme.test") is None
         assert viewer_for(s, "%@acme.test") is None
         assert viewer_for(s, " JXDoe@ACME.test ").email == "jxdoe@acme.test"
+
+
+def test_reports_walk_the_chain_down_across_case_and_stop_at_a_loop(db_url):
+    """Direct and indirect reports, emails compared without case; a loop back to the manager neither
+    adds the manager nor runs forever."""
+    people = [("boss@acme.test", "ana@acme.test"), ("lead@acme.test", "BOSS@acme.test"),
+              ("dev@acme.test", "Lead@Acme.test"), ("ana@acme.test", "dev@acme.test"),
+              ("other@acme.test", "someone@acme.test")]
+    with db.session(db_url) as s:
+        upsert(s, Team, [{"name": "Core"}])
+        upsert(s, Person, [{"email": e, "name": e, "team": "Core", "manager_email": m} for e, m in people], on=["email"])
+    with db.session(db_url) as s:
+        ids = {p.email: p.id for p in s.exec(select(Person))}
+        assert reports(s, "Boss@acme.test") == {ids["lead@acme.test"], ids["dev@acme.test"], ids["ana@acme.test"]}
+        assert reports(s, "dev@acme.test") == {ids["ana@acme.test"], ids["boss@acme.test"], ids["lead@acme.test"]}
+        assert reports(s, "nobody@acme.test") == set()
