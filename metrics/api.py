@@ -96,37 +96,52 @@ def load_month(session: Session, month: str, person_ids: Iterable[int] | None = 
 
 def load_months(session: Session, months: list[str], person_ids: Iterable[int] | None = None, *,
                 with_time_saved: bool = True) -> list[MonthData]:
-    """``load_month`` for each of ``months``, reading time saved's weekly outcomes once for all of them:
-    its 52-week windows overlap almost entirely, and that read is about two thirds of a month's load."""
+    """``load_month`` for each of ``months`` (consecutive or not), reading each window-shaped input once
+    for all of them: time saved's weekly outcomes (52-week windows that overlap almost entirely), the PRs
+    of the quality windows with the active days around them, the monthly history and the organisation's
+    reference bug rate are read over the months' whole span and cut per month."""
     ids = None if person_ids is None else sorted(set(person_ids))
     config = Config.load(session)
-    ends = [month_bounds(month)[1] for month in months]
+    bounds = [month_bounds(month) for month in months]
     if with_time_saved:
-        estimates = _time_saved(session, ends, ids, config)
+        estimates = _time_saved(session, [end for _, end in bounds], ids, config)
     else:
         estimates = [pd.DataFrame({"person_id": ids or []}).reindex(columns=saved.COLUMNS)] * len(months)
-    return [_read_month(session, month, ids, config, time_saved) for month, time_saved in zip(months, estimates,
-                                                                                             strict=True)]
-
-
-def _read_month(session: Session, month: str, ids: list[int] | None, config: Config,
-                time_saved: pd.DataFrame) -> MonthData:
-    start, end = month_bounds(month)
-    quality_start = add_months(start, 1 - QUALITY_MONTHS)
-    span = {"end": end, "person_ids": ids}
+    first, last = min(start for start, _ in bounds), max(end for _, end in bounds)
+    quality_start = add_months(first, 1 - QUALITY_MONTHS)
+    span = {"end": last, "person_ids": ids}
     usage_days = reads.active_days(session, start=quality_start - TELEMETRY_LOOKBACK, **span)
     prs = ai_assisted.with_ai_flags(reads.pull_requests(session, start=quality_start, **span),
                                     reads.ai_signals(session, start=quality_start, **span), usage_days)
-    total, bad = reads.unsignalled_pr_quality(session, start=quality_start, end=end)
+    shared = {
+        "people": reads.people(session, ids), "seats": reads.seats(session, ids), "usage_days": usage_days,
+        "prs": prs, "monthly": _monthly(session, add_months(first, -BASELINE_MONTHS), last, ids, config.weights),
+        "reference": reads.unsignalled_pr_quality(session, start=quality_start, end=last),
+    }
+    return [_read_month(session, month, ids, config, time_saved, shared)
+            for month, time_saved in zip(months, estimates, strict=True)]
+
+
+def _read_month(session: Session, month: str, ids: list[int] | None, config: Config, time_saved: pd.DataFrame,
+                shared: dict[str, pd.DataFrame]) -> MonthData:
+    """One month: its own small reads, and its cut of the frames ``load_months`` read for every month."""
+    start, end = month_bounds(month)
+    quality_start = add_months(start, 1 - QUALITY_MONTHS)
+    span = {"start": start, "end": end, "person_ids": ids}
+    days, prs, monthly = shared["usage_days"], shared["prs"], shared["monthly"]
+    reference = shared["reference"]
+    reference = reference[(reference["month"] >= quality_start) & (reference["month"] < end)]
+    total, bad = int(reference["prs"].sum()), int(reference["failed"].sum())
+    merged = prs["merged_at"].dt.date
     return MonthData(
-        month=month, start=start, end=end, people=reads.people(session, ids), usage_days=usage_days,
-        month_usage=reads.usage(session, start=start, grain="month", **span), prs=prs,
-        tickets=reads.tickets_closed(session, start=start, **span),
-        bugs=reads.bugs_opened(session, start=start, **span),
-        tools=reads.tools_used(session, start=start, **span), seats=reads.seats(session, ids),
-        survey=reads.survey(session, start=start, **span),
-        runs=reads.agent_repeats(session, start=start, **span),
-        history=_history(session, add_months(start, -BASELINE_MONTHS), start, ids, config.weights),
+        month=month, start=start, end=end, people=shared["people"],
+        usage_days=days[(days["period"] >= quality_start - TELEMETRY_LOOKBACK) & (days["period"] < end)],
+        month_usage=monthly[monthly["period"] == start], prs=prs[(merged >= quality_start) & (merged < end)],
+        tickets=reads.tickets_closed(session, **span), bugs=reads.bugs_opened(session, **span),
+        tools=reads.tools_used(session, **span), seats=shared["seats"], survey=reads.survey(session, **span),
+        runs=reads.agent_repeats(session, **span),
+        history=monthly[(monthly["period"] >= add_months(start, -BASELINE_MONTHS)) & (monthly["period"] < start)]
+        [["person_id", "period", "tokens", "outcome_units"]],
         reference_bad_rate=bad / total if total else 0.0, time_saved=time_saved, config=config,
     )
 
@@ -136,12 +151,14 @@ def _units(session: Session, start: date, end: date, ids, weights: Weights, grai
     return frame.assign(outcome_units=outcome_units(frame, weights))
 
 
-def _history(session: Session, start: date, end: date, ids, weights: Weights) -> pd.DataFrame:
-    """Per person and month before this one: ``tokens`` and ``outcome_units``."""
+def _monthly(session: Session, start: date, end: date, ids, weights: Weights) -> pd.DataFrame:
+    """Per person and month: the usage columns of ``reads.usage``, ``tokens`` and ``outcome_units`` (a
+    month's own usage, and the history its baseline is taken from)."""
     used = reads.usage(session, start=start, end=end, person_ids=ids, grain="month")
-    used = used.assign(tokens=used["input_tokens"] + used["output_tokens"])[["person_id", "period", "tokens"]]
+    used = used.assign(tokens=used["input_tokens"] + used["output_tokens"])
     units = _units(session, start, end, ids, weights, "month")[["person_id", "period", "outcome_units"]]
-    return used.merge(units, on=["person_id", "period"], how="outer").fillna(0)
+    frame = used.merge(units, on=["person_id", "period"], how="outer").fillna(0)
+    return frame.astype(used.dtypes.to_dict())
 
 
 def _time_saved(session: Session, ends: list[date], ids, config: Config) -> list[pd.DataFrame]:
@@ -155,22 +172,27 @@ def _time_saved(session: Session, ends: list[date], ids, config: Config) -> list
     # Only ``ids`` and each window's comparison group (its non-adopters) matter: for a team, not everyone.
     loaded = None
     if ids is not None:
-        everyone = set(reads.people(session)["person_id"])
-        idle = set().union(*(everyone - reads.active_people(session, start=w[0] if w else e, end=e)
+        idle = set().union(*(reads.idle_people(session, start=w[0] if w else e, end=e)
                              for w, e in zip(windows, ends, strict=True)))
         loaded = sorted(set(ids) | idle)
-    active = reads.usage(session, start=first, end=last, grain="week", person_ids=loaded)
-    units = _units(session, first, last, loaded, config.weights, "week")
-    weekly = (active[["person_id", "period", "active_days"]]
-              .merge(units[["person_id", "period", "outcome_units"]], on=["person_id", "period"], how="outer")
+    # Read once for every window, in week parts: a window ends with its month, so its last week keeps
+    # only the part before the month's end.
+    keys = ["person_id", "period", "month"]
+    active = reads.usage(session, start=first, end=last, grain="week", person_ids=loaded, parts=True)
+    units = reads.outcomes(session, start=first, end=last, person_ids=loaded, grain="week", parts=True)
+    weekly = (active[[*keys, "active_days"]]
+              .merge(units.assign(units=outcome_units(units, config.weights))[[*keys, "units"]], on=keys, how="outer")
               .fillna(0)
-              .rename(columns={"period": "week", "outcome_units": "units"}))
+              .rename(columns={"period": "week"}))
     weekly["active"] = weekly["active_days"] > 0
+    week, month = pd.to_datetime(weekly["week"]), pd.to_datetime(weekly["month"])
+    part_start = month.where(month > week, week)
     if ids is None:
         ids = reads.people(session)["person_id"].tolist()
     hours = config.work_hours_per_week
-    return [saved.time_saved(weekly[weekly["week"].isin(window)], saved.Window(window, hours_per_week=hours), ids)
-            for window in windows]
+    return [saved.time_saved(weekly[weekly["week"].isin(window) & (part_start < pd.Timestamp(end))],
+                             saved.Window(window, hours_per_week=hours), ids)
+            for window, end in zip(windows, ends, strict=True)]
 
 
 def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, list[waste.Signal]]:

@@ -79,8 +79,9 @@ def _stamp(column):
     return type_coerce(column, String)
 
 
-def _as_dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    frame[column] = pd.to_datetime(frame[column]).dt.date
+def _as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
 
 
@@ -109,11 +110,12 @@ def _boundary(day: date) -> bool:
 
 def usage(
     session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None,
-    grain: Literal["week", "month"] = "week",
+    grain: Literal["week", "month"] = "week", parts: bool = False,
 ) -> pd.DataFrame:
     """AI usage summed per person and week (Monday) or month: ``person_id, period, active_days,
     input_tokens, output_tokens, cost_usd, requests``, read from the ``usage_week`` rollup (rows of every
     tool and source already summed per person-day, so two tools on one day make one active day).
+    ``parts``: weeks cut at month ends, one row per part with its ``month`` as well.
 
     ``start`` and ``end`` must each be a Monday or the first of a month: week parts are cut at both, so
     the days in ``[start, end)`` are exactly whole parts.
@@ -121,15 +123,16 @@ def usage(
     if not (_boundary(start) and _boundary(end)):
         raise ValueError(f"usage is rolled up by week parts: {start} .. {end} must be Mondays or firsts of a month")
     w = UsageWeek
-    period = w.week if grain == "week" else w.month
+    keys = [w.week if grain == "week" else w.month] + ([w.month] if parts else [])
     stmt = (
-        select(w.person_id, period, func.sum(w.active_days), _whole(func.sum(w.input_tokens)),
+        select(w.person_id, *keys, func.sum(w.active_days), _whole(func.sum(w.input_tokens)),
                _whole(func.sum(w.output_tokens)), func.sum(w.cost_usd), _whole(func.sum(w.requests)))
         .where(_segment_start() >= start, _segment_start() < end, _of(w.person_id, person_ids))
-        .group_by(w.person_id, period)
-        .order_by(w.person_id, period)
+        .group_by(w.person_id, *keys)
+        .order_by(w.person_id, *keys)
     )
-    frame = _as_dates(_frame(session, stmt, USAGE_COLUMNS), "period")
+    columns = USAGE_COLUMNS[:2] + (["month"] if parts else []) + USAGE_COLUMNS[2:]
+    frame = _as_dates(_frame(session, stmt, columns), "period", "month" if parts else "period")
     return frame.astype({"active_days": int, "input_tokens": "int64", "output_tokens": "int64",
                          "cost_usd": float, "requests": "int64"})
 
@@ -153,14 +156,14 @@ def active_days(
     return frame.sort_values(["person_id", "period"], ignore_index=True)
 
 
-def active_people(session: Session, *, start: date, end: date) -> set[int]:
-    """Ids of everyone with any AI activity in ``[start, end)`` (Mondays or firsts of a month): who is *not*
-    in it is a non-adopter."""
+def idle_people(session: Session, *, start: date, end: date) -> set[int]:
+    """Ids of everyone without any AI activity in ``[start, end)`` (Mondays or firsts of a month): the
+    non-adopters time saved compares with."""
     w = UsageWeek
     # Per person, stop at their first active week part (an index seek each) rather than reading the window.
     used = exists().where(w.person_id == Person.id, w.week >= start - timedelta(days=6), w.week < end,
                           _segment_start() >= start, _segment_start() < end, w.active_days > 0)
-    return set(session.scalars(select(Person.id).where(used)))
+    return set(session.scalars(select(Person.id).where(~used)))
 
 
 def tools_used(
@@ -287,40 +290,49 @@ def bugs_opened(
 
 
 def outcomes(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None, grain: Grain = "week"
+    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None, grain: Grain = "week",
+    parts: bool = False,
 ) -> pd.DataFrame:
     """Outcome counts summed in SQL per person and period (for baselines and trends over many weeks):
     ``person_id, period, prs_merged, reverts, prs_buggy, tickets_closed, tickets_without_points,
-    story_points, bugs_fixed``. ``prs_buggy`` counts merged, unreverted PRs with a ``caused_by`` bug."""
+    story_points, bugs_fixed``. ``prs_buggy`` counts merged, unreverted PRs with a ``caused_by`` bug.
+    ``parts``: weeks cut at month ends, one row per part with its ``month`` as well (as ``usage``)."""
     pr, reverted, buggy = PullRequest, _reverted(start), _buggy()
-    pr_period = period_start(session, utc_day(session, pr.merged_at), grain).label("period")
+
+    def periods(moment) -> list:
+        day = utc_day(session, moment)
+        return [period_start(session, day, grain).label("period")] + (
+            [period_start(session, day, "month").label("month")] if parts else [])
+
+    keys = ["person_id", "period"] + (["month"] if parts else [])
+    pr_periods = periods(pr.merged_at)
     is_reverted = reverted.c.reverts.is_not(None)
     pr_stmt = (
-        select(pr.person_id, pr_period, func.count(),
+        select(pr.person_id, *pr_periods, func.count(),
                func.sum(case((is_reverted, 1), else_=0)),
                func.sum(case((and_(~is_reverted, buggy.c.pr_id.is_not(None)), 1), else_=0)))
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .outerjoin(buggy, buggy.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
                _of(pr.person_id, person_ids))
-        .group_by(pr.person_id, pr_period)
+        .group_by(pr.person_id, *pr_periods)
     )
     t = Ticket
-    t_period = period_start(session, utc_day(session, t.resolved_at), grain).label("period")
+    t_periods = periods(t.resolved_at)
     ticket_stmt = (
-        select(t.person_id, t_period, func.count(),
+        select(t.person_id, *t_periods, func.count(),
                func.sum(case((or_(t.story_points.is_(None), t.story_points == 0), 1), else_=0)),
                func.coalesce(func.sum(t.story_points), literal(0.0)),
                func.sum(case((t.type == "bug", 1), else_=0)))
         .where(t.status_category == "done", t.resolved_at >= _at(start), t.resolved_at < _at(end),
                _of(t.person_id, person_ids))
-        .group_by(t.person_id, t_period)
+        .group_by(t.person_id, *t_periods)
     )
-    prs = _as_dates(_frame(session, pr_stmt, OUTCOME_COLUMNS[:5]), "period")
-    tickets = _as_dates(_frame(session, ticket_stmt, ["person_id", "period", *OUTCOME_COLUMNS[5:]]), "period")
-    frame = prs.merge(tickets, on=["person_id", "period"], how="outer").fillna(0)
+    prs = _as_dates(_frame(session, pr_stmt, keys + OUTCOME_COLUMNS[2:5]), *keys[1:])
+    tickets = _as_dates(_frame(session, ticket_stmt, keys + OUTCOME_COLUMNS[5:]), *keys[1:])
+    frame = prs.merge(tickets, on=keys, how="outer").fillna(0)
     counts = [c for c in OUTCOME_COLUMNS[2:] if c != "story_points"]
-    return frame.astype({**dict.fromkeys(counts, "int64"), "story_points": float})[OUTCOME_COLUMNS]
+    return frame.astype({**dict.fromkeys(counts, "int64"), "story_points": float})[keys + OUTCOME_COLUMNS[2:]]
 
 
 def agent_repeats(
@@ -352,19 +364,22 @@ def survey(
     return _frame(session, stmt, ["person_id", "week", "hours_saved"])
 
 
-def unsignalled_pr_quality(session: Session, *, start: date, end: date) -> tuple[int, int]:
-    """Across the whole organisation, PRs merged in ``[start, end)`` without any stored AI signal, and how
-    many of them caused a bug or were reverted: the reference for the quality-regression signal."""
+def unsignalled_pr_quality(session: Session, *, start: date, end: date) -> pd.DataFrame:
+    """Across the whole organisation, per month of merging in ``[start, end)``: ``month, prs, failed``, the
+    PRs merged without any stored AI signal and how many of them caused a bug or were reverted (the
+    reference for the quality-regression signal; a window's rate is its months' sums divided)."""
     pr, reverted, buggy = PullRequest, _reverted(start), _buggy()
     signalled = select(AISignal.pr_id)
     bad = or_(buggy.c.pr_id.is_not(None), reverted.c.reverts.is_not(None))
+    month = period_start(session, utc_day(session, pr.merged_at), "month")
     stmt = (
-        select(func.count(), func.coalesce(func.sum(case((bad, 1), else_=0)), 0))
+        select(month, func.count(), func.sum(case((bad, 1), else_=0)))
         .select_from(pr)
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .outerjoin(buggy, buggy.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
                pr.person_id.is_not(None), pr.id.not_in(signalled))
+        .group_by(month)
     )
-    total, failed = session.execute(stmt).one()
-    return int(total), int(failed)
+    frame = _as_dates(_frame(session, stmt, ["month", "prs", "failed"]), "month")
+    return frame.astype({"prs": "int64", "failed": "int64"})

@@ -199,3 +199,19 @@ def test_an_empty_selection_gives_empty_tables(small_org):
                   api.org_month(s, month="2026-10", person_ids=[])]
     assert [len(t) for t in tables] == [0, 0, 0]
     assert "time_saved_hours_per_week" in tables[1].columns
+
+
+@pytest.mark.parametrize("who", ["everyone", "one team"])
+def test_months_loaded_together_equal_months_loaded_one_by_one(demo_url, who):
+    """``load_months`` reads each window once for all months and cuts it; every month's tables must be
+    what loading that month alone gives (the demo organisation: adopters, regressors, reverts, bugs)."""
+    months = ["2026-07", "2026-08", "2026-10"]  # a gap, so cutting by month is tested too
+    with db.session(demo_url) as s:
+        people = api.reads.people(s)
+        ids = None if who == "everyone" else people.loc[people["team"] == people["team"].iloc[0], "person_id"]
+        together = api.load_months(s, months, ids)
+        alone = [api.load_month(s, month, ids) for month in months]
+    for joint, single in zip(together, alone, strict=True):
+        pd.testing.assert_frame_equal(api.person_table(joint), api.person_table(single))
+        pd.testing.assert_frame_equal(api.group_table(joint), api.group_table(single))
+        assert joint.reference_bad_rate == single.reference_bad_rate
