@@ -94,8 +94,14 @@ def _team_page(viewer, month: str) -> None:
 
 
 def team_page_cold(url: str, shape: bench_org.OrgShape) -> float:
-    """The team page's data with empty caches (the first viewer after a restart or the cache's expiry)."""
+    """The team page's data with empty caches (the first viewer after a restart or the cache's expiry).
+
+    Empty caches, not a first import: a running server imported the app's modules when it started, and
+    importing them (altair, fpdf2, streamlit) took 1.7 s of the first figure at 10,000 people.
+    """
     import streamlit as st
+
+    from app import loaders  # noqa: F401
 
     viewer = _manager(url, shape)
 
