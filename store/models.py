@@ -57,7 +57,9 @@ class AIUsageDaily(SQLModel, table=True):
 
     id: str = Field(primary_key=True, description="<source>:<identity>:<day>:<tool>")
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    identity_id: str = Field(index=True)
+    # Not indexed: no read looks usage rows up by identity (they follow it through ``person_id``), and
+    # keeping the index up to date slowed every import (docs/performance.md, import fourth round).
+    identity_id: str
     day: date
     tool: str = Field(description="copilot | claude_code | cursor | openai | <in-house agent>")
     source: str = Field(description="Connector or import that wrote the row")

@@ -121,9 +121,10 @@ def _unique(chunk: list[dict], keys: Sequence[str], keep: Sequence[str], updatin
     Updating: the last row wins, but ``keep`` columns come from the first (later rows only update).
     Not updating: the first row wins.
     """
-    merged: dict[tuple, dict] = {}
+    key_of = itemgetter(*keys)  # a row's key (its value alone when there is one key column)
+    merged: dict[Any, dict] = {}
     for row in chunk:
-        key = tuple(row[k] for k in keys)
+        key = key_of(row)
         first = merged.get(key)
         if first is None:
             merged[key] = row

@@ -139,7 +139,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ai_usage_daily', schema=None) as batch_op:
         batch_op.create_index('ix_ai_usage_daily_day_person', ['day', 'person_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_ai_usage_daily_identity_id'), ['identity_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ai_usage_daily_person_id'), ['person_id'], unique=False)
 
     op.create_table('identity',
@@ -369,7 +368,6 @@ def downgrade() -> None:
     op.drop_table('identity')
     with op.batch_alter_table('ai_usage_daily', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ai_usage_daily_person_id'))
-        batch_op.drop_index(batch_op.f('ix_ai_usage_daily_identity_id'))
         batch_op.drop_index('ix_ai_usage_daily_day_person')
 
     op.drop_table('ai_usage_daily')
