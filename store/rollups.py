@@ -42,9 +42,11 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def touched(rows: Iterable[Mapping[str, Any]]) -> dict[int, tuple[date, date]]:
-    """Person id -> (first, last) day among usage ``rows`` that belong to a matched person."""
-    spans: dict[int, tuple[date, date]] = {}
+def touched(rows: Iterable[Mapping[str, Any]], spans: dict[int, tuple[date, date]] | None = None
+            ) -> dict[int, tuple[date, date]]:
+    """Person id -> (first, last) day among usage ``rows`` that belong to a matched person, widening the
+    ``spans`` of earlier rows when given."""
+    spans = {} if spans is None else spans
     for row in rows:
         person = row.get("person_id")
         if person is None:

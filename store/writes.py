@@ -176,7 +176,7 @@ def upsert(
     primary = [c.name for c in tbl.primary_key.columns]
     keys = list(on) or primary
     postgres = session.get_bind().dialect.name == "postgresql"
-    count = 0
+    count, spans = 0, {}
     for chunk in _chunks(({**defaults, **row} for row in rows), BATCH):
         columns = list(chunk[0])
         unknown = set(columns) - set(tbl.c.keys())
@@ -187,9 +187,11 @@ def upsert(
             _upsert_postgres(session, tbl, columns, keys, changing, _unique(chunk, keys, keep, bool(changing)))
         else:
             _upsert_sqlite(session, tbl, columns, keys, changing, chunk)
-        if model is AIUsageDaily:  # the rollup follows in the same transaction
-            rollups.refresh(session, rollups.touched(chunk))
+        if model is AIUsageDaily:
+            spans = rollups.touched(chunk, spans)
         count += len(chunk)
+    if model is AIUsageDaily:  # the rollup follows in the same transaction, once for the whole call
+        rollups.refresh(session, spans)
     return count
 
 
