@@ -188,19 +188,20 @@ def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, li
 
 def _person_totals(data: MonthData) -> pd.DataFrame:
     """One row per person: every per-person metric of the month (no identity columns)."""
-    frame = data.people[["person_id"]].copy()
+    frame = _by_person(data.people[["person_id"]])
     people_weeks = weeks(data.start, data.end)
+    month_usage, month_prs = data.month_usage, data.month_prs  # each a filter over the whole frame
     parts = [
-        adoption.person_adoption(data.month_usage, frame["person_id"], people_weeks),
-        usage.usage_totals(data.month_usage),
+        adoption.person_adoption(month_usage, frame["person_id"], people_weeks),
+        usage.usage_totals(month_usage),
         usage.unused_seats(data.seats, data.tools, data.start, data.end),
-        outcomes.pr_outcomes(data.month_prs),
-        ai_assisted.ai_share(data.month_prs),
+        outcomes.pr_outcomes(month_prs),
+        ai_assisted.ai_share(month_prs),
         outcomes.ticket_outcomes(data.tickets),
         outcomes.bugs_opened(data.bugs),
     ]
     for part in parts:
-        frame = _by_person(frame).merge(_by_person(part), on="person_id", how="left")
+        frame = frame.merge(_by_person(part), on="person_id", how="left")
     counts = [c for c in GROUP_SUMS if c != "outcome_units"]
     frame[counts] = frame[counts].fillna(0)
     used = frame["person_id"].map(adoption.tools(data.tools))
@@ -223,10 +224,10 @@ def person_table(data: MonthData) -> pd.DataFrame:
     totals = _person_totals(data)
     frame = frame.merge(totals, on="person_id", how="left")
     found = signals(data, totals)
-    frame["flags"] = frame["person_id"].map(lambda p: [s.name for s in found.get(p, [])])
+    frame["flags"] = [[s.name for s in found.get(p, [])] for p in frame["person_id"].tolist()]
     estimates = saved.beside_survey(data.time_saved, data.survey)
     frame = frame.merge(_by_person(estimates), on="person_id", how="left")
-    frame["time_saved_hours_per_week"] = [_interval(r) for r in frame.itertuples()]
+    frame["time_saved_hours_per_week"] = _intervals(frame)
     return _tidy(frame)
 
 
@@ -238,10 +239,11 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[leading + [c for c in frame.columns if c not in leading]]
 
 
-def _interval(row) -> dict[str, float] | None:
-    if row.time_saved_estimate is None or pd.isna(row.time_saved_estimate):
-        return None
-    return {"estimate": row.time_saved_estimate, "low": row.time_saved_low, "high": row.time_saved_high}
+def _intervals(frame: pd.DataFrame) -> list[dict[str, float] | None]:
+    """Per row, ``{"estimate", "low", "high"}`` of the time-saved estimate, None without one."""
+    columns = (frame[c].tolist() for c in ("time_saved_estimate", "time_saved_low", "time_saved_high"))
+    return [{"estimate": estimate, "low": low, "high": high} if known else None
+            for known, estimate, low, high in zip(frame["time_saved_estimate"].notna(), *columns, strict=True)]
 
 
 def group_table(data: MonthData, by: str = "team", persons: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -287,9 +289,10 @@ def _mean_time_saved(persons: pd.DataFrame, by: str) -> pd.DataFrame:
     half = stats.Z * grouped["variance"].sum().pow(0.5) / n
     frame = pd.DataFrame(index=pd.Index(persons[by].unique(), name=by))
     frame["time_saved_people"] = n.reindex(frame.index, fill_value=0)
+    bounds = (column.reindex(frame.index).to_numpy() for column in (mean, mean - half, mean + half))
     frame["time_saved_hours_per_week"] = [
-        {"estimate": mean[g], "low": mean[g] - half[g], "high": mean[g] + half[g]} if g in n.index else None
-        for g in frame.index]
+        {"estimate": estimate, "low": low, "high": high} if known else None
+        for known, estimate, low, high in zip(frame["time_saved_people"] > 0, *bounds, strict=True)]
     return frame
 
 

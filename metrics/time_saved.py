@@ -127,10 +127,9 @@ def beside_survey(estimates: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame
     frame = estimates.copy()
     frame["survey_hours_saved_per_week"] = frame["person_id"].map(answered)
     frame["survey_minus_estimate"] = frame["survey_hours_saved_per_week"] - frame["time_saved_estimate"]
-    frame["survey_agreement"] = [
-        None if pd.isna(s) or pd.isna(e) else "within" if lo <= s <= hi else "survey higher" if s > hi
-        else "survey lower"
-        for s, e, lo, hi in zip(frame["survey_hours_saved_per_week"], frame["time_saved_estimate"],
-                                frame["time_saved_low"], frame["time_saved_high"], strict=True)
-    ]
+    columns = ["survey_hours_saved_per_week", "time_saved_estimate", "time_saved_low", "time_saved_high"]
+    survey, estimate, low, high = (frame[c].astype(float) for c in columns)  # None (no estimate at all) -> NaN
+    frame["survey_agreement"] = np.select(
+        [survey.isna() | estimate.isna(), (low <= survey) & (survey <= high), survey > high],
+        [None, "within", "survey higher"], "survey lower").tolist()
     return frame
