@@ -419,4 +419,13 @@ def _plain(value: Any) -> Any:
 
 def as_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain dicts (NaN -> None), ready for JSON, CSV and templates."""
-    return [{column: _plain(value) for column, value in row.items()} for row in table.to_dict("records")]
+    names, columns = table.columns.tolist(), [_plain_column(table.iloc[:, i]) for i in range(table.shape[1])]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    """``_plain`` of each value of ``column``; numbers, booleans and strings converted for the whole column
+    at once (``astype(object)`` gives Python scalars), the rest (lists, dicts, dates) value by value."""
+    if pd.api.types.is_numeric_dtype(column) or isinstance(column.dtype, pd.StringDtype):
+        return column.astype(object).where(column.notna(), None).tolist()
+    return [_plain(value) for value in column.tolist()]
