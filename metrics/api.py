@@ -212,19 +212,20 @@ def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, li
 
 def _person_totals(data: MonthData) -> pd.DataFrame:
     """One row per person: every per-person metric of the month (no identity columns)."""
-    frame = data.people[["person_id"]].copy()
+    frame = _by_person(data.people[["person_id"]])
     people_weeks = weeks(data.start, data.end)
+    month_prs = data.month_prs  # a filter over the whole quality window's PRs
     parts = [
         adoption.person_adoption(data.month_days, frame["person_id"], people_weeks),
         usage.usage_totals(data.month_usage),
         usage.unused_seats(data.seats, data.tools, data.start, data.end),
-        outcomes.pr_outcomes(data.month_prs),
-        ai_assisted.ai_share(data.month_prs),
+        outcomes.pr_outcomes(month_prs),
+        ai_assisted.ai_share(month_prs),
         outcomes.ticket_outcomes(data.tickets),
         outcomes.bugs_opened(data.bugs),
     ]
     for part in parts:
-        frame = _by_person(frame).merge(_by_person(part), on="person_id", how="left")
+        frame = frame.merge(_by_person(part), on="person_id", how="left")
     counts = [c for c in GROUP_SUMS if c != "outcome_units"]
     frame[counts] = frame[counts].fillna(0)
     used = frame["person_id"].map(adoption.tools(data.tools))
@@ -247,10 +248,10 @@ def person_table(data: MonthData) -> pd.DataFrame:
     totals = _person_totals(data)
     frame = frame.merge(totals, on="person_id", how="left")
     found = signals(data, totals)
-    frame["flags"] = frame["person_id"].map(lambda p: [s.name for s in found.get(p, [])])
+    frame["flags"] = [[s.name for s in found.get(p, [])] for p in frame["person_id"].tolist()]
     estimates = saved.beside_survey(data.time_saved, data.survey)
     frame = frame.merge(_by_person(estimates), on="person_id", how="left")
-    frame["time_saved_hours_per_week"] = [_interval(r) for r in frame.itertuples()]
+    frame["time_saved_hours_per_week"] = _intervals(frame)
     return _tidy(frame)
 
 
@@ -262,10 +263,11 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[leading + [c for c in frame.columns if c not in leading]]
 
 
-def _interval(row) -> dict[str, float] | None:
-    if row.time_saved_estimate is None or pd.isna(row.time_saved_estimate):
-        return None
-    return {"estimate": row.time_saved_estimate, "low": row.time_saved_low, "high": row.time_saved_high}
+def _intervals(frame: pd.DataFrame) -> list[dict[str, float] | None]:
+    """Per row, ``{"estimate", "low", "high"}`` of the time-saved estimate, None without one."""
+    columns = (frame[c].tolist() for c in ("time_saved_estimate", "time_saved_low", "time_saved_high"))
+    return [{"estimate": estimate, "low": low, "high": high} if known else None
+            for known, estimate, low, high in zip(frame["time_saved_estimate"].notna(), *columns, strict=True)]
 
 
 def group_table(data: MonthData, by: str = "team", persons: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -311,9 +313,10 @@ def _mean_time_saved(persons: pd.DataFrame, by: str) -> pd.DataFrame:
     half = stats.Z * grouped["variance"].sum().pow(0.5) / n
     frame = pd.DataFrame(index=pd.Index(persons[by].unique(), name=by))
     frame["time_saved_people"] = n.reindex(frame.index, fill_value=0)
+    bounds = (column.reindex(frame.index).to_numpy() for column in (mean, mean - half, mean + half))
     frame["time_saved_hours_per_week"] = [
-        {"estimate": mean[g], "low": mean[g] - half[g], "high": mean[g] + half[g]} if g in n.index else None
-        for g in frame.index]
+        {"estimate": estimate, "low": low, "high": high} if known else None
+        for known, estimate, low, high in zip(frame["time_saved_people"] > 0, *bounds, strict=True)]
     return frame
 
 
@@ -440,4 +443,13 @@ def _plain(value: Any) -> Any:
 
 def as_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain dicts (NaN -> None), ready for JSON, CSV and templates."""
-    return [{column: _plain(value) for column, value in row.items()} for row in table.to_dict("records")]
+    names, columns = table.columns.tolist(), [_plain_column(table.iloc[:, i]) for i in range(table.shape[1])]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _plain_column(column: pd.Series) -> list[Any]:
+    """``_plain`` of each value of ``column``; numbers, booleans and strings converted for the whole column
+    at once (``astype(object)`` gives Python scalars), the rest (lists, dicts, dates) value by value."""
+    if pd.api.types.is_numeric_dtype(column) or isinstance(column.dtype, pd.StringDtype):
+        return column.astype(object).where(column.notna(), None).tolist()
+    return [_plain(value) for value in column.tolist()]

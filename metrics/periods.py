@@ -2,6 +2,10 @@
 
 from datetime import date, timedelta
 
+import numpy as np
+import pandas as pd
+from pandas.api.extensions import take
+
 
 def month_bounds(month: str) -> tuple[date, date]:
     """``"2026-10"`` -> (2026-10-01, 2026-11-01): the month as a half-open date range."""
@@ -29,3 +33,21 @@ def weeks(start: date, end: date) -> list[date]:
     if first < start:
         first += timedelta(days=7)
     return [first + timedelta(days=7 * n) for n in range(max(0, (end - first).days + 6) // 7)]
+
+
+def calendar_days(values: pd.Series) -> np.ndarray:
+    """Each value's calendar day as ``datetime64[D]`` (NaT where missing), for vectorised day arithmetic.
+
+    ``values``: ``datetime.date`` objects, or timestamps, whose wall-clock date is taken (as ``.dt.date``
+    reads it). Dates are converted once per distinct day: a column of person-days repeats a few hundred.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        return stamps.to_numpy().astype("datetime64[D]")
+    codes, distinct = pd.factorize(values)
+    return take(pd.to_datetime(distinct).to_numpy().astype("datetime64[D]"), codes, allow_fill=True)
+
+
+def mondays(days: np.ndarray) -> np.ndarray:
+    """The Monday starting each day's week, for ``datetime64[D]`` days (1970-01-01 was a Thursday)."""
+    return days - (days.astype("int64") + 3) % 7

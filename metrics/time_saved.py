@@ -66,7 +66,7 @@ def time_saved(weekly: pd.DataFrame, window: Window, people: Iterable[int] | Non
     adopted = active.any(axis=1)
     controls = units[~adopted & (units.sum(axis=1) > 0)]
     units, active, adopted = (_matrix_rows(m, everyone, people) for m in (units, active, adopted))
-    rows = []
+    rows, trends = [], {}  # trends: per (first week, adoption week), shared by everyone with the same two
     for row, person in enumerate(people):
         result = dict.fromkeys(COLUMNS[1:])
         result |= {"person_id": person, "controls": len(controls)}
@@ -80,18 +80,18 @@ def time_saved(weekly: pd.DataFrame, window: Window, people: Iterable[int] | Non
         result |= {"weeks_before": len(before), "weeks_after": len(after)}
         result["time_saved_reason"] = _not_enough(before, after, len(controls), window)
         if result["time_saved_reason"] is None:
-            result |= _estimate(before, after, controls[:, seen:], start - seen, window)
+            if (seen, start) not in trends:
+                trends[seen, start] = _trend(controls[:, seen:], start - seen)
+            result |= _estimate(before, after, trends[seen, start], window)
         rows.append(result)
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _matrix_rows(matrix: np.ndarray, everyone: list, people: list) -> np.ndarray:
     """Rows of ``matrix`` (one per person of ``everyone``) for ``people``; zeros for anyone absent."""
-    position = {p: i for i, p in enumerate(everyone)}
+    position = pd.Index(everyone).get_indexer(people)
     out = np.zeros((len(people), *matrix.shape[1:]), dtype=matrix.dtype)
-    for row, person in enumerate(people):
-        if person in position:
-            out[row] = matrix[position[person]]
+    out[position >= 0] = matrix[position[position >= 0]]
     return out
 
 
@@ -107,16 +107,22 @@ def _not_enough(before: np.ndarray, after: np.ndarray, controls: int, window: Wi
     return None
 
 
-def _estimate(before, after, controls, start: int, window: Window) -> dict:
-    gain, se_gain, _ = stats.mean_difference(after, before)
+def _trend(controls: np.ndarray, start: int) -> tuple[float, float]:
+    """The non-adopters' mean change from the weeks before ``start`` to those after, and its standard error
+    (``controls``: their weekly units from the person's first week on)."""
     changes = controls[:, start:].mean(axis=1) - controls[:, :start].mean(axis=1)
-    trend = float(changes.mean())
-    se_trend = float(changes.std(ddof=1) / math.sqrt(len(changes))) if len(changes) > 1 else 0.0
-    did, se = gain - trend, math.hypot(se_gain, se_trend)
-    per_unit, cap = window.hours_per_week / float(before.mean()), window.hours_per_week
-    hours = lambda units: float(np.clip(units * per_unit, -cap, cap))  # noqa: E731
+    se = float(changes.std(ddof=1) / math.sqrt(len(changes))) if len(changes) > 1 else 0.0
+    return float(changes.mean()), se
+
+
+def _estimate(before, after, trend: tuple[float, float], window: Window) -> dict:
+    gain, se_gain, _ = stats.mean_difference(after, before)
+    did, se = gain - trend[0], math.hypot(se_gain, trend[1])
+    baseline, cap = float(before.mean()), window.hours_per_week
+    per_unit = cap / baseline
+    hours = lambda units: min(max(units * per_unit, -cap), cap)  # noqa: E731
     return {"time_saved_estimate": hours(did), "time_saved_low": hours(did - stats.Z * se),
-            "time_saved_high": hours(did + stats.Z * se), "baseline_units_per_week": float(before.mean())}
+            "time_saved_high": hours(did + stats.Z * se), "baseline_units_per_week": baseline}
 
 
 def beside_survey(estimates: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame:
@@ -127,10 +133,9 @@ def beside_survey(estimates: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame
     frame = estimates.copy()
     frame["survey_hours_saved_per_week"] = frame["person_id"].map(answered)
     frame["survey_minus_estimate"] = frame["survey_hours_saved_per_week"] - frame["time_saved_estimate"]
-    frame["survey_agreement"] = [
-        None if pd.isna(s) or pd.isna(e) else "within" if lo <= s <= hi else "survey higher" if s > hi
-        else "survey lower"
-        for s, e, lo, hi in zip(frame["survey_hours_saved_per_week"], frame["time_saved_estimate"],
-                                frame["time_saved_low"], frame["time_saved_high"], strict=True)
-    ]
+    columns = ["survey_hours_saved_per_week", "time_saved_estimate", "time_saved_low", "time_saved_high"]
+    survey, estimate, low, high = (frame[c].astype(float) for c in columns)  # None (no estimate at all) -> NaN
+    frame["survey_agreement"] = np.select(
+        [survey.isna() | estimate.isna(), (low <= survey) & (survey <= high), survey > high],
+        [None, "within", "survey higher"], "survey lower").tolist()
     return frame

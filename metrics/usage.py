@@ -25,9 +25,10 @@ def unused_seats(seats: pd.DataFrame, tools_used: pd.DataFrame, start: date, end
     last = pd.to_datetime(seats["last_activity_at"], utc=True)
     cancelled = pd.to_datetime(seats["pending_cancellation_date"])
     held = (assigned.isna() | (assigned < month_end)) & (cancelled.isna() | (cancelled >= pd.Timestamp(start)))
-    active = set(map(tuple, tools_used.loc[tools_used["active_days"] > 0, ["person_id", "tool"]].to_numpy()))
-    used = [(p, t) in active for p, t in zip(seats["person_id"], seats["tool"], strict=True)]
-    idle = held & ~pd.Series(used, index=seats.index) & (last.isna() | (last < month_start))
+    pair = ["person_id", "tool"]
+    active = pd.MultiIndex.from_frame(tools_used.loc[tools_used["active_days"] > 0, pair])
+    used = pd.Series(pd.MultiIndex.from_frame(seats[pair]).isin(active), index=seats.index)
+    idle = held & ~used & (last.isna() | (last < month_start))
     unused = seats[idle].assign(cost=seats["monthly_cost_usd"].fillna(0.0))
     frame = unused.groupby("person_id").agg(unused_seats=("seat_id", "count"), unused_seat_cost_usd=("cost", "sum"))
     return frame.reset_index()

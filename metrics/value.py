@@ -9,7 +9,10 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from metrics.periods import calendar_days
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ def partial_month_from(usage_days: pd.DataFrame, month_start: date) -> pd.Series
     ``usage_days``: ``person_id, period`` (day), ``active_days``, from some time before the month.
     """
     active = usage_days[usage_days["active_days"] > 0]
-    earlier = set(active.loc[active["period"] < month_start, "person_id"])
-    first = active[active["period"] >= month_start].groupby("person_id")["period"].min()
-    return first[(first > month_start) & ~first.index.isin(earlier)]
+    days = pd.Series(calendar_days(active["period"]), index=active["person_id"], name="period")
+    start = np.datetime64(month_start, "D")
+    first = days[days >= start].groupby(level="person_id").min()
+    late = first[(first > start) & ~first.index.isin(days[days < start].index)]
+    return late.dt.date  # as ``datetime.date``, like the days ``usage_days`` holds

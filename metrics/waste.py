@@ -72,12 +72,13 @@ def quality_regression(prs: pd.DataFrame, reference_rate: float) -> dict[int, Si
     than ``reference_rate`` (the organisation's PRs without AI signals over the same months). "Clearly" =
     at least 2 such PRs and a one-sided exact binomial test below 2.5 %: with dozens of people tested every
     month, a looser bar would flag someone by chance each time."""
-    marked = prs.assign(bad=(prs["bugs_caused"] > 0) | prs["reverted"])
+    assisted = prs.loc[prs["ai_any"], ["person_id", "bugs_caused", "reverted"]]
+    went_wrong = (assisted["bugs_caused"] > 0) | assisted["reverted"]
+    counts = went_wrong.groupby(assisted["person_id"]).agg(["sum", "size"])
     found = {}
-    for person, part in marked[marked["ai_any"]].groupby("person_id"):
-        bad, n = int(part["bad"].sum()), len(part)
+    for person, bad, n in counts[counts["sum"] >= QUALITY_MIN_BAD].itertuples():  # the test only for these
         chance = stats.binomial_tail(bad, n, reference_rate)
-        if bad >= QUALITY_MIN_BAD and chance < QUALITY_MAX_CHANCE:
+        if chance < QUALITY_MAX_CHANCE:
             interval = stats.proportion(bad, n)
             found[int(person)] = Signal("quality_regression",
                                         f"{bad} of {n} AI-assisted PRs caused a bug or were reverted "

@@ -1,9 +1,10 @@
 import math
 
 import pandas as pd
+from frames import d
 from pandas.testing import assert_frame_equal
 
-from metrics.value import Weights, outcome_units, value_per_token
+from metrics.value import Weights, outcome_units, partial_month_from, value_per_token
 
 
 def test_outcome_units_adjust_for_quality_with_configurable_weights():
@@ -22,3 +23,14 @@ def test_value_per_token_is_empty_without_spend():
     expected = pd.DataFrame({"value_per_million_tokens": [2.5, math.nan, 0.0],
                              "value_per_100_usd": [10.0, math.nan, 0.0]})
     assert_frame_equal(got, expected)
+
+
+def test_partial_month_from_names_people_whose_ai_use_began_after_the_first():
+    # active person-days only (person_id, period, active_days), the shape usage_days may take
+    used = pd.DataFrame([(1, d(6)), (1, d(9)), (2, d(28, 9)), (2, d(8)), (3, d(1)), (3, d(2)), (4, d(3)),
+                         (5, d(20))], columns=["person_id", "period"]).assign(active_days=1)
+    used.loc[used["person_id"] == 5, "active_days"] = 0  # a row without activity starts nothing
+    got = partial_month_from(used, d(1))
+    # 1 began on the 6th; 2 was active in September; 3 from the 1st; 4 on the 3rd
+    assert got.to_dict() == {1: d(6), 4: d(3)}
+    assert got.index.name == "person_id"
