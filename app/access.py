@@ -10,10 +10,10 @@ Rules
 * Each view of another person's figures is written to the audit log.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass
 
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from store import audit, org_settings
@@ -75,21 +75,21 @@ def require_page(viewer: Viewer, page: str) -> None:
 
 
 def reports(session: Session, manager_email: str) -> set[int]:
-    """Everyone below ``manager_email`` in the manager chain (direct and indirect), emails compared
-    case-insensitively; a chain that loops back to the manager stops there.
-
-    Walked by the database (a recursive query returns the reports only): reading every person to walk
-    the chain in Python cost 70 ms a check at 10,000 people, and a Team page makes six.
-    """
-    manager = manager_email.lower()
-    below = (select(Person.id, func.lower(Person.email).label("email"))
-             .where(func.lower(Person.manager_email) == manager)
-             .cte("below", recursive=True))
-    person = aliased(Person)
-    below = below.union(select(person.id, func.lower(person.email))
-                        .join(below, func.lower(person.manager_email) == below.c.email)
-                        .where(func.lower(person.email) != manager))
-    return set(session.scalars(select(below.c.id)))
+    """Everyone below ``manager_email`` in the manager chain (direct and indirect)."""
+    below: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for pid, email, manager in session.exec(select(Person.id, Person.email, Person.manager_email)):
+        if manager:
+            below[manager.lower()].append((pid, email.lower()))
+    found: set[int] = set()
+    queue = [manager_email.lower()]
+    seen = set(queue)
+    while queue:
+        for pid, email in below[queue.pop()]:
+            if email not in seen:
+                seen.add(email)
+                found.add(pid)
+                queue.append(email)
+    return found
 
 
 @dataclass(frozen=True)

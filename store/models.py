@@ -158,7 +158,7 @@ class PullRequest(SQLModel, table=True):
     deletions: int | None = None
     changed_files: int | None = None
     commits: int | None = None
-    reverts_pr_id: str | None = Field(default=None, description="Id of the PR this one reverts")
+    reverts_pr_id: str | None = Field(default=None, index=True, description="Id of the PR this one reverts")
 
 
 class PullRequestReview(SQLModel, table=True):
@@ -212,6 +212,8 @@ class TicketPullRequest(SQLModel, table=True):
     """A ticket tied to a PR: ``fixes`` (the PR names the ticket) or ``caused_by`` (a bug the PR introduced)."""
 
     __tablename__ = "ticket_pull_request"
+    # the bug links alone, in PR order: the PR reads count bugs per PR from this range (store.reads._bugs)
+    __table_args__ = (Index("ix_ticket_pull_request_kind_pr", "kind", "pr_id"),)
 
     id: str = Field(primary_key=True, description="<ticket id>|<pr id>|<kind>")
     ticket_id: str = Field(foreign_key="ticket.id", index=True)

@@ -80,8 +80,11 @@ def _stamp(column):
 
 
 def _as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``columns`` as ``datetime.date`` values: SQLite returns computed dates as text, PostgreSQL as dates
+    already (converting those again cost a second a year of weekly rows)."""
     for column in columns:
-        frame[column] = pd.to_datetime(frame[column]).dt.date
+        if len(frame) and not isinstance(frame[column].iloc[0], date):
+            frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
 
 
@@ -190,20 +193,13 @@ def seats(session: Session, person_ids: Iterable[int] | None = None) -> pd.DataF
                                   "pending_cancellation_date", "monthly_cost_usd"])
 
 
-def _bugs_caused(pr_id):
-    """How many tickets are linked to the PR ``pr_id`` as ``caused_by`` (bugs it introduced); a correlated
-    count that walks the ``pr_id`` index instead of the whole link table."""
+def _bugs():
+    """Per PR linked ``caused_by`` to tickets: ``pr_id, bugs`` (how many), for a join. One hashed pass over
+    the links instead of an index probe per PR read: the PR reads cover hundreds of thousands of PRs at
+    10,000 people (1.5 s of a 2 s weekly read), and bug links are far fewer than PRs."""
     link = TicketPullRequest
-    return (select(func.count()).select_from(link).where(link.pr_id == pr_id, link.kind == "caused_by")
-            .scalar_subquery())
-
-
-def _buggy():
-    """The PRs linked ``caused_by`` to at least one ticket, for a join: the weekly and organisation-wide
-    counts read hundreds of thousands of PRs, where one hashed pass over the links beats an index probe
-    per PR (1.5 s of 2 s at 10,000 people); a list of PRs counts per PR with ``_bugs_caused``."""
-    link = TicketPullRequest
-    return select(link.pr_id).where(link.kind == "caused_by").group_by(link.pr_id).subquery()
+    return (select(link.pr_id, func.count().label("bugs")).where(link.kind == "caused_by")
+            .group_by(link.pr_id).subquery())
 
 
 def _reverted(since: date):
@@ -225,12 +221,13 @@ def pull_requests(
 ) -> pd.DataFrame:
     """PRs merged in ``[start, end)``, one row each, with ``bugs_caused`` (tickets linked ``caused_by``)
     and ``reverted`` (another merged PR reverts it)."""
-    pr, reverted = PullRequest, _reverted(start)
+    pr, reverted, bugs = PullRequest, _reverted(start), _bugs()
     stmt = (
         select(pr.id, pr.person_id, pr.repo, _stamp(pr.first_commit_at), _stamp(pr.created_at),
                _stamp(pr.first_review_at), _stamp(pr.merged_at), pr.additions, pr.deletions, pr.reverts_pr_id,
-               _bugs_caused(pr.id), reverted.c.reverts.is_not(None))
+               func.coalesce(bugs.c.bugs, 0), reverted.c.reverts.is_not(None))
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
+        .outerjoin(bugs, bugs.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
                _of(pr.person_id, person_ids))
         .order_by(pr.merged_at)
@@ -297,7 +294,7 @@ def outcomes(
     ``person_id, period, prs_merged, reverts, prs_buggy, tickets_closed, tickets_without_points,
     story_points, bugs_fixed``. ``prs_buggy`` counts merged, unreverted PRs with a ``caused_by`` bug.
     ``parts``: weeks cut at month ends, one row per part with its ``month`` as well (as ``usage``)."""
-    pr, reverted, buggy = PullRequest, _reverted(start), _buggy()
+    pr, reverted, bugs = PullRequest, _reverted(start), _bugs()
 
     def periods(moment) -> list:
         day = utc_day(session, moment)
@@ -310,9 +307,9 @@ def outcomes(
     pr_stmt = (
         select(pr.person_id, *pr_periods, func.count(),
                func.sum(case((is_reverted, 1), else_=0)),
-               func.sum(case((and_(~is_reverted, buggy.c.pr_id.is_not(None)), 1), else_=0)))
+               func.sum(case((and_(~is_reverted, bugs.c.pr_id.is_not(None)), 1), else_=0)))
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
-        .outerjoin(buggy, buggy.c.pr_id == pr.id)
+        .outerjoin(bugs, bugs.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
                _of(pr.person_id, person_ids))
         .group_by(pr.person_id, *pr_periods)
@@ -368,15 +365,15 @@ def unsignalled_pr_quality(session: Session, *, start: date, end: date) -> pd.Da
     """Across the whole organisation, per month of merging in ``[start, end)``: ``month, prs, failed``, the
     PRs merged without any stored AI signal and how many of them caused a bug or were reverted (the
     reference for the quality-regression signal; a window's rate is its months' sums divided)."""
-    pr, reverted, buggy = PullRequest, _reverted(start), _buggy()
+    pr, reverted, bugs = PullRequest, _reverted(start), _bugs()
     signalled = select(AISignal.pr_id)
-    bad = or_(buggy.c.pr_id.is_not(None), reverted.c.reverts.is_not(None))
+    bad = or_(bugs.c.pr_id.is_not(None), reverted.c.reverts.is_not(None))
     month = period_start(session, utc_day(session, pr.merged_at), "month")
     stmt = (
         select(month, func.count(), func.sum(case((bad, 1), else_=0)))
         .select_from(pr)
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
-        .outerjoin(buggy, buggy.c.pr_id == pr.id)
+        .outerjoin(bugs, bugs.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
                pr.person_id.is_not(None), pr.id.not_in(signalled))
         .group_by(month)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 23:47:55.382522
+Create Date: 2026-11-23 00:35:33.650523
 """
 
 from alembic import op
@@ -187,6 +187,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_pull_request_merged_person', ['merged_at', 'person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pull_request_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pull_request_repo'), ['repo'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pull_request_reverts_pr_id'), ['reverts_pr_id'], unique=False)
 
     op.create_table('review_share',
     sa.Column('id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -308,6 +309,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('ticket_pull_request', schema=None) as batch_op:
+        batch_op.create_index('ix_ticket_pull_request_kind_pr', ['kind', 'pr_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_pull_request_pr_id'), ['pr_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ticket_pull_request_ticket_id'), ['ticket_id'], unique=False)
 
@@ -319,6 +321,7 @@ def downgrade() -> None:
     with op.batch_alter_table('ticket_pull_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ticket_pull_request_ticket_id'))
         batch_op.drop_index(batch_op.f('ix_ticket_pull_request_pr_id'))
+        batch_op.drop_index('ix_ticket_pull_request_kind_pr')
 
     op.drop_table('ticket_pull_request')
     with op.batch_alter_table('pull_request_review', schema=None) as batch_op:
@@ -355,6 +358,7 @@ def downgrade() -> None:
 
     op.drop_table('review_share')
     with op.batch_alter_table('pull_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pull_request_reverts_pr_id'))
         batch_op.drop_index(batch_op.f('ix_pull_request_repo'))
         batch_op.drop_index(batch_op.f('ix_pull_request_person_id'))
         batch_op.drop_index('ix_pull_request_merged_person')
