@@ -65,7 +65,7 @@ class MonthData:
     end: date
     people: pd.DataFrame
     usage_days: pd.DataFrame  # active person-days, from TELEMETRY_LOOKBACK before the quality window to month end
-    month_usage: pd.DataFrame  # usage summed per person over the month (``reads.usage``, grain month)
+    month_usage: pd.DataFrame  # usage (``reads.usage``, grain month) and outcome units of the month, per person
     prs: pd.DataFrame  # merged in the quality window, with AI flags
     tickets: pd.DataFrame
     bugs: pd.DataFrame

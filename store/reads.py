@@ -11,7 +11,6 @@ are small and medians need the individual values. Every loader runs on SQLite an
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -112,8 +111,8 @@ def _boundary(day: date) -> bool:
 
 
 def usage(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None,
-    grain: Literal["week", "month"] = "week", parts: bool = False,
+    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None, grain: Grain = "week",
+    parts: bool = False,
 ) -> pd.DataFrame:
     """AI usage summed per person and week (Monday) or month: ``person_id, period, active_days,
     input_tokens, output_tokens, cost_usd, requests``, read from the ``usage_week`` rollup (rows of every

@@ -5,7 +5,7 @@ from typing import Literal
 from sqlalchemy import Date, Integer, cast, func
 from sqlmodel import Session
 
-Grain = Literal["day", "week", "month"]
+Grain = Literal["week", "month"]
 
 
 def _postgresql(session: Session) -> bool:
@@ -13,9 +13,7 @@ def _postgresql(session: Session) -> bool:
 
 
 def period_start(session: Session, day_column, grain: Grain):
-    """The first day of the day/week (Monday)/month holding ``day_column``."""
-    if grain == "day":
-        return day_column
+    """The first day of the week (Monday) or month holding ``day_column``."""
     if _postgresql(session):
         return cast(func.date_trunc(grain, day_column), Date)
     if grain == "week":
