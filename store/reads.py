@@ -96,9 +96,12 @@ def people(session: Session, person_ids: Iterable[int] | None = None) -> pd.Data
                   ["person_id", "email", "name", "team", "manager_email", "role"])
 
 
-def _segment_start(w=UsageWeek):
-    """The first day of a week part: its Monday, or the first of its month when the week began before."""
-    return case((w.month > w.week, w.month), else_=w.week)
+def _parts_in(start: date, end: date) -> ColumnElement[bool]:
+    """Week parts whose first day (the Monday, or the first of the month when the week began before it)
+    falls in ``[start, end)``."""
+    w = UsageWeek
+    first = case((w.month > w.week, w.month), else_=w.week)
+    return and_(first >= start, first < end)
 
 
 def _whole(total):
@@ -129,7 +132,7 @@ def usage(
     stmt = (
         select(w.person_id, *keys, func.sum(w.active_days), _whole(func.sum(w.input_tokens)),
                _whole(func.sum(w.output_tokens)), func.sum(w.cost_usd), _whole(func.sum(w.requests)))
-        .where(_segment_start() >= start, _segment_start() < end, _of(w.person_id, person_ids))
+        .where(_parts_in(start, end), _of(w.person_id, person_ids))
         .group_by(w.person_id, *keys)
         .order_by(w.person_id, *keys)
     )
@@ -164,7 +167,7 @@ def idle_people(session: Session, *, start: date, end: date) -> set[int]:
     w = UsageWeek
     # Per person, stop at their first active week part (an index seek each) rather than reading the window.
     used = exists().where(w.person_id == Person.id, w.week >= start - timedelta(days=6), w.week < end,
-                          _segment_start() >= start, _segment_start() < end, w.active_days > 0)
+                          _parts_in(start, end), w.active_days > 0)
     return set(session.scalars(select(Person.id).where(~used)))
 
 
