@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
-from store import audit, org_settings
-from store.models import Person
+from payoff.store import audit, org_settings
+from payoff.store.models import Person
 
 
 class AccessDenied(Exception):

@@ -14,9 +14,9 @@ from typing import Any
 import streamlit as st
 from streamlit import config
 
-from app.access import Viewer, viewer_for
-from store import db, org_settings
-from store.config import settings
+from payoff.app.access import Viewer, viewer_for
+from payoff.store import db, org_settings
+from payoff.store.config import settings
 
 DEMO_KEY = "demo_email"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from store import bench_org, db
+from payoff.store import bench_org, db
 
 # The baseline: every row of the usage table read once, nothing returned but a total.
 SCAN_SQL = "SELECT count(*), sum(input_tokens + output_tokens) FROM ai_usage_daily"
@@ -65,7 +65,7 @@ def month_of(shape: bench_org.OrgShape) -> str:
 
 def org_month_metrics(url: str, shape: bench_org.OrgShape) -> float:
     """Every person's metrics for the newest month (what ``payoff metrics`` and the org page compute)."""
-    from metrics import api
+    from payoff.metrics import api
 
     def job() -> None:
         with db.session(url) as session:
@@ -75,7 +75,7 @@ def org_month_metrics(url: str, shape: bench_org.OrgShape) -> float:
 
 
 def _manager(url: str, shape: bench_org.OrgShape):
-    from app import access
+    from payoff.app import access
 
     with db.session(url) as session:
         return access.viewer_for(session, bench_org.team_manager(shape))
@@ -83,7 +83,7 @@ def _manager(url: str, shape: bench_org.OrgShape):
 
 def _team_page(viewer, month: str) -> None:
     """The loader calls the Team page makes for its manager (app/views/team.py)."""
-    from app import loaders
+    from payoff.app import loaders
 
     loaders.group(viewer, "team")
     loaders.group_trend(viewer, "team", month)
@@ -101,7 +101,7 @@ def team_page_cold(url: str, shape: bench_org.OrgShape) -> float:
     """
     import streamlit as st
 
-    from app import loaders  # noqa: F401
+    from payoff.app import loaders  # noqa: F401
 
     viewer = _manager(url, shape)
 
@@ -121,7 +121,7 @@ def team_page_warm(url: str, shape: bench_org.OrgShape) -> float:
 
 def team_export(url: str, shape: bench_org.OrgShape) -> float:
     """The monthly PDF review of the manager's own team, as they export it."""
-    from app.review import Subject, export
+    from payoff.app.review import Subject, export
 
     viewer = _manager(url, shape)
 

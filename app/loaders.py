@@ -14,12 +14,12 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session, select
 
-from app import access, review
-from app.access import Viewer
-from metrics import ai_assisted, api
-from metrics.suppression import suppress
-from store import admin, db, org_settings, reads, self_service
-from store.models import Person
+from payoff.app import access, review
+from payoff.app.access import Viewer
+from payoff.metrics import ai_assisted, api
+from payoff.metrics.suppression import suppress
+from payoff.store import admin, db, org_settings, reads, self_service
+from payoff.store.models import Person
 
 CACHE_SECONDS = 300  # a sync shows up on the pages within five minutes
 CACHE_ENTRIES = 2000  # per loader: bounds memory however many viewers and months are opened

@@ -10,9 +10,9 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from app import access, auth, signin
-from app.views import PAGES, VIEWER_KEY
-from store import db
+from payoff.app import access, auth, signin
+from payoff.app.views import PAGES, VIEWER_KEY
+from payoff.store import db
 
 
 @st.cache_resource

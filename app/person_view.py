@@ -8,8 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import loaders, ui
-from app.access import Viewer
+from payoff.app import loaders, ui
+from payoff.app.access import Viewer
 
 PHASES = {"coding_hours": "coding", "pickup_hours": "pickup", "review_hours": "review"}
 NO_OUTCOMES = ("No merged pull requests or closed tickets this month. Connect GitHub (`payoff sync github`) and "

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from app import auth
-from store import admin, db
+from payoff.app import auth
+from payoff.store import admin, db
 
 DEMO_BANNER = "**Demo sign-in** — you pick who you are. Never use this with real data: configure `[auth]`."
 

@@ -10,12 +10,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import loaders, review
-from app.access import Viewer
-from app.review import Subject
-from metrics import api
-from metrics.cards import Card
-from metrics.periods import add_months
+from payoff.app import loaders, review
+from payoff.app.access import Viewer
+from payoff.app.review import Subject
+from payoff.metrics import api
+from payoff.metrics.cards import Card
+from payoff.metrics.periods import add_months
 
 MISSING = "—"
 # The per-team columns a page shows (the metrics API returns more; the review export carries them all).

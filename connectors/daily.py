@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
-from connectors.sync import Page
+from payoff.connectors.sync import Page
 
 
 def today() -> date:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connectors.sync import RateLimited, SourceError
+from payoff.connectors.sync import RateLimited, SourceError
 
 RETRIED = {429, 500, 502, 503, 504}
 

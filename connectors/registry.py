@@ -9,12 +9,12 @@ entry: its source name (the ``source`` its streams carry and ``raw_payload`` sto
 
 from collections.abc import Callable
 
-from connectors.claude_code import mapping as claude_code
-from connectors.copilot import mapping as copilot
-from connectors.cursor import mapping as cursor
-from connectors.github import mapping as github
-from connectors.jira import mapping as jira
-from connectors.openai import mapping as openai
+from payoff.connectors.claude_code import mapping as claude_code
+from payoff.connectors.copilot import mapping as copilot
+from payoff.connectors.cursor import mapping as cursor
+from payoff.connectors.github import mapping as github
+from payoff.connectors.jira import mapping as jira
+from payoff.connectors.openai import mapping as openai
 
 Remap = Callable[[str, dict], dict[str, list[dict]]]
 

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import requests
 
-from connectors.sync import RateLimited, SourceError
+from payoff.connectors.sync import RateLimited, SourceError
 
 T = TypeVar("T")
 

@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from metrics.periods import calendar_days, mondays
+from payoff.metrics.periods import calendar_days, mondays
 
 # Cohorts by active days in the month: (lowest active days, name).
 COHORTS = ((0, "none"), (1, "light"), (5, "moderate"), (12, "heavy"))

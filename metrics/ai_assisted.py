@@ -12,9 +12,9 @@ Two readings of "AI-assisted" are always shown side by side:
 import numpy as np
 import pandas as pd
 
-from metrics import stats
-from metrics.outcomes import pr_times
-from metrics.periods import calendar_days
+from payoff.metrics import stats
+from payoff.metrics.outcomes import pr_times
+from payoff.metrics.periods import calendar_days
 
 STORED_KINDS = ("trailer", "bot_author", "branch_prefix", "label", "telemetry")
 COVERAGE_COLUMNS = [f"coverage_{kind}" for kind in (*STORED_KINDS, "derived_telemetry")]

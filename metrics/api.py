@@ -15,13 +15,13 @@ from typing import Any, Literal
 import pandas as pd
 from sqlmodel import Session
 
-from metrics import adoption, ai_assisted, outcomes, stats, usage, waste
-from metrics import time_saved as saved
-from metrics.cards import CARDS, Card
-from metrics.periods import add_months, monday, month_bounds, weeks
-from metrics.suppression import suppress
-from metrics.value import Weights, outcome_units, partial_month_from, value_per_token
-from store import coverage, org_settings, reads
+from payoff.metrics import adoption, ai_assisted, outcomes, stats, usage, waste
+from payoff.metrics import time_saved as saved
+from payoff.metrics.cards import CARDS, Card
+from payoff.metrics.periods import add_months, monday, month_bounds, weeks
+from payoff.metrics.suppression import suppress
+from payoff.metrics.value import Weights, outcome_units, partial_month_from, value_per_token
+from payoff.store import coverage, org_settings, reads
 
 TELEMETRY_LOOKBACK = timedelta(days=31)  # first commits older than this before the month miss telemetry
 TIME_SAVED_WEEKS = 52  # the window time saved looks back over, ending with the month

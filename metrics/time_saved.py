@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metrics import stats
+from payoff.metrics import stats
 
 MIN_WEEKS = 4
 MIN_CONTROLS = 3

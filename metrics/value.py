@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from metrics.periods import calendar_days
+from payoff.metrics.periods import calendar_days
 
 
 @dataclass(frozen=True)

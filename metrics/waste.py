@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metrics import stats
+from payoff.metrics import stats
 
 SPEND_MIN_USD = 25.0  # spend without outcomes: at least this much in the month ...
 SPEND_MIN_TOKENS = 1_000_000  # ... or this many tokens

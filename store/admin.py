@@ -3,7 +3,7 @@
 import pandas as pd
 from sqlmodel import Session, select
 
-from store.models import ROLES, AuditLog, Person, SyncState
+from payoff.store.models import ROLES, AuditLog, Person, SyncState
 
 
 def people(session: Session) -> pd.DataFrame:

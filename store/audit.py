@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from store.models import AuditLog
+from payoff.store.models import AuditLog
 
 
 def record(session: Session, *, viewer_email: str, subject: str, view: str, detail: str | None = None) -> None:

@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import select
 
-from store import db
-from store.models import Person
-from store.writes import upsert
+from payoff.store import db
+from payoff.store.models import Person
+from payoff.store.writes import upsert
 
 TEAM_SIZE = 8
 TEAMS_PER_UNIT = 8

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store.models import PullRequest, Ticket
+from payoff.store.models import PullRequest, Ticket
 
 
 def outcome_sources_since(session: Session) -> date | None:

@@ -10,7 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
-from store.config import settings
+from payoff.store.config import settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

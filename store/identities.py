@@ -5,8 +5,8 @@ from collections import Counter
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store.models import Identity
-from store.writes import PERSONAL
+from payoff.store.models import Identity
+from payoff.store.writes import PERSONAL
 
 
 def unmatched(session: Session, source: str | None = None) -> list[tuple[Identity, int]]:

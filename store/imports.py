@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from store import db, writes
-from store.models import ROLES, Person
-from store.progress import Progress, quiet, upsert_in_steps
+from payoff.store import db, writes
+from payoff.store.models import ROLES, Person
+from payoff.store.progress import Progress, quiet, upsert_in_steps
 
 SOURCE = "import"
 # Further identity columns of the people file: <source>_email | _login | _user_id | _id.

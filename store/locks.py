@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url, text
 
-from store import db
+from payoff.store import db
 
 
 def _key(name: str) -> int:

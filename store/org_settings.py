@@ -4,8 +4,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from store import writes
-from store.models import ROLES, Setting
+from payoff.store import writes
+from payoff.store.models import ROLES, Setting
 
 VISIBILITY = ("self_and_manager", "self_only", "nobody")
 

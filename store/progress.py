@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from store import writes
+from payoff.store import writes
 
 # (step, done, total): the CLI turns each step into a Rich progress bar.
 Progress = Callable[[str, int, int], None]

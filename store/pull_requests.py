@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from connectors.github import mapping as github
-from store.models import AISignal, PullRequest, RawPayload, Ticket, TicketPullRequest
-from store.writes import upsert
+from payoff.connectors.github import mapping as github
+from payoff.store.models import AISignal, PullRequest, RawPayload, Ticket, TicketPullRequest
+from payoff.store.writes import upsert
 
 # A Jira key (PROJECT-123) standing on its own; branches often lower-case it (feature/abc-123-login).
 TICKET_KEY = re.compile(r"(?<![A-Za-z0-9])([A-Za-z][A-Za-z0-9_]*-\d+)(?!\d)")

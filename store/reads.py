@@ -18,8 +18,8 @@ from sqlalchemy import BigInteger, String, and_, case, cast, distinct, exists, f
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
-from store import rollups
-from store.models import (
+from payoff.store import rollups
+from payoff.store.models import (
     AgentRun,
     AISignal,
     AIUsageDaily,
@@ -31,7 +31,7 @@ from store.models import (
     TicketPullRequest,
     UsageWeek,
 )
-from store.sql_dates import Grain, period_start, utc_day
+from payoff.store.sql_dates import Grain, period_start, utc_day
 
 USAGE_COLUMNS = ["person_id", "period", "active_days", "input_tokens", "output_tokens", "cost_usd", "requests"]
 OUTCOME_COLUMNS = ["person_id", "period", "prs_merged", "reverts", "prs_buggy", "tickets_closed",

@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable
 
 from sqlmodel import Session, select
 
-from connectors.registry import MAPPINGS
-from connectors.sync import Page
-from store.models import RawPayload
-from store.pull_requests import link_tickets, prune_signals
-from store.writes import write_rows
+from payoff.connectors.registry import MAPPINGS
+from payoff.connectors.sync import Page
+from payoff.store.models import RawPayload
+from payoff.store.pull_requests import link_tickets, prune_signals
+from payoff.store.writes import write_rows
 
 BATCH = 200
 

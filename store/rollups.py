@@ -19,8 +19,8 @@ from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from store.models import AIUsageDaily, UsageWeek
-from store.sql_dates import period_start, weekday
+from payoff.store.models import AIUsageDaily, UsageWeek
+from payoff.store.sql_dates import period_start, weekday
 
 PEOPLE_PER_STATEMENT = 500  # person ids bound per statement (SQLite allows 32,766 parameters)
 COLUMNS = ["person_id", "week", "month", "day_mask", "active_days", "input_tokens", "output_tokens", "cost_usd",

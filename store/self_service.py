@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlmodel import Session, select
 
-from store.models import Person, ReviewShare, SignalNote, SurveyResponse
-from store.writes import upsert
+from payoff.store.models import Person, ReviewShare, SignalNote, SurveyResponse
+from payoff.store.writes import upsert
 
 
 def _email(session: Session, person_id: int) -> str:

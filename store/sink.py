@@ -1,7 +1,7 @@
 """The store as the destination of a connector's sync loop (see ``connectors.sync``)."""
 
-from connectors.sync import Page
-from store import db, locks, writes
+from payoff.connectors.sync import Page
+from payoff.store import db, locks, writes
 
 
 class StoreSink:

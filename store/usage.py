@@ -9,9 +9,9 @@ from collections.abc import Mapping
 
 from sqlmodel import Session, select
 
-from connectors.usage_rows import combine
-from store import writes
-from store.models import AIUsageDaily
+from payoff.connectors.usage_rows import combine
+from payoff.store import writes
+from payoff.store.models import AIUsageDaily
 
 
 def add_daily_usage(session: Session, *, rows: Mapping[str, list[dict]], source: str, stream: str,

@@ -14,8 +14,8 @@ from sqlalchemy import JSON, Table, column, func, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
-from store import rollups
-from store.models import (
+from payoff.store import rollups
+from payoff.store.models import (
     AgentRun,
     AIUsageDaily,
     MODELS,

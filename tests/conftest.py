@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import SQLModel
 
-from store import db
+from payoff.store import db
 
 POSTGRES_URL = os.environ.get("PAYOFF_TEST_POSTGRES_URL")
 

@@ -7,7 +7,7 @@ import pytest
 import typer
 import yaml
 
-from app.cli import cli
+from payoff.app.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [p for p in (ROOT / "deploy").rglob("*") if p.is_file()] + [ROOT / "docs" / "deployment.md"]

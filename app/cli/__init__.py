@@ -2,9 +2,9 @@
 
 import typer
 
-from app.cli import bench, db, demo, imports, otel, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
-from app.cli import metrics
-from app.cli import review
+from payoff.app.cli import bench, db, demo, imports, otel, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
+from payoff.app.cli import metrics
+from payoff.app.cli import review
 
 cli = typer.Typer(
     name="payoff",

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from app import bench
+from payoff.app import bench
 
 console = Console(width=max(Console().width, 180))  # the table is wide; keep it whole in logs and pipes
 

@@ -3,7 +3,7 @@
 import typer
 from rich.console import Console
 
-from store import db
+from payoff.store import db
 
 cli = typer.Typer(help="Database schema (PAYOFF_DATABASE_URL, default sqlite:///payoff.db).", no_args_is_help=True)
 

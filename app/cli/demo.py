@@ -4,8 +4,8 @@ import re
 
 import typer
 
-from app.cli.progress import console, progress_bars
-from store import db, demo
+from payoff.app.cli.progress import console, progress_bars
+from payoff.store import db, demo
 
 
 def _month(value: str | None) -> str | None:

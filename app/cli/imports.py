@@ -6,8 +6,8 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from app.cli.progress import console, progress_bars
-from store import db, imports
+from payoff.app.cli.progress import console, progress_bars
+from payoff.store import db, imports
 
 cli = typer.Typer(help="Import people, AI usage or survey answers from a file (PAYOFF_DATABASE_URL). "
                        "A bad file writes nothing; importing a file twice changes nothing.",

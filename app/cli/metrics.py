@@ -8,9 +8,9 @@ from enum import Enum
 
 import typer
 
-from app.cli.progress import console
-from metrics import api
-from store import db, reads
+from payoff.app.cli.progress import console
+from payoff.metrics import api
+from payoff.store import db, reads
 
 
 class By(str, Enum):

@@ -5,10 +5,10 @@ import ipaddress
 import typer
 from rich.console import Console
 
-from connectors.otel.receiver import PATH, Receiver
-from store import db
-from store.config import settings
-from store.usage import add_daily_usage
+from payoff.connectors.otel.receiver import PATH, Receiver
+from payoff.store import db
+from payoff.store.config import settings
+from payoff.store.usage import add_daily_usage
 
 console = Console(stderr=True)
 

@@ -4,8 +4,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from store import db
-from store.identities import unmatched as unmatched_identities
+from payoff.store import db
+from payoff.store.identities import unmatched as unmatched_identities
 
 cli = typer.Typer(help="People and the identities the sources know them by.", no_args_is_help=True)
 

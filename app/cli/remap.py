@@ -3,9 +3,9 @@
 import typer
 from rich.console import Console
 
-from connectors.registry import MAPPINGS
-from store import db
-from store.remap import remap as remap_payloads
+from payoff.connectors.registry import MAPPINGS
+from payoff.store import db
+from payoff.store.remap import remap as remap_payloads
 
 
 def register(cli: typer.Typer) -> None:

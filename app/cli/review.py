@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from app import access
-from app.review import RENDERERS, Subject, export
-from store import db
+from payoff.app import access
+from payoff.app.review import RENDERERS, Subject, export
+from payoff.store import db
 
 console = Console(stderr=True)
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from store import db
+from payoff.store import db
 
 ENTRY = Path(__file__).resolve().parent.parent / "main.py"
 
@@ -42,7 +42,7 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Create the database, seed the demo organisation if it is empty, and start the dashboard
         with the demo sign-in switched on."""
-        from store.demo import seed_if_empty
+        from payoff.store.demo import seed_if_empty
 
         db.upgrade()
         if seed_if_empty():

@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from connectors.sync import RateLimited, SourceError, Stream, run
-from store import db
-from store.sink import StoreSink
+from payoff.connectors.sync import RateLimited, SourceError, Stream, run
+from payoff.store import db
+from payoff.store.sink import StoreSink
 
 cli = typer.Typer(help="Pull AI usage and outcome data from a source into the store.", no_args_is_help=True)
 console = Console(stderr=True)

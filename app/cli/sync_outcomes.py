@@ -10,15 +10,15 @@ from datetime import UTC, datetime
 
 import typer
 
-from app.cli.sync import cli, console, required, run_streams
-from connectors.github.client import DEFAULT_BASE_URL, GitHubClient
-from connectors.github.streams import PullRequests
-from connectors.jira.client import JiraClient
-from connectors.jira.streams import Issues
-from connectors.retrying import Retrying
-from store import db
-from store.config import settings
-from store.pull_requests import final_numbers, link_tickets, prune_signals
+from payoff.app.cli.sync import cli, console, required, run_streams
+from payoff.connectors.github.client import DEFAULT_BASE_URL, GitHubClient
+from payoff.connectors.github.streams import PullRequests
+from payoff.connectors.jira.client import JiraClient
+from payoff.connectors.jira.streams import Issues
+from payoff.connectors.retrying import Retrying
+from payoff.store import db
+from payoff.store.config import settings
+from payoff.store.pull_requests import final_numbers, link_tickets, prune_signals
 
 SINCE = typer.Option(None, formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                      help="Skip what was last updated before this UTC day (limits the first sync; "

@@ -9,19 +9,19 @@ from pathlib import Path
 
 import typer
 
-from app.cli.sync import cli, console, required, run_streams
-from connectors.claude_code import client as anthropic_api
-from connectors.claude_code.streams import ClaudeCodeUsage
-from connectors.copilot import client as copilot_api
-from connectors.copilot.streams import Seats as CopilotSeats, UsersReport as CopilotUsersReport
-from connectors.cursor import client as cursor_api
-from connectors.cursor.streams import DailyUsage as CursorDailyUsage, Spend as CursorSpend
-from connectors.openai import client as openai_api
-from connectors.openai.prices import DEFAULT_PRICES, read_prices
-from connectors.openai.streams import CompletionsUsage
-from connectors.retrying import Retrying
-from connectors.sync import SourceError
-from store.config import settings
+from payoff.app.cli.sync import cli, console, required, run_streams
+from payoff.connectors.claude_code import client as anthropic_api
+from payoff.connectors.claude_code.streams import ClaudeCodeUsage
+from payoff.connectors.copilot import client as copilot_api
+from payoff.connectors.copilot.streams import Seats as CopilotSeats, UsersReport as CopilotUsersReport
+from payoff.connectors.cursor import client as cursor_api
+from payoff.connectors.cursor.streams import DailyUsage as CursorDailyUsage, Spend as CursorSpend
+from payoff.connectors.openai import client as openai_api
+from payoff.connectors.openai.prices import DEFAULT_PRICES, read_prices
+from payoff.connectors.openai.streams import CompletionsUsage
+from payoff.connectors.retrying import Retrying
+from payoff.connectors.sync import SourceError
+from payoff.store.config import settings
 
 SINCE = typer.Option(None, formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                      help="Re-read from this UTC day (default: resume at the last synced day; first run: see above).")

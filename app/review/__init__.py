@@ -3,7 +3,7 @@
 The CLI (``payoff review``) and the dashboard's download buttons call the same functions, so both
 apply the same access rules and both write the audit log::
 
-    from app.review import Subject, review_pdf
+    from payoff.app.review import Subject, review_pdf
     data = review_pdf(session, viewer, "2026-10", Subject("person", "ada@acme.test"))
 
 Each raises ``app.access.AccessDenied`` (with a reason fit to show) before reading anything the
@@ -15,12 +15,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from app.access import Viewer
-from app.review import render_csv, render_html, render_md, render_pdf
-from app.review.layout import build
-from app.review.document import Review
-from app.review.scope import Subject, authorise
-from store import audit
+from payoff.app.access import Viewer
+from payoff.app.review import render_csv, render_html, render_md, render_pdf
+from payoff.app.review.layout import build
+from payoff.app.review.document import Review
+from payoff.app.review.scope import Subject, authorise
+from payoff.store import audit
 
 RENDERERS: dict[str, Callable[[Review], bytes]] = {
     "pdf": render_pdf.render,

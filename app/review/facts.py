@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app import access
-from app.review.scope import Scope
-from metrics import ai_assisted, api
-from metrics.cards import Card
-from metrics.suppression import suppress
-from metrics.periods import add_months, month_bounds
-from store import self_service
+from payoff.app import access
+from payoff.app.review.scope import Scope
+from payoff.metrics import ai_assisted, api
+from payoff.metrics.cards import Card
+from payoff.metrics.suppression import suppress
+from payoff.metrics.periods import add_months, month_bounds
+from payoff.store import self_service
 
 Record = dict[str, Any]
 

@@ -9,12 +9,12 @@ from datetime import datetime
 import pandas as pd
 from sqlmodel import Session
 
-from app.access import Viewer
-from app.review import charts_spec
-from app.review.document import Chart, Figure, Figures, Paragraph, Review, Section, Table
-from app.review.facts import Facts, gather, is_quiet
-from app.review.fields import available, figure_parts, label, show
-from app.review.scope import Scope
+from payoff.app.access import Viewer
+from payoff.app.review import charts_spec
+from payoff.app.review.document import Chart, Figure, Figures, Paragraph, Review, Section, Table
+from payoff.app.review.facts import Facts, gather, is_quiet
+from payoff.app.review.fields import available, figure_parts, label, show
+from payoff.app.review.scope import Scope
 
 TREND_OUTCOMES = ["prs_merged", "pr_cycle_time_hours", "pr_cycle_time_p75_hours", "pr_size_lines",
                   "tickets_closed", "story_points", "bugs_opened", "bugs_fixed"]

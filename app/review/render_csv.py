@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from app.review.document import Review
+from payoff.app.review.document import Review
 
 
 def _cell(value) -> object:

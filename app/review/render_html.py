@@ -6,8 +6,8 @@ It opens offline and can be mailed or archived as it is; nothing in it reaches t
 import base64
 from html import escape
 
-from app.review import charts
-from app.review.document import Chart, Figures, Paragraph, Review, Table
+from payoff.app.review import charts
+from payoff.app.review.document import Chart, Figures, Paragraph, Review, Table
 
 STYLE = """
 body{font-family:-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;color:#1f2933;

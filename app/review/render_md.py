@@ -1,6 +1,6 @@
 """The review as Markdown: figures and charts become tables, so it reads well as plain text."""
 
-from app.review.document import Chart, Figures, Paragraph, Review, Table
+from payoff.app.review.document import Chart, Figures, Paragraph, Review, Table
 
 
 def _cell(text: str) -> str:

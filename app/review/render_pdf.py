@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fpdf import FPDF, FontFace
 
-from app.review import charts
-from app.review.document import Chart, Figures, Paragraph, Review, Table
+from payoff.app.review import charts
+from payoff.app.review.document import Chart, Figures, Paragraph, Review, Table
 
 # A Unicode font: names and units (–, ·, µ, ë) must print as they are. Debian's fonts-dejavu-core.
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))

@@ -5,8 +5,8 @@ from typing import Literal
 
 from sqlmodel import Session
 
-from app import access
-from store import org_settings, reads
+from payoff.app import access
+from payoff.store import org_settings, reads
 
 
 @dataclass(frozen=True)

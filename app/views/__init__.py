@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.access import Viewer
+from payoff.app.access import Viewer
 
 VIEWER_KEY = "_payoff_viewer"
 

@@ -5,10 +5,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app import loaders, ui
-from app.views import viewer
-from store.models import ROLES
-from store.org_settings import VISIBILITY
+from payoff.app import loaders, ui
+from payoff.app.views import viewer
+from payoff.store.models import ROLES
+from payoff.store.org_settings import VISIBILITY
 
 me = viewer()
 st.title("Admin")

@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from app import loaders, person_view, ui
-from app.access import AccessDenied
-from app.review import Subject
-from app.views import viewer
+from payoff.app import loaders, person_view, ui
+from payoff.app.access import AccessDenied
+from payoff.app.review import Subject
+from payoff.app.views import viewer
 
 me = viewer()
 st.title("My payoff")

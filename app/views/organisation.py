@@ -5,10 +5,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import loaders, ui
-from app.access import AccessDenied
-from app.review import Subject
-from app.views import viewer
+from payoff.app import loaders, ui
+from payoff.app.access import AccessDenied
+from payoff.app.review import Subject
+from payoff.app.views import viewer
 
 me = viewer()
 st.title("Organisation")

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from connectors.http import HttpClient
-from connectors.sync import SourceError
+from payoff.connectors.http import HttpClient
+from payoff.connectors.sync import SourceError
 
 BASE_URL = "https://api.anthropic.com"
 REPORT = "/v1/organizations/usage_report/claude_code"

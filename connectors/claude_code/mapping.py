@@ -8,7 +8,7 @@ An actor is a person (``user_actor`` with ``email_address``) or an API key (``ap
 
 from datetime import date
 
-from connectors.usage_rows import combine, daily_usage, identity, total
+from payoff.connectors.usage_rows import combine, daily_usage, identity, total
 
 SOURCE = TOOL = "claude_code"
 

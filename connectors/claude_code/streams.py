@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 
-from connectors.claude_code import mapping
-from connectors.claude_code.client import AnthropicClient
-from connectors.daily import DailyStream
+from payoff.connectors.claude_code import mapping
+from payoff.connectors.claude_code.client import AnthropicClient
+from payoff.connectors.daily import DailyStream
 
 
 @dataclass(kw_only=True)

@@ -14,10 +14,10 @@ from typing import Any
 
 from github import Auth, Consts, Github, GithubException
 
-from connectors.github.client import fault as github_fault, rate_limit_wait
-from connectors.http import HttpClient
-from connectors.retrying import Fault, Retrying
-from connectors.sync import SourceError
+from payoff.connectors.github.client import fault as github_fault, rate_limit_wait
+from payoff.connectors.http import HttpClient
+from payoff.connectors.retrying import Fault, Retrying
+from payoff.connectors.sync import SourceError
 
 DEFAULT_BASE_URL = Consts.DEFAULT_BASE_URL
 PER_PAGE = 100

@@ -7,7 +7,7 @@ its plan (Business $19, Enterprise $39), so assigned-but-unused seats show up as
 
 from datetime import UTC, date, datetime
 
-from connectors.usage_rows import daily_usage, total
+from payoff.connectors.usage_rows import daily_usage, total
 
 SOURCE, TOOL = "copilot", "copilot"
 SEAT_PRICES_USD = {"business": 19.0, "enterprise": 39.0}

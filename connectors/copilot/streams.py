@@ -4,10 +4,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from connectors.copilot import mapping
-from connectors.copilot.client import CopilotClient
-from connectors.daily import DailyStream, today
-from connectors.sync import Page
+from payoff.connectors.copilot import mapping
+from payoff.connectors.copilot.client import CopilotClient
+from payoff.connectors.daily import DailyStream, today
+from payoff.connectors.sync import Page
 
 
 def yesterday() -> date:

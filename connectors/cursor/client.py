@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from connectors.daily import epoch_ms
-from connectors.http import HttpClient
-from connectors.sync import SourceError
+from payoff.connectors.daily import epoch_ms
+from payoff.connectors.http import HttpClient
+from payoff.connectors.sync import SourceError
 
 BASE_URL = "https://api.cursor.com"
 MAX_WINDOW_DAYS = 90  # the API refuses longer ranges

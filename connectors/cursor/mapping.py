@@ -8,8 +8,8 @@ A person is keyed by email when the row has one (so both shapes land on one iden
 
 from datetime import date
 
-from connectors.daily import from_epoch_ms
-from connectors.usage_rows import combine, daily_usage, identity, total
+from payoff.connectors.daily import from_epoch_ms
+from payoff.connectors.usage_rows import combine, daily_usage, identity, total
 
 SOURCE = TOOL = "cursor"
 SEAT_PRICE_USD = 40.0  # Cursor Teams list price per member and month; the API does not say the plan

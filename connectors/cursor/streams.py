@@ -5,10 +5,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from connectors.cursor import mapping
-from connectors.cursor.client import MAX_WINDOW_DAYS, CursorClient
-from connectors.daily import DailyStream, day_range, windows
-from connectors.sync import Page
+from payoff.connectors.cursor import mapping
+from payoff.connectors.cursor.client import MAX_WINDOW_DAYS, CursorClient
+from payoff.connectors.daily import DailyStream, day_range, windows
+from payoff.connectors.sync import Page
 
 
 @dataclass(kw_only=True)

@@ -12,8 +12,8 @@ from typing import Any
 
 from github import Auth, Consts, Github, GithubException
 
-from connectors.retrying import Fault, Retrying, wire_fault
-from connectors.sync import SourceError
+from payoff.connectors.retrying import Fault, Retrying, wire_fault
+from payoff.connectors.sync import SourceError
 
 DEFAULT_BASE_URL = Consts.DEFAULT_BASE_URL
 NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')

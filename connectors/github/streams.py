@@ -16,9 +16,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from connectors.github import mapping
-from connectors.github.client import GitHubClient
-from connectors.sync import Page
+from payoff.connectors.github import mapping
+from payoff.connectors.github.client import GitHubClient
+from payoff.connectors.sync import Page
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import requests
 from jira import JIRA, JIRAError
 
-from connectors.retrying import Fault, Retrying, wire_fault
+from payoff.connectors.retrying import Fault, Retrying, wire_fault
 
 T = TypeVar("T")
 STORY_POINTS = ("story points", "story point estimate")  # classic and team-managed projects

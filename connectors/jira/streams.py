@@ -17,9 +17,9 @@ import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from connectors.jira import mapping
-from connectors.jira.client import JiraClient
-from connectors.sync import Page
+from payoff.connectors.jira import mapping
+from payoff.connectors.jira.client import JiraClient
+from payoff.connectors.sync import Page
 
 FIELDS = ["summary", "issuetype", "status", "resolution", "resolutiondate", "created", "updated", "assignee",
           "priority", "issuelinks", "project"]

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from connectors.http import HttpClient
-from connectors.sync import SourceError
+from payoff.connectors.http import HttpClient
+from payoff.connectors.sync import SourceError
 
 BASE_URL = "https://api.openai.com"
 COMPLETIONS = "/v1/organization/usage/completions"

@@ -8,8 +8,8 @@ newer token fields are optional. Usage that no user made (service keys) goes to 
 
 from datetime import date
 
-from connectors.openai.prices import cost_usd, price_for
-from connectors.usage_rows import combine, daily_usage, identity, total
+from payoff.connectors.openai.prices import cost_usd, price_for
+from payoff.connectors.usage_rows import combine, daily_usage, identity, total
 
 SOURCE = TOOL = "openai"
 OPTIONAL = ("input_cached_tokens", "input_audio_tokens", "output_audio_tokens")

@@ -10,7 +10,7 @@ stored with each day's raw payload, so ``payoff remap`` reproduces the same cost
 import json
 from pathlib import Path
 
-from connectors.sync import SourceError
+from payoff.connectors.sync import SourceError
 
 DEFAULT_PRICES: dict[str, dict[str, float]] = {
     "gpt-5": {"input": 1.25, "cached_input": 0.125, "output": 10.00},

@@ -3,10 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from connectors.daily import DailyStream
-from connectors.openai import mapping
-from connectors.openai.client import OpenAIClient
-from connectors.openai.prices import DEFAULT_PRICES
+from payoff.connectors.daily import DailyStream
+from payoff.connectors.openai import mapping
+from payoff.connectors.openai.client import OpenAIClient
+from payoff.connectors.openai.prices import DEFAULT_PRICES
 
 
 @dataclass(kw_only=True)

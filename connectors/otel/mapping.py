@@ -18,7 +18,7 @@ the exporter is told to set ``OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from connectors.usage_rows import combine, daily_usage, identity
+from payoff.connectors.usage_rows import combine, daily_usage, identity
 
 SOURCE = "otel"
 DELTA = {1, "1", "AGGREGATION_TEMPORALITY_DELTA"}

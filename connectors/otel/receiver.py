@@ -20,7 +20,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceResponse,
 )
 
-from connectors.otel import mapping
+from payoff.connectors.otel import mapping
 
 PATH = "/v1/metrics"
 JSON, PROTOBUF = "application/json", "application/x-protobuf"

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, func, select
 
-from store import db, writes
-from store.demo import usage, work
-from store.demo.org import PERSONAS, Org, build, personas, roll_out
-from store.demo.period import Period, last_complete_month
-from store.models import Person, Team
-from store.progress import Progress, quiet, upsert_in_steps
+from payoff.store import db, writes
+from payoff.store.demo import usage, work
+from payoff.store.demo.org import PERSONAS, Org, build, personas, roll_out
+from payoff.store.demo.period import Period, last_complete_month
+from payoff.store.models import Person, Team
+from payoff.store.progress import Progress, quiet, upsert_in_steps
 
 __all__ = ["PERSONAS", "personas", "seed", "seed_if_empty"]
 

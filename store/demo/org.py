@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from math import ceil
 
-from store.demo.period import Period
+from payoff.store.demo.period import Period
 
 DOMAIN = "acme.example"
 ORG = "acme"

@@ -9,9 +9,9 @@ import hashlib
 import random
 from datetime import date, timedelta
 
-from store.demo.org import ORG, Member
-from store.demo.period import Period, at, monday
-from store.demo.work import GAIN, effect, poisson
+from payoff.store.demo.org import ORG, Member
+from payoff.store.demo.period import Period, at, monday
+from payoff.store.demo.work import GAIN, effect, poisson
 
 AGENT = "autodev"  # the demo's in-house agent platform
 AGENT_USERS = ("adopter", "quality_regressor", "tokenmaxxer")

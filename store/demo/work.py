@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import exp, log
 
-from store.demo.org import Member
-from store.demo.period import Period, at
+from payoff.store.demo.org import Member
+from payoff.store.demo.period import Period, at
 
 # Persona -> effect once fully adopted: PR throughput factor, cycle-time factor, share of AI-assisted PRs.
 GAIN = {"adopter": 1.4, "quality_regressor": 1.2, "casual": 1.05}

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import store.models  # noqa: F401  (registers every table on the metadata)
+import payoff.store.models  # noqa: F401  (registers every table on the metadata)
 from sqlmodel import SQLModel
 
 config = context.config

@@ -17,9 +17,9 @@ import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from store import db
-from store.models import Person
-from store.writes import set_state, upsert
+from payoff.store import db
+from payoff.store.models import Person
+from payoff.store.writes import set_state, upsert
 
 MAIN = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 TODAY = date.today()

@@ -9,12 +9,12 @@ tables (checked below, rendered) and its loaders (checked here) cover it.
 import pytest
 from sqlmodel import func, select
 
-from app import loaders
-from app.ui import months
-from app.access import AccessDenied, Viewer, reports, viewer_for
-from store import db
-from store.models import AuditLog, Person, Team
-from store.writes import upsert
+from payoff.app import loaders
+from payoff.app.ui import months
+from payoff.app.access import AccessDenied, Viewer, reports, viewer_for
+from payoff.store import db
+from payoff.store.models import AuditLog, Person, Team
+from payoff.store.writes import upsert
 from tests.app.conftest import oidc_app, page_text
 
 VIEWERS = {"employee": "eve@acme.test", "manager": "mia@acme.test", "leader": "dana@acme.test",

@@ -4,8 +4,8 @@ import json
 
 from typer.testing import CliRunner
 
-from app import bench
-from app.cli import cli
+from payoff.app import bench
+from payoff.app.cli import cli
 
 
 def test_a_case_reports_every_figure_and_its_ratio_to_the_scan(sqlite_url):

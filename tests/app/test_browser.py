@@ -107,9 +107,9 @@ def cast(home) -> Cast:
     """The demo organisation (``payoff seed-demo``) in the app's database, and its cast."""
     from sqlmodel import select
 
-    from app.access import reports
-    from store import db, demo
-    from store.models import Person as Row
+    from payoff.app.access import reports
+    from payoff.store import db, demo
+    from payoff.store.models import Person as Row
 
     url = f"sqlite:///{home / 'payoff.db'}"
     db.upgrade(url)

@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from store import db, org_settings
-from store.models import AuditLog, PullRequest, ReviewShare, SignalNote, SurveyResponse, Ticket
-from store.writes import upsert
+from payoff.store import db, org_settings
+from payoff.store.models import AuditLog, PullRequest, ReviewShare, SignalNote, SurveyResponse, Ticket
+from payoff.store.writes import upsert
 from tests.app.conftest import oidc_app, page_text
 
 PAGES = {"my_payoff": "My payoff", "team": "Team", "organisation": "Organisation", "admin": "Admin"}
@@ -145,9 +145,9 @@ def test_monthly_review_downloads_are_offered_in_every_format(shared_org, email,
 
 
 def test_review_download_builds_only_what_the_viewer_may_see(org, sqlite_url):
-    from app import loaders
-    from app.access import AccessDenied, viewer_for
-    from app.review import Subject
+    from payoff.app import loaders
+    from payoff.app.access import AccessDenied, viewer_for
+    from payoff.app.review import Subject
 
     with db.session(sqlite_url) as s:
         eve = viewer_for(s, "eve@acme.test")

@@ -5,8 +5,8 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.auth import token_expired
-from store import db, org_settings
+from payoff.app.auth import token_expired
+from payoff.store import db, org_settings
 from tests.app.conftest import MAIN, oidc_app, page_text
 
 

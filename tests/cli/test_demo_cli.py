@@ -3,10 +3,10 @@
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from app.cli import cli
-from store import db
-from store.demo import seed_if_empty
-from store.models import Person, PullRequest
+from payoff.app.cli import cli
+from payoff.store import db
+from payoff.store.demo import seed_if_empty
+from payoff.store.models import Person, PullRequest
 
 
 def people_and_prs(url: str) -> tuple[int, int]:

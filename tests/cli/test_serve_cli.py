@@ -10,8 +10,8 @@ import urllib.request
 
 from sqlmodel import func, select
 
-from store import db
-from store.models import Person
+from payoff.store import db
+from payoff.store.models import Person
 
 
 def free_port() -> int:

@@ -11,11 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlmodel import select
 
-from connectors.registry import MAPPINGS
-from connectors.sync import run
-from store import db
-from store.models import AIUsageDaily, RawPayload
-from store.sink import StoreSink
+from payoff.connectors.registry import MAPPINGS
+from payoff.connectors.sync import run
+from payoff.store import db
+from payoff.store.models import AIUsageDaily, RawPayload
+from payoff.store.sink import StoreSink
 
 
 @dataclass

@@ -3,12 +3,12 @@ from datetime import date, timedelta
 import pytest
 from typer.testing import CliRunner
 
-from app.cli import cli
-from connectors.claude_code import mapping
-from connectors.claude_code.client import REPORT, AnthropicClient
-from connectors.claude_code.streams import ClaudeCodeUsage
-from connectors.daily import today
-from connectors.sync import SourceError
+from payoff.app.cli import cli
+from payoff.connectors.claude_code import mapping
+from payoff.connectors.claude_code.client import REPORT, AnthropicClient
+from payoff.connectors.claude_code.streams import ClaudeCodeUsage
+from payoff.connectors.daily import today
+from payoff.connectors.sync import SourceError
 from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids, resumed_sync_matches_clean, usage_table
 
 KEY = "sk-ant-admin01-secret"

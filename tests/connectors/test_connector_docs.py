@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import typer.main
 
-from app.cli import sync
+from payoff.app.cli import sync
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = typer.main.get_command(sync.cli).commands
@@ -26,7 +26,7 @@ def test_connector_options_are_documented(name):
 
 
 def test_otel_receiver_and_its_options_are_documented():
-    from app.cli import cli
+    from payoff.app.cli import cli
 
     receiver = typer.main.get_command(cli).commands["otel-receiver"]
     assert "`payoff otel-receiver" in (ROOT / "README.md").read_text()

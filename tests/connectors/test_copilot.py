@@ -5,15 +5,15 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from app.cli import cli
-from connectors.copilot import mapping
-from connectors.copilot.client import CopilotClient
-from connectors.copilot.streams import Seats, UsersReport, yesterday
-from connectors.retrying import Retrying
-from connectors.sync import RateLimited, SourceError, run
-from store import db
-from store.models import Seat
-from store.sink import StoreSink
+from payoff.app.cli import cli
+from payoff.connectors.copilot import mapping
+from payoff.connectors.copilot.client import CopilotClient
+from payoff.connectors.copilot.streams import Seats, UsersReport, yesterday
+from payoff.connectors.retrying import Retrying
+from payoff.connectors.sync import RateLimited, SourceError, run
+from payoff.store import db
+from payoff.store.models import Seat
+from payoff.store.sink import StoreSink
 from tests.connectors.conftest import Reply, remapped_usage_ids, resumed_sync_matches_clean, usage_table
 
 TOKEN = "ghp_copilotsecret123"

@@ -6,15 +6,15 @@ import typer
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
-from app.cli import cli
-from connectors.cursor import mapping
-from connectors.cursor.client import CursorClient
-from connectors.cursor.streams import DailyUsage, Spend
-from connectors.daily import epoch_ms, today
-from connectors.sync import RateLimited, SourceError, run
-from store import db
-from store.models import AIUsageDaily, Identity, RawPayload, Seat
-from store.sink import StoreSink
+from payoff.app.cli import cli
+from payoff.connectors.cursor import mapping
+from payoff.connectors.cursor.client import CursorClient
+from payoff.connectors.cursor.streams import DailyUsage, Spend
+from payoff.connectors.daily import epoch_ms, today
+from payoff.connectors.sync import RateLimited, SourceError, run
+from payoff.store import db
+from payoff.store.models import AIUsageDaily, Identity, RawPayload, Seat
+from payoff.store.sink import StoreSink
 from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids, resumed_sync_matches_clean
 
 

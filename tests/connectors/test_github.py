@@ -8,14 +8,14 @@ import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
-from app.cli import cli
-from connectors.github.client import GitHubClient
-from connectors.github.streams import PullRequests
-from connectors.retrying import Retrying
-from connectors.sync import RateLimited, SourceError, run
-from store import db
-from store.models import AISignal, Identity, PullRequest, PullRequestReview, RawPayload, SyncState
-from store.sink import StoreSink
+from payoff.app.cli import cli
+from payoff.connectors.github.client import GitHubClient
+from payoff.connectors.github.streams import PullRequests
+from payoff.connectors.retrying import Retrying
+from payoff.connectors.sync import RateLimited, SourceError, run
+from payoff.store import db
+from payoff.store.models import AISignal, Identity, PullRequest, PullRequestReview, RawPayload, SyncState
+from payoff.store.sink import StoreSink
 from tests.connectors.conftest import Reply, fresh_database, no_sleep
 from tests.connectors.github_fake import TOKEN, FakeGitHub, commit, pull, review, slow_once
 
@@ -129,7 +129,7 @@ def test_changed_open_pr_is_refetched_but_final_prs_never_are(db_url, github):
     github.touch(REPO, 1, "2026-03-09T11:00:00Z", title="late comment on a merged PR")
     github.api.requests.clear()
     with db.session(db_url) as s:
-        from store.pull_requests import final_numbers
+        from payoff.store.pull_requests import final_numbers
         final = final_numbers(s)[REPO]
     gh = client(github)
     run(PullRequests(gh, REPO, final=final), StoreSink(db_url))
@@ -271,8 +271,8 @@ def test_people_unmatched_lists_github_logins(db_url, github, monkeypatch):
 
 
 def test_sync_keeps_the_person_and_label_an_import_gave_a_login(db_url, github, monkeypatch):
-    from store import writes
-    from store.models import Person
+    from payoff.store import writes
+    from payoff.store.models import Person
 
     with db.session(db_url) as s:
         writes.upsert(s, Person, [{"email": "bo@acme.io", "name": "Bo"}], on=["email"])
@@ -298,7 +298,7 @@ def test_unreachable_server_is_one_clear_source_error(db_url):
 
 
 def test_signal_a_refetched_pr_no_longer_shows_is_dropped_but_telemetry_stays(db_url, github, monkeypatch):
-    from store import writes
+    from payoff.store import writes
 
     github.add(REPO, pull(REPO, 7, login="ana", created="2026-03-08T10:00:00Z", labels=("ai-assisted",),
                           head="cursor/try"))

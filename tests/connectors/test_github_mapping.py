@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from connectors.github.mapping import pull_request_rows
+from payoff.connectors.github.mapping import pull_request_rows
 from tests.connectors.github_fake import commit, pull, review
 
 REPO = "acme/api"

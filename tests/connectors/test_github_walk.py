@@ -9,10 +9,10 @@ from datetime import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.github.client import GitHubClient
-from connectors.github.streams import PullRequests
-from connectors.retrying import Retrying
-from connectors.sync import SourceError, run
+from payoff.connectors.github.client import GitHubClient
+from payoff.connectors.github.streams import PullRequests
+from payoff.connectors.retrying import Retrying
+from payoff.connectors.sync import SourceError, run
 from tests.connectors.conftest import FakeApi, Reply
 from tests.connectors.github_fake import TOKEN, FakeGitHub, pull
 from tests.connectors.memory_sink import MemorySink

@@ -6,8 +6,8 @@ from email.utils import format_datetime
 
 import pytest
 
-from connectors.http import HttpClient
-from connectors.sync import RateLimited, SourceError
+from payoff.connectors.http import HttpClient
+from payoff.connectors.sync import RateLimited, SourceError
 from tests.connectors.conftest import Reply
 
 SECRET = "sk-very-secret"

@@ -7,14 +7,14 @@ import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
-from app.cli import cli
-from connectors.jira.client import JiraClient
-from connectors.jira.streams import Issues
-from connectors.retrying import Retrying
-from connectors.sync import RateLimited, SourceError, run
-from store import db
-from store.models import Identity, RawPayload, SyncState, Ticket, TicketPullRequest
-from store.sink import StoreSink
+from payoff.app.cli import cli
+from payoff.connectors.jira.client import JiraClient
+from payoff.connectors.jira.streams import Issues
+from payoff.connectors.retrying import Retrying
+from payoff.connectors.sync import RateLimited, SourceError, run
+from payoff.store import db
+from payoff.store.models import Identity, RawPayload, SyncState, Ticket, TicketPullRequest
+from payoff.store.sink import StoreSink
 from tests.connectors.conftest import Reply, fresh_database, no_sleep
 from tests.connectors.github_fake import TOKEN as GITHUB_TOKEN, FakeGitHub, pull, slow_once
 from tests.connectors.jira_fake import API_TOKEN, EMAIL, PAT, FakeJira, issue, user
@@ -270,8 +270,8 @@ def test_unreachable_server_is_one_clear_source_error():
 
 
 def test_assignee_with_a_visible_email_matches_the_person_by_itself(db_url, cloud):
-    from store import writes
-    from store.models import Person
+    from payoff.store import writes
+    from payoff.store.models import Person
 
     with db.session(db_url) as s:
         writes.upsert(s, Person, [{"email": "Ana@Acme.io", "name": "Ana"}], on=["email"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors.jira.mapping import ticket_rows
+from payoff.connectors.jira.mapping import ticket_rows
 from tests.connectors.jira_fake import CLOUD_POINTS, issue, user
 
 

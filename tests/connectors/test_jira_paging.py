@@ -9,10 +9,10 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.jira.client import JiraClient
-from connectors.jira.streams import Issues
-from connectors.retrying import Retrying
-from connectors.sync import run
+from payoff.connectors.jira.client import JiraClient
+from payoff.connectors.jira.streams import Issues
+from payoff.connectors.retrying import Retrying
+from payoff.connectors.sync import run
 from tests.connectors.conftest import FakeApi
 from tests.connectors.jira_fake import API_TOKEN, EMAIL, PAT, FakeJira, issue
 from tests.connectors.memory_sink import MemorySink

@@ -5,15 +5,15 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from app.cli import cli
-from connectors.daily import today
-from connectors.openai import mapping
-from connectors.openai.client import COMPLETIONS, USERS, OpenAIClient
-from connectors.openai.prices import DEFAULT_PRICES, read_prices
-from connectors.openai.streams import CompletionsUsage
-from connectors.sync import RateLimited, SourceError
-from store import db, writes
-from store.models import Person
+from payoff.app.cli import cli
+from payoff.connectors.daily import today
+from payoff.connectors.openai import mapping
+from payoff.connectors.openai.client import COMPLETIONS, USERS, OpenAIClient
+from payoff.connectors.openai.prices import DEFAULT_PRICES, read_prices
+from payoff.connectors.openai.streams import CompletionsUsage
+from payoff.connectors.sync import RateLimited, SourceError
+from payoff.store import db, writes
+from payoff.store.models import Person
 from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids, resumed_sync_matches_clean, usage_table
 
 KEY = "sk-admin-openai-secret"

@@ -15,11 +15,11 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 )
 from sqlmodel import select
 
-from app.cli.otel import save_to_store
-from connectors.otel import mapping
-from connectors.otel.receiver import Receiver
-from store import db, writes
-from store.models import Identity, Person, SyncState
+from payoff.app.cli.otel import save_to_store
+from payoff.connectors.otel import mapping
+from payoff.connectors.otel.receiver import Receiver
+from payoff.store import db, writes
+from payoff.store.models import Identity, Person, SyncState
 from tests.connectors.conftest import usage_table
 
 DAY = date(2026, 7, 1)

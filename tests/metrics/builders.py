@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session
 
-from store import writes
-from store.models import (
+from payoff.store import writes
+from payoff.store.models import (
     AgentRun,
     AISignal,
     AIUsageDaily,

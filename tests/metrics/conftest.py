@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # the fixture builders beside th
 
 from frames import DEMO_MONTH, DEMO_PEOPLE  # noqa: E402
 
-from store import db, demo  # noqa: E402
+from payoff.store import db, demo  # noqa: E402
 
 
 @pytest.fixture(scope="session")

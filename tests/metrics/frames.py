@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
-from store.reads import PR_COLUMNS
+from payoff.store.reads import PR_COLUMNS
 
 
 DEMO_PEOPLE, DEMO_MONTH = 60, "2026-10"  # the demo organisation the persona and CLI tests read

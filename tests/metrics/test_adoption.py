@@ -2,8 +2,8 @@ import pandas as pd
 from frames import d, usage_days
 from pandas.testing import assert_frame_equal
 
-from metrics import adoption
-from metrics.periods import weeks
+from payoff.metrics import adoption
+from payoff.metrics.periods import weeks
 
 
 def test_cohort_boundaries():

@@ -2,7 +2,7 @@ import pandas as pd
 from frames import d, prs, signals, ts, usage_days
 from pandas.testing import assert_frame_equal
 
-from metrics import ai_assisted
+from payoff.metrics import ai_assisted
 
 
 def test_derived_telemetry_looks_at_the_first_commit_day_and_the_day_before():

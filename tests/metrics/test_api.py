@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from builders import Org, at
 
-from metrics import api
-from store import db, org_settings
+from payoff.metrics import api
+from payoff.store import db, org_settings
 
 
 @pytest.fixture

@@ -5,15 +5,15 @@ from datetime import date
 
 from builders import Org, at
 
-from metrics import api, cards, waste
-from store import db
+from payoff.metrics import api, cards, waste
+from payoff.store import db
 
 IDENTITY = {"person_id", "email", "name", "team", "month", "period"}
 
 
 def test_docs_show_exactly_the_cards():
     text = cards.DOC.read_text()
-    assert cards.markdown() in text, "docs/metrics.md is stale: run `python -m metrics.cards`"
+    assert cards.markdown() in text, "docs/metrics.md is stale: run `python -m payoff.metrics.cards`"
 
 
 def test_every_card_is_complete_and_unique():

@@ -7,7 +7,7 @@ import json
 from frames import DEMO_MONTH
 from typer.testing import CliRunner
 
-from app.cli import cli
+from payoff.app.cli import cli
 
 KEYS = {"email", "team", "month", "input_tokens", "output_tokens", "cost_usd", "prs_merged", "pr_cycle_time_hours",
         "tickets_closed", "bugs_opened", "ai_assisted_pr_share", "value_per_million_tokens",

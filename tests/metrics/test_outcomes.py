@@ -4,7 +4,7 @@ import pandas as pd
 from frames import prs, ts
 from pandas.testing import assert_frame_equal
 
-from metrics import outcomes
+from payoff.metrics import outcomes
 
 NAN = math.nan
 

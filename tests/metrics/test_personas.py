@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from frames import DEMO_MONTH, DEMO_PEOPLE
 
-from metrics import api
-from store import db, demo
+from payoff.metrics import api
+from payoff.store import db, demo
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ from frames import signals, ts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics import ai_assisted, api
-from metrics import time_saved as saved
-from metrics.suppression import suppress
-from metrics.value import Weights
+from payoff.metrics import ai_assisted, api
+from payoff.metrics import time_saved as saved
+from payoff.metrics.suppression import suppress
+from payoff.metrics.value import Weights
 
 PEOPLE = [1, 2, 3]
 START, END = date(2026, 10, 1), date(2026, 11, 1)

@@ -8,8 +8,8 @@ from builders import Org, at
 from sqlalchemy import update
 from sqlmodel import select
 
-from store import db, reads, rollups, writes
-from store.models import AIUsageDaily, Identity, UsageWeek
+from payoff.store import db, reads, rollups, writes
+from payoff.store.models import AIUsageDaily, Identity, UsageWeek
 
 OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 

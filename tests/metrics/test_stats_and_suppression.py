@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from metrics import stats
-from metrics.suppression import suppress
+from payoff.metrics import stats
+from payoff.metrics.suppression import suppress
 
 
 def test_wilson_interval_by_hand():

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from metrics import time_saved as ts
+from payoff.metrics import time_saved as ts
 
 WEEKS = [date(2026, 8, 3) + timedelta(weeks=n) for n in range(8)]
 
@@ -78,7 +78,7 @@ def test_survey_is_shown_beside_the_estimate_never_blended():
 
 
 def test_a_group_shows_the_mean_of_its_members_estimates():
-    from metrics.api import _mean_time_saved
+    from payoff.metrics.api import _mean_time_saved
 
     persons = pd.DataFrame({"team": ["a", "a", "a", "b"], "time_saved_estimate": [10.0, 20.0, None, None],
                             "time_saved_low": [4.0, 12.0, None, None], "time_saved_high": [16.0, 28.0, None, None]})

@@ -4,7 +4,7 @@ import pandas as pd
 from frames import d, usage_days
 from pandas.testing import assert_frame_equal
 
-from metrics import usage
+from payoff.metrics import usage
 
 
 def test_usage_totals_sum_per_group():

@@ -4,7 +4,7 @@ import pandas as pd
 from frames import d
 from pandas.testing import assert_frame_equal
 
-from metrics.value import Weights, outcome_units, partial_month_from, value_per_token
+from payoff.metrics.value import Weights, outcome_units, partial_month_from, value_per_token
 
 
 def test_outcome_units_adjust_for_quality_with_configurable_weights():

@@ -1,7 +1,7 @@
 import pandas as pd
 from frames import prs
 
-from metrics import waste
+from payoff.metrics import waste
 
 
 def month(rows) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from store import db, self_service
-from store.models import AISignal, AIUsageDaily, Person, PullRequest, Team, Ticket
-from store.writes import upsert
+from payoff.store import db, self_service
+from payoff.store.models import AISignal, AIUsageDaily, Person, PullRequest, Team, Ticket
+from payoff.store.writes import upsert
 
 PEOPLE = [
     # email, name, team, manager, role

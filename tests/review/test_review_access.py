@@ -5,9 +5,9 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from app.cli import cli
-from store import db
-from store.models import AuditLog
+from payoff.app.cli import cli
+from payoff.store import db
+from payoff.store.models import AuditLog
 
 REFUSED = [
     # viewer, subject options, what the reason says

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from app.cli import cli
+from payoff.app.cli import cli
 from tests.review.test_review_render import external_reference
 
 
@@ -133,8 +133,8 @@ def test_a_month_without_data_gives_the_short_honest_review(org, tmp_path):
 def test_org_review_carries_the_organisation_month_rows(org, tmp_path):
     """The organisation's rows are ``api.org_month``'s (token split, bugs opened, cycle-time phases, time saved),
     not the slimmer trend; the CSV gives them back, and the review shows them."""
-    from metrics import api
-    from store import db
+    from payoff.metrics import api
+    from payoff.store import db
 
     rows = list(csv.DictReader(io.StringIO(export(tmp_path, "--org", "--as", "sam@acme.test", fmt="csv").decode())))
     whole = {r["month"]: r for r in rows if r["team"] == "(all)"}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import typer.main
 
-import app.review
-from app.cli import cli
+from payoff.app import review
+from payoff.app.cli import cli
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "review.md").read_text()
 
@@ -17,4 +17,4 @@ def test_every_option_of_payoff_review_is_documented():
 
 
 def test_every_export_function_is_documented():
-    assert [name for name in app.review.__all__ if f"`{name}`" not in DOC] == []
+    assert [name for name in review.__all__ if f"`{name}`" not in DOC] == []

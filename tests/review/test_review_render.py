@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from app.review import charts_spec, render_csv, render_html, render_md, render_pdf
-from app.review.document import Chart, Figure, Figures, Paragraph, Review, Section, Table
+from payoff.app.review import charts_spec, render_csv, render_html, render_md, render_pdf
+from payoff.app.review.document import Chart, Figure, Figures, Paragraph, Review, Section, Table
 
 DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+")
 EXTERNAL = re.compile(r"""(?:[a-z]+:)?//|\b(?:src|href|action)\s*=\s*["'](?!data:)|@import|url\((?!["']?data:)""", re.I)

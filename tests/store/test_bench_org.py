@@ -2,8 +2,8 @@
 
 from sqlmodel import func, select
 
-from store import bench_org, db
-from store.models import MODELS, AIUsageDaily, Person, PullRequestReview
+from payoff.store import bench_org, db
+from payoff.store.models import MODELS, AIUsageDaily, Person, PullRequestReview
 
 
 def counts(url: str) -> dict[str, int]:

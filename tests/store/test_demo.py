@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import delete, select
 from sqlmodel import SQLModel
 
-from store import db
-from store.demo import PERSONAS, personas, seed
-from store.demo.org import build
-from store.models import AgentRun, AIUsageDaily, Person, PullRequest, Seat, Ticket, TicketPullRequest
+from payoff.store import db
+from payoff.store.demo import PERSONAS, personas, seed
+from payoff.store.demo.org import build
+from payoff.store.models import AgentRun, AIUsageDaily, Person, PullRequest, Seat, Ticket, TicketPullRequest
 
 SMALL = {"people": 24, "months": 4, "end": "2026-10"}
 

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from store import db, imports, writes
-from store.models import AgentRun, AIUsageDaily, Identity, Person, PullRequest, SurveyResponse, Team
+from payoff.store import db, imports, writes
+from payoff.store.models import AgentRun, AIUsageDaily, Identity, Person, PullRequest, SurveyResponse, Team
 
 OCT_1 = datetime(2026, 10, 1, tzinfo=UTC)
 PEOPLE = """email,name,team,manager_email,role,github_login,jira_account_id,cursor_email,openai_user_id

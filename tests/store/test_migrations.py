@@ -2,7 +2,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from store import db
+from payoff.store import db
 
 
 def test_migrations_match_the_models(db_url):

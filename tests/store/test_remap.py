@@ -3,9 +3,9 @@
 from sqlalchemy import delete
 from sqlmodel import func, select
 
-from store import db, writes
-from store.models import AISignal, PullRequest
-from store.remap import BATCH, remap
+from payoff.store import db, writes
+from payoff.store.models import AISignal, PullRequest
+from payoff.store.remap import BATCH, remap
 from tests.connectors.github_fake import commit, pull
 
 REPO = "acme/api"

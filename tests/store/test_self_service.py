@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from store import admin, db, self_service
-from store.writes import set_state, upsert
+from payoff.store import admin, db, self_service
+from payoff.store.writes import set_state, upsert
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from datetime import date
 
 from sqlmodel import func, select
 
-from connectors.sync import Page, run
-from store import db
-from store.models import AIUsageDaily, SyncState
-from store.sink import StoreSink
+from payoff.connectors.sync import Page, run
+from payoff.store import db
+from payoff.store.models import AIUsageDaily, SyncState
+from payoff.store.sink import StoreSink
 
 WAIT = 20  # seconds; only reached when the test is failing
 

@@ -2,10 +2,10 @@ from datetime import date, datetime, timezone
 
 from sqlmodel import func, select
 
-from connectors.sync import Page, run
-from store import db, writes
-from store.models import AIUsageDaily, Identity, Person, SyncState, Team
-from store.sink import StoreSink
+from payoff.connectors.sync import Page, run
+from payoff.store import db, writes
+from payoff.store.models import AIUsageDaily, Identity, Person, SyncState, Team
+from payoff.store.sink import StoreSink
 
 
 def usage(email: str, day: date, tokens: int) -> dict:

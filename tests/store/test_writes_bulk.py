@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import func, select
 
-from store import db, writes
-from store.models import AIUsageDaily, Identity, Person, PullRequest, Team
+from payoff.store import db, writes
+from payoff.store.models import AIUsageDaily, Identity, Person, PullRequest, Team
 
 
 def usage(n: int, **values) -> dict:
