@@ -1,28 +1,23 @@
-"""Which pure mapping turns a source's stored raw payloads back into domain rows.
+"""Every connector, found by its declaration (``<folder>/connector.py``, see ``connectors.connector``).
 
-``payoff remap`` replays every ``raw_payload`` row through the mapping registered here for its source,
-so a fixed or extended mapping reaches old data without a single API call. Each connector adds one
-entry: its source name (the ``source`` its streams carry and ``raw_payload`` stores) and a function
-``(stream, payload) -> rows``, where ``stream`` is the stream name the payload was stored under and
-``rows`` is a dict keyed by table name, exactly as the connector's pages carry it.
+Adding a source is adding its folder: the CLI, the settings, remap and the docs test read this table.
 """
 
-from collections.abc import Callable
+import importlib.util
+import pkgutil
 
-from payoff.connectors.claude_code import mapping as claude_code
-from payoff.connectors.copilot import mapping as copilot
-from payoff.connectors.cursor import mapping as cursor
-from payoff.connectors.github import mapping as github
-from payoff.connectors.jira import mapping as jira
-from payoff.connectors.openai import mapping as openai
+import payoff.connectors as package
+from payoff.connectors.connector import Connector, Remap
 
-Remap = Callable[[str, dict], dict[str, list[dict]]]
 
-MAPPINGS: dict[str, Remap] = {
-    "claude_code": claude_code.remap,
-    "copilot": copilot.remap,
-    "cursor": cursor.remap,
-    "github": github.remap,
-    "jira": jira.remap,
-    "openai": openai.remap,
-}
+def _declared() -> dict[str, Connector]:
+    found = {}
+    for folder in pkgutil.iter_modules(package.__path__):
+        if folder.ispkg and importlib.util.find_spec(f"{package.__name__}.{folder.name}.connector"):
+            connector = importlib.import_module(f"{package.__name__}.{folder.name}.connector").CONNECTOR
+            found[connector.name] = connector
+    return dict(sorted(found.items()))
+
+
+CONNECTORS: dict[str, Connector] = _declared()
+MAPPINGS: dict[str, Remap] = {name: connector.remap for name, connector in CONNECTORS.items()}

@@ -1,7 +1,10 @@
 """The one reader of the environment: every setting Payoff takes from outside, typed."""
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from payoff.connectors.registry import CONNECTORS
 
 DEFAULT_DATABASE_URL = "sqlite:///payoff.db"
 
@@ -15,13 +18,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     demo_signin: bool = False
     # Secrets are excluded from repr so that a logged Settings never shows them.
-    github_token: str | None = field(default=None, repr=False)
-    jira_email: str | None = None
-    jira_api_token: str | None = field(default=None, repr=False)
-    jira_token: str | None = field(default=None, repr=False)
-    anthropic_admin_key: str | None = field(default=None, repr=False)
-    cursor_api_key: str | None = field(default=None, repr=False)
-    openai_admin_key: str | None = field(default=None, repr=False)
+    # The connectors' keys, by variable: every key a connector declares (None when unset).
+    keys: Mapping[str, str | None] = field(default_factory=dict, repr=False)
     otel_token: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -30,13 +28,8 @@ class Settings:
         return cls(
             database_url=env.get("PAYOFF_DATABASE_URL") or DEFAULT_DATABASE_URL,
             demo_signin=_flag(env.get("PAYOFF_DEMO_SIGNIN")),
-            github_token=env.get("GITHUB_TOKEN") or None,
-            jira_email=env.get("JIRA_EMAIL") or None,
-            jira_api_token=env.get("JIRA_API_TOKEN") or None,
-            jira_token=env.get("JIRA_TOKEN") or None,
-            anthropic_admin_key=env.get("ANTHROPIC_ADMIN_KEY") or None,
-            cursor_api_key=env.get("CURSOR_API_KEY") or None,
-            openai_admin_key=env.get("OPENAI_ADMIN_KEY") or None,
+            keys={key.variable: env.get(key.variable) or None
+                  for connector in CONNECTORS.values() for key in connector.keys},
             otel_token=env.get("PAYOFF_OTEL_TOKEN") or None,
         )
 

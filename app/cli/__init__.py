@@ -2,7 +2,7 @@
 
 import typer
 
-from payoff.app.cli import bench, db, demo, imports, otel, people, remap, serve, sync, sync_outcomes, sync_usage  # noqa: F401  (sync_* register on sync.cli)
+from payoff.app.cli import bench, db, demo, imports, otel, people, remap, serve, sync
 from payoff.app.cli import metrics
 from payoff.app.cli import review
 

@@ -23,7 +23,7 @@ def free_port() -> int:
 def test_payoff_demo_seeds_an_empty_database_and_serves_the_dashboard(tmp_path):
     url, port = f"sqlite:///{tmp_path / 'payoff.db'}", free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "demo", "--port", str(port)],
+        [sys.executable, "-c", "from payoff.app.cli import main; main()", "demo", "--port", str(port)],
         cwd=tmp_path, env={**os.environ, "PAYOFF_DATABASE_URL": url}, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -1,4 +1,4 @@
-"""Every ``payoff sync`` command, and every option of every connector, is documented."""
+"""Every connector's ``payoff sync`` command, option and key is documented, and every declared source remaps."""
 
 from pathlib import Path
 
@@ -6,23 +6,38 @@ import pytest
 import typer.main
 
 from payoff.app.cli import sync
+from payoff.connectors.registry import CONNECTORS, MAPPINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMANDS = typer.main.get_command(sync.cli).commands
+SYNCED = sorted(c.command for c in CONNECTORS.values() if c.connect)
 
 
-@pytest.mark.parametrize("name", sorted(COMMANDS))
+def _section(name: str) -> str:
+    docs = (ROOT / "docs" / "connectors.md").read_text()
+    section = docs[docs.index(f"`payoff sync {name}"):]
+    return section[:section.index("\n## ")]
+
+
+def test_every_declared_connector_has_its_sync_command_and_remap():
+    assert SYNCED and sorted(COMMANDS) == SYNCED
+    assert {"github", "jira", "copilot", "claude_code", "cursor", "openai"} <= MAPPINGS.keys()
+
+
+@pytest.mark.parametrize("name", SYNCED)
 def test_sync_command_is_in_the_readme_and_the_connector_docs(name):
     assert f"`payoff sync {name}" in (ROOT / "README.md").read_text()
     assert f"`payoff sync {name}" in (ROOT / "docs" / "connectors.md").read_text()
 
 
-@pytest.mark.parametrize("name", ["github", "jira", "copilot", "claude-code", "cursor", "openai"])
-def test_connector_options_are_documented(name):
-    docs = (ROOT / "docs" / "connectors.md").read_text()
-    section = docs[docs.index(f"`payoff sync {name}"):]
+@pytest.mark.parametrize("name", SYNCED)
+def test_connector_options_and_keys_are_documented(name):
+    section = _section(name)
     for option in COMMANDS[name].params:
-        assert option.opts[0] in section[:section.index("\n## ")], option.opts[0]
+        assert option.opts[0] in section, option.opts[0]
+    connector = next(c for c in CONNECTORS.values() if c.command == name)
+    for key in connector.keys:
+        assert key.variable in section, key.variable
 
 
 def test_otel_receiver_and_its_options_are_documented():

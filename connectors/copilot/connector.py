@@ -1,0 +1,35 @@
+"""GitHub Copilot, declared once: ``payoff sync copilot``, its key, options and streams."""
+
+from payoff.connectors.connector import SINCE, Connection, Connector, Context, Key, Option
+from payoff.connectors.copilot import client as api, mapping
+from payoff.connectors.copilot.streams import Seats, UsersReport
+from payoff.connectors.retrying import Retrying
+
+
+def connect(context: Context) -> Connection:
+    options = context.options
+    client = api.CopilotClient(context.keys["GITHUB_TOKEN"], options["org"], base_url=options["base_url"],
+                               retrying=Retrying(notify=context.notify))
+    return Connection([Seats(client), UsersReport(client=client, since=options["since"])],
+                      requests=lambda: client.requests)
+
+
+CONNECTOR = Connector(
+    name=mapping.SOURCE,
+    help="""GitHub Copilot: seats and the daily per-user usage-metrics reports.
+
+    Every seat (assigned, last activity, editor, plan) and the users-1-day report (code generation and
+    acceptance, lines suggested and added, chat, agent and CLI use, CLI tokens), one report per day up to
+    yesterday (first run: 28 days back; GitHub keeps one year).""",
+    keys=(Key("GITHUB_TOKEN", "a classic token with manage_billing:copilot or read:org, or a fine-grained "
+                              "token with the organisation's Copilot permissions (read)"),),
+    options=(
+        Option("org", str, "GitHub organisation whose Copilot seats and usage to read."),
+        Option("base_url", str, "GitHub API root, e.g. https://ghe.example.com/api/v3 for GitHub Enterprise "
+                                "Server.", api.DEFAULT_BASE_URL),
+        SINCE,
+    ),
+    streams=(Seats.name, UsersReport.name),
+    connect=connect,
+    remap=mapping.remap,
+)
