@@ -1,44 +1,72 @@
-"""``payoff serve`` and ``payoff demo``: start the dashboard."""
+"""``payoff serve`` and ``payoff demo``: start the dashboard.
+
+The command becomes Streamlit (``os.execvp``), so the pid a supervisor started is the server's and one
+SIGTERM stops it. Streamlit's own configuration (``STREAMLIT_*`` variables, ``.streamlit/config.toml``)
+is respected: Payoff passes an option only when it is given on the command line or nothing configures it.
+"""
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from streamlit import config
 
 from payoff.store import db
 
 ENTRY = Path(__file__).resolve().parent.parent / "main.py"
+# Payoff's choices where Streamlit's defaults do not suit a shared dashboard; each one only where no
+# STREAMLIT_* variable or config.toml sets it. Error details are hidden: a traceback can show data.
+DEFAULTS = {"server.headless": "true", "browser.gatherUsageStats": "false", "client.toolbarMode": "viewer",
+            "theme.base": "light", "client.showErrorDetails": "none"}
 
 
-def _run_streamlit(address: str, port: int, headless: bool, env: dict[str, str]) -> None:
-    # Options given here rather than in .streamlit/config.toml, which Streamlit reads only from the
-    # working directory: the dashboard looks the same wherever it is started.
-    command = [sys.executable, "-m", "streamlit", "run", str(ENTRY), "--server.address", address,
-               "--server.port", str(port), "--server.headless", str(headless).lower(),
-               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", "--theme.base", "light"]
-    raise typer.Exit(subprocess.call(command, env={**os.environ, **env}))
+def streamlit_command(given: dict[str, object], defaults: dict[str, str]) -> list[str]:
+    """``streamlit run`` with the options given on our command line, then our defaults for the options
+    that Streamlit's configuration (read from the environment and the working directory) leaves unset."""
+    config.get_config_options(force_reparse=True)
+    options = {name: str(value).lower() if isinstance(value, bool) else str(value)
+               for name, value in given.items() if value is not None}
+    options |= {name: value for name, value in defaults.items()
+                if name not in options and not config.is_manually_set(name)}
+    return [sys.executable, "-m", "streamlit", "run", str(ENTRY),
+            *(part for name, value in options.items() for part in (f"--{name}", value))]
+
+
+def _exec_streamlit(command: list[str], env: dict[str, str]) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvpe(command[0], command, {**os.environ, **env})
 
 
 def register(cli: typer.Typer) -> None:
     @cli.command()
     def serve(
-        address: str = typer.Option("0.0.0.0", help="Address to listen on."),
-        port: int = typer.Option(8501, help="Port to listen on."),
-        headless: bool = typer.Option(True, help="Do not open a browser window."),
+        address: str | None = typer.Option(
+            None, help="Address to listen on. [default: Streamlit's server.address, else every interface]"),
+        port: int | None = typer.Option(None, help="Port to listen on. [default: Streamlit's server.port, else 8501]"),
+        headless: bool | None = typer.Option(None, "--headless/--no-headless",
+                                             help="Do not open a browser window. [default: headless]"),
     ) -> None:
-        """Start the dashboard on the configured database (PAYOFF_DATABASE_URL), migrating it first."""
+        """Start the dashboard on the configured database (PAYOFF_DATABASE_URL), migrating it first.
+
+        Address and port come from Streamlit's configuration (STREAMLIT_SERVER_ADDRESS,
+        STREAMLIT_SERVER_PORT, .streamlit/config.toml) unless given here. The process becomes
+        Streamlit, so stopping its pid stops the dashboard.
+        """
         db.upgrade()
-        _run_streamlit(address, port, headless, {})
+        given = {"server.address": address, "server.port": port, "server.headless": headless}
+        _exec_streamlit(streamlit_command(given, DEFAULTS), {})
 
     @cli.command()
     def demo(
-        address: str = typer.Option(
-            "127.0.0.1", help="Address to listen on. Loopback by default: the demo sign-in lets anyone pick who they are."),
-        port: int = typer.Option(8501, help="Port to listen on."),
-        headless: bool = typer.Option(True, help="Do not open a browser window."),
+        address: str | None = typer.Option(
+            None, help="Address to listen on. [default: Streamlit's server.address, else 127.0.0.1: the demo "
+                       "sign-in lets anyone pick who they are]"),
+        port: int | None = typer.Option(None, help="Port to listen on. [default: Streamlit's server.port, else 8501]"),
+        headless: bool | None = typer.Option(None, "--headless/--no-headless",
+                                             help="Do not open a browser window. [default: headless]"),
     ) -> None:
         """Create the database, seed the demo organisation if it is empty, and start the dashboard
         with the demo sign-in switched on."""
@@ -47,5 +75,8 @@ def register(cli: typer.Typer) -> None:
         db.upgrade()
         if seed_if_empty():
             Console().print("[green]Seeded the demo organisation.[/]")
-        Console().print(f"Open [bold]http://localhost:{port}[/] and pick a demo person to sign in as.")
-        _run_streamlit(address, port, headless, {"PAYOFF_DEMO_SIGNIN": "1"})
+        given = {"server.address": address, "server.port": port, "server.headless": headless}
+        command = streamlit_command(given, {**DEFAULTS, "server.address": "127.0.0.1"})
+        shown = port if port is not None else config.get_option("server.port")
+        Console().print(f"Open [bold]http://localhost:{shown}[/] and pick a demo person to sign in as.")
+        _exec_streamlit(command, {"PAYOFF_DEMO_SIGNIN": "1"})
