@@ -21,6 +21,8 @@ class Settings:
     # The connectors' keys, by variable: every key a connector declares (None when unset).
     keys: Mapping[str, str | None] = field(default_factory=dict, repr=False)
     otel_token: str | None = field(default=None, repr=False)
+    otel_tokens_file: str | None = None
+    unverified_email_providers: frozenset[str] = frozenset()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -31,6 +33,9 @@ class Settings:
             keys={key.variable: env.get(key.variable) or None
                   for connector in CONNECTORS.values() for key in connector.keys},
             otel_token=env.get("PAYOFF_OTEL_TOKEN") or None,
+            otel_tokens_file=env.get("PAYOFF_OTEL_TOKENS_FILE") or None,
+            unverified_email_providers=frozenset(
+                name.strip() for name in (env.get("PAYOFF_UNVERIFIED_EMAIL_PROVIDERS") or "").split(",") if name.strip()),
         )
 
 

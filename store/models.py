@@ -76,6 +76,16 @@ class AIUsageDaily(SQLModel, table=True):
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
+class OtelPoint(SQLModel, table=True):
+    """A telemetry data point already added to ``ai_usage_daily``, so that an export sent again (an
+    exporter's retry) is not added twice. Kept for ``store.usage.REPLAY_WINDOW`` after it arrived."""
+
+    __tablename__ = "otel_point"
+
+    id: str = Field(primary_key=True, description="Hash of the point's metric, attributes and times")
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+
+
 class UsageWeek(SQLModel, table=True):
     """``ai_usage_daily`` rolled up per person and *week part*: the days of the week starting ``week`` (a
     Monday) that fall in the month starting ``month`` (a week across two months has two parts), so that
@@ -303,7 +313,7 @@ class ReviewShare(SQLModel, table=True):
 
 MODELS: dict[str, type[SQLModel]] = {
     model.__tablename__: model
-    for model in (Team, Person, Identity, AIUsageDaily, UsageWeek, AgentRun, Seat, PullRequest, PullRequestReview,
+    for model in (Team, Person, Identity, AIUsageDaily, OtelPoint, UsageWeek, AgentRun, Seat, PullRequest, PullRequestReview,
                   AISignal, Ticket, TicketPullRequest, SurveyResponse, SyncState, RawPayload, AuditLog,
                   Setting, SignalNote, ReviewShare)
 }

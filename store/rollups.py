@@ -8,6 +8,8 @@ recomputes it whole after a change of who is who (``store.writes.rematch``).
 
 A refresh deletes the rollup rows of each touched person over the weeks the written days fall in and
 recomputes them from the raw rows of those weeks: a re-sync of a day costs a week's rows, not a year's.
+On PostgreSQL the refresh first takes a per-person transaction lock, so two writers refreshing one person
+at once (two telemetry receivers) run one after the other instead of both inserting the same weeks.
 """
 
 from collections.abc import Iterable, Mapping
@@ -15,7 +17,7 @@ from datetime import date, timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select, text
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
@@ -23,6 +25,7 @@ from payoff.store.models import AIUsageDaily, UsageWeek
 from payoff.store.sql_dates import period_start, weekday
 
 PEOPLE_PER_STATEMENT = 500  # person ids bound per statement (SQLite allows 32,766 parameters)
+LOCK_SPACE = 0x706179  # first key of the two-key advisory locks on a person's rollup ("pay")
 COLUMNS = ["person_id", "week", "month", "day_mask", "active_days", "input_tokens", "output_tokens", "cost_usd",
            "requests"]
 
@@ -62,6 +65,10 @@ def refresh(session: Session, spans: Mapping[int, tuple[date, date]]) -> None:
     by_weeks: dict[tuple[date, date], list[int]] = {}
     for person, (first, last) in spans.items():
         by_weeks.setdefault((_monday(first), _monday(last) + timedelta(weeks=1)), []).append(person)
+    if spans and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:space, person) FROM "
+                             "(SELECT unnest(CAST(:people AS integer[])) AS person ORDER BY 1) AS people"),
+                        {"space": LOCK_SPACE, "people": sorted(spans)})
     u = AIUsageDaily
     for (start, end), people in by_weeks.items():
         people = iter(sorted(people))

@@ -214,7 +214,8 @@ def rematch(session: Session) -> None:
     rollups.rebuild(session)
 
 
-def _attach_people(session: Session, rows: list[dict]) -> None:
+def attach_people(session: Session, rows: list[dict]) -> None:
+    """Set each row's ``person_id`` to the person its ``identity_id`` is matched to (None while unmatched)."""
     ids = {row["identity_id"] for row in rows if row.get("identity_id")}
     if not ids:
         return
@@ -265,7 +266,7 @@ def write_rows(session: Session, rows: Mapping[str, list[dict]]) -> None:
             continue
         if MODELS[name] in PERSONAL:
             batch = [dict(row) for row in batch]
-            _attach_people(session, batch)
+            attach_people(session, batch)
         upsert(session, name, batch)
 
 

@@ -1,22 +1,27 @@
-"""``payoff otel-receiver``: accept OpenTelemetry metrics from agents and add them to daily AI usage."""
+"""``payoff otel-receiver``: accept OpenTelemetry metrics from agents and add them to daily usage."""
 
 import ipaddress
+import json
+from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from payoff.connectors.otel.receiver import PATH, Receiver
+from payoff.connectors.emails import normal_email
+from payoff.connectors.otel.mapping import Increments
+from payoff.connectors.otel.receiver import PATH, Receiver, Tokens
 from payoff.store import db
 from payoff.store.config import settings
-from payoff.store.usage import add_daily_usage
+from payoff.store.usage import add_points
 
 console = Console(stderr=True)
 
 
-def save_to_store(rows: dict[str, list[dict]]) -> None:
-    """Add one export's usage to the configured database (PAYOFF_DATABASE_URL)."""
+def save_to_store(result: Increments) -> None:
+    """Add one export's new data points to the configured database (PAYOFF_DATABASE_URL)."""
     with db.session() as s:
-        add_daily_usage(s, rows=rows, source="otel", stream="metrics", scope="receiver")
+        add_points(s, identities=result.identities, points=result.points, source="otel", stream="metrics",
+                   scope="receiver")
 
 
 def _loopback(host: str) -> bool:
@@ -26,28 +31,53 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def tokens_from(token: str | None, tokens_file: str | None) -> Tokens:
+    """PAYOFF_OTEL_TOKEN may write for anyone; each token of PAYOFF_OTEL_TOKENS_FILE (a JSON object,
+    token -> list of emails or user ids) only for the identities listed with it."""
+    tokens: dict[str, frozenset[str] | None] = {token: None} if token else {}
+    if tokens_file:
+        try:
+            listed = json.loads(Path(tokens_file).read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            raise typer.BadParameter(f"PAYOFF_OTEL_TOKENS_FILE {tokens_file}: {error}") from None
+        if not isinstance(listed, dict) or not all(
+                isinstance(k, str) and k and isinstance(v, list) and all(isinstance(i, str) for i in v)
+                for k, v in listed.items()):
+            raise typer.BadParameter(f"PAYOFF_OTEL_TOKENS_FILE {tokens_file}: expected "
+                                     '{"<token>": ["ana@acme.io", "<user id>", ...], ...}')
+        tokens |= {key: frozenset(normal_email(i) if "@" in i else i for i in ids) for key, ids in listed.items()}
+    return tokens
+
+
 def otel_receiver(
     host: str = typer.Option("127.0.0.1", help="Address to listen on; 0.0.0.0 for every interface "
-                                                "(then set PAYOFF_OTEL_TOKEN)."),
+                                                "(then a token is required)."),
     port: int = typer.Option(4318, help="TCP port (4318 is OTLP/HTTP's default; 0 picks a free one)."),
+    timeout: float = typer.Option(30.0, min=0.1, help="Seconds a connection may stay silent before it is closed."),
 ) -> None:
     """Receive OpenTelemetry metrics from agents and write them as daily AI usage.
 
     Serves OTLP/HTTP (JSON or protobuf) at /v1/metrics and writes usage per person, day and agent:
     [bold]gen_ai.client.token.usage[/] (agent = gen_ai.agent.name or service.name) and Claude Code's
     [bold]claude_code.*[/] metrics (tokens, cost, lines, commits, PRs, sessions). People are keyed by
-    user.email, else user.account_uuid / user.id / enduser.id. Writes to PAYOFF_DATABASE_URL.
+    user.email, else user.account_uuid / user.id / enduser.id. Writes to PAYOFF_DATABASE_URL; any
+    number of receivers may write to one database, and an export sent twice counts once.
 
     Exporters must send DELTA temporality (OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta).
-    When [bold]PAYOFF_OTEL_TOKEN[/] is set, requests need 'Authorization: Bearer <token>'
-    (OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <token>"). Stop with Ctrl-C.
+    With [bold]PAYOFF_OTEL_TOKEN[/] set, requests need 'Authorization: Bearer <token>'
+    (OTEL_EXPORTER_OTLP_HEADERS="Authorization=Bearer <token>"); [bold]PAYOFF_OTEL_TOKENS_FILE[/] names a
+    JSON file of further tokens, each limited to the emails or user ids listed with it. Listening
+    beyond this machine without a token is refused. Stop with Ctrl-C.
     """
+    config = settings()
+    tokens = tokens_from(config.otel_token, config.otel_tokens_file)
+    if not tokens and not _loopback(host):
+        console.print(f"[red]Refusing to listen on {host} without a token:[/] anyone who can reach the port could "
+                      "write usage for anyone. Set PAYOFF_OTEL_TOKEN (or PAYOFF_OTEL_TOKENS_FILE), or listen on "
+                      "127.0.0.1.", highlight=False)
+        raise typer.Exit(2)
     db.upgrade()
-    token = settings().otel_token
-    if not token and not _loopback(host):
-        console.print("[yellow]Warning:[/] listening beyond this machine without PAYOFF_OTEL_TOKEN: anyone who "
-                      "can reach the port can write usage.")
-    receiver = Receiver(save_to_store, host=host, port=port, token=token,
+    receiver = Receiver(save_to_store, host=host, port=port, tokens=tokens, timeout=timeout,
                         on_error=lambda message: console.print(f"[red]Could not save an export:[/] {message}"))
     console.print(f"Listening on http://{host}:{receiver.port}{PATH}", highlight=False)
     try:

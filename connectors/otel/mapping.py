@@ -13,12 +13,20 @@ Other metrics are ignored. People are keyed by ``user.email``, else ``user.accou
 
 Only DELTA temporality can be added up day by day; cumulative points are rejected and counted, and
 the exporter is told to set ``OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta``.
+
+A value that is negative, not finite or above ``MAX_VALUE``, or a time outside ``EARLIEST``..tomorrow,
+makes the whole export ``Invalid``: one bad point must not write (or hide) anyone's usage. Each point
+carries a key (a hash of its metric, attributes and times) so that the store adds an export sent twice once.
 """
 
+import hashlib
+import json
+import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from payoff.connectors.usage_rows import combine, daily_usage, identity
+from payoff.connectors.emails import lookalike, normal_email
+from payoff.connectors.usage_rows import daily_usage, identity
 
 SOURCE = "otel"
 DELTA = {1, "1", "AGGREGATION_TEMPORALITY_DELTA"}
@@ -29,11 +37,20 @@ CLAUDE_COUNTS = {"claude_code.cost.usage": "cost_usd", "claude_code.commit.count
                  "claude_code.pull_request.count": "pull_requests", "claude_code.session.count": "sessions"}
 COLUMNS = {"input_tokens", "output_tokens", "cost_usd", "requests", "sessions", "lines_accepted", "lines_removed",
            "commits", "pull_requests"}
+MAX_VALUE = 10**12  # far above any person-day (a trillion tokens), far below the 64-bit columns' limit
+EARLIEST = date(2000, 1, 1)
+
+
+class Invalid(ValueError):
+    """An export that must be refused whole (HTTP 400)."""
 
 
 @dataclass
 class Increments:
-    rows: dict[str, list[dict]] = field(default_factory=lambda: {"identity": [], "ai_usage_daily": []})
+    """``points``: (point key, usage row) per data point, not yet added up (the store skips keys it has)."""
+
+    identities: list[dict] = field(default_factory=list)
+    points: list[tuple[str, dict]] = field(default_factory=list)
     rejected: int = 0
     reason: str = ""
 
@@ -51,20 +68,46 @@ def attributes(items: list[dict] | None) -> dict:
 
 def person(attrs: dict) -> dict:
     if attrs.get("user.email"):
-        return identity(SOURCE, str(attrs["user.email"]).lower(), str(attrs["user.email"]))
+        email = str(attrs["user.email"])
+        if lookalike(email):
+            raise Invalid(f"user.email {email!r} holds characters that only look like ASCII ones")
+        return identity(SOURCE, normal_email(email), email)
     for key in ID_KEYS:
         if attrs.get(key):
             return identity(SOURCE, str(attrs[key]))
     return identity(SOURCE, "unknown", "telemetry without a user attribute")
 
 
+def amount(value, what: str) -> float:
+    """A point's number, refused unless finite and within 0..MAX_VALUE."""
+    number = float(value or 0)
+    if not (math.isfinite(number) and 0 <= number <= MAX_VALUE):
+        raise Invalid(f"{what} {value!r} is out of range (0 to {MAX_VALUE:.0e}, finite)")
+    return number
+
+
+def day_of(point: dict) -> date:
+    """The UTC day of the point's ``timeUnixNano``, refused outside EARLIEST..tomorrow."""
+    nanos = int(point["timeUnixNano"])
+    latest = datetime.now(UTC) + timedelta(days=1)
+    if not (datetime(EARLIEST.year, 1, 1, tzinfo=UTC).timestamp() * 1e9 <= nanos <= latest.timestamp() * 1e9):
+        raise Invalid(f"timeUnixNano {point['timeUnixNano']!r} is not between {EARLIEST} and tomorrow")
+    return datetime.fromtimestamp(nanos / 1e9, UTC).date()
+
+
+def point_key(name: str, resource: dict, point: dict) -> str:
+    """The same data point sent again has the same key: its metric, its series and its times."""
+    series = [name, resource, point.get("attributes"), point.get("startTimeUnixNano"), point.get("timeUnixNano")]
+    return hashlib.sha256(json.dumps(series, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def measures(name: str, point: dict, attrs: dict) -> dict[str, float] | None:
     """What one data point adds to a day's usage, or None when the metric is not one we read."""
-    value = float(point.get("asDouble", point.get("asInt", point.get("sum", 0))) or 0)
+    value = amount(point.get("asDouble", point.get("asInt", point.get("sum", 0))), name)
     if name == "gen_ai.client.token.usage":
         kind = attrs.get("gen_ai.token.type")
         if kind == "input":
-            return {"input_tokens": value, "requests": float(point.get("count") or 0)}
+            return {"input_tokens": value, "requests": amount(point.get("count"), f"{name} count")}
         return {"output_tokens": value} if kind == "output" else {}
     if name == "claude_code.token.usage":
         return {CLAUDE_TOKENS[attrs["type"]]: value} if attrs.get("type") in CLAUDE_TOKENS else {}
@@ -84,8 +127,8 @@ def agent(name: str, attrs: dict) -> str:
 
 
 def increments(request: dict) -> Increments:
-    """Everything one export request adds, per person, UTC day and agent (rows already added up)."""
-    result, usage, people = Increments(), [], {}
+    """Everything one export request adds: a usage row per data point, keyed for the store's replay check."""
+    result, people = Increments(), {}
     for resource_metrics in request.get("resourceMetrics") or []:
         resource = attributes((resource_metrics.get("resource") or {}).get("attributes"))
         for scope in resource_metrics.get("scopeMetrics") or []:
@@ -103,13 +146,13 @@ def increments(request: dict) -> Increments:
                         continue
                     who = person(attrs)
                     people[who["id"]] = who
-                    day = datetime.fromtimestamp(int(point["timeUnixNano"]) / 1e9, UTC).date()
                     columns = {k: (v if k == "cost_usd" else int(v)) for k, v in added.items() if k in COLUMNS}
                     extra = {k: int(v) for k, v in added.items() if k not in COLUMNS}
-                    usage.append(daily_usage(who, day, tool=agent(metric["name"], attrs), source=SOURCE,
-                                             **columns, extra=extra))
+                    row = daily_usage(who, day_of(point), tool=agent(metric["name"], attrs), source=SOURCE,
+                                      **columns, extra=extra)
+                    result.points.append((point_key(metric["name"], resource, point), row))
     if result.rejected:
         result.reason = ("cumulative metrics are not accepted: set "
                          "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta on the exporter")
-    result.rows = {"identity": list(people.values()), "ai_usage_daily": combine(usage)}
+    result.identities = list(people.values())
     return result
