@@ -5,7 +5,6 @@ import re
 import typer
 
 from payoff.app.cli.progress import console, progress_bars
-from payoff.store import db, demo
 
 
 def _month(value: str | None) -> str | None:
@@ -29,6 +28,8 @@ def register(cli: typer.Typer) -> None:
         survey answers; the database is migrated first. The same options always write the same rows, so
         re-running changes nothing. Personas and contents: docs/demo.md.
         """
+        from payoff.store import db, demo
+
         db.upgrade()
         with progress_bars() as advance:
             counts = demo.seed(people=people, months=months, seed=seed, end=end, progress=advance)

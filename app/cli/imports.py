@@ -1,13 +1,11 @@
 """``payoff import people|usage|survey FILE``: data from sources without an API (formats: docs/imports.md)."""
 
-from collections.abc import Callable
 from pathlib import Path
 
 import typer
 from rich.markup import escape
 
 from payoff.app.cli.progress import console, progress_bars
-from payoff.store import db, imports
 
 cli = typer.Typer(help="Import people, AI usage or survey answers from a file (PAYOFF_DATABASE_URL). "
                        "A bad file writes nothing; importing a file twice changes nothing.",
@@ -18,11 +16,14 @@ FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, metavar="
                       help="The file to import (UTF-8).")
 
 
-def _run(load: Callable[..., dict[str, int]], path: Path) -> None:
+def _run(loader: str, path: Path) -> None:
+    """Run ``store.imports.<loader>`` on the file (imported here: the store loads pandas and SQLAlchemy)."""
+    from payoff.store import db, imports
+
     db.upgrade()
     try:
         with progress_bars() as advance:
-            counts = load(path, progress=advance)
+            counts = getattr(imports, loader)(path, progress=advance)
     except imports.BadFile as error:
         console.print(f"[red]Cannot import[/] {escape(str(error))}\n"
                       "Nothing was imported; fix the file and run the command again.")
@@ -38,7 +39,7 @@ def people(path: Path = FILE) -> None:
     jira_account_id, and further identity columns such as cursor_email or openai_user_id. Every stored
     row is then re-matched to its person. Formats: docs/imports.md.
     """
-    _run(imports.import_people, path)
+    _run("import_people", path)
 
 
 @cli.command()
@@ -49,7 +50,7 @@ def usage(path: Path = FILE) -> None:
     lines_accepted, agent, task_fingerprint, started_at (rows with an agent or a task fingerprint are
     also agent runs). Formats: docs/imports.md.
     """
-    _run(imports.import_usage, path)
+    _run("import_usage", path)
 
 
 @cli.command()
@@ -58,4 +59,4 @@ def survey(path: Path = FILE) -> None:
 
     Columns: week (any day of it), email, hours_saved; optional comment. Formats: docs/imports.md.
     """
-    _run(imports.import_survey, path)
+    _run("import_survey", path)

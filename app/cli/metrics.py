@@ -9,8 +9,6 @@ from enum import Enum
 import typer
 
 from payoff.app.cli.progress import console
-from payoff.metrics import api
-from payoff.store import db, reads
 
 
 class By(str, Enum):
@@ -46,6 +44,8 @@ def _cell(value):
 
 
 def _select(session, team: str | None, person: str | None) -> list[int]:
+    from payoff.store import reads
+
     people = reads.people(session)
     if team is not None:
         people = people[people["team"].str.lower() == team.lower()]
@@ -78,6 +78,9 @@ def register(cli: typer.Typer) -> None:
 
         Person rows include private waste signals: share them only as the visibility setting allows.
         """
+        from payoff.metrics import api
+        from payoff.store import db
+
         with db.session() as session, console.status(f"Computing metrics for {month}…"):
             ids = _select(session, team, person)
             if by is By.person:

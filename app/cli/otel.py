@@ -9,16 +9,16 @@ from rich.console import Console
 
 from payoff.connectors.emails import normal_email
 from payoff.connectors.otel.mapping import Increments
-from payoff.connectors.otel.receiver import PATH, Receiver, Tokens
-from payoff.store import db
 from payoff.store.config import settings
-from payoff.store.usage import add_points
 
 console = Console(stderr=True)
 
 
 def save_to_store(result: Increments) -> None:
     """Add one export's new data points to the configured database (PAYOFF_DATABASE_URL)."""
+    from payoff.store import db
+    from payoff.store.usage import add_points
+
     with db.session() as s:
         add_points(s, identities=result.identities, points=result.points, source="otel", stream="metrics",
                    scope="receiver")
@@ -31,7 +31,7 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def tokens_from(token: str | None, tokens_file: str | None) -> Tokens:
+def tokens_from(token: str | None, tokens_file: str | None) -> dict[str, frozenset[str] | None]:
     """PAYOFF_OTEL_TOKEN may write for anyone; each token of PAYOFF_OTEL_TOKENS_FILE (a JSON object,
     token -> list of emails or user ids) only for the identities listed with it."""
     tokens: dict[str, frozenset[str] | None] = {token: None} if token else {}
@@ -76,6 +76,9 @@ def otel_receiver(
                       "write usage for anyone. Set PAYOFF_OTEL_TOKEN (or PAYOFF_OTEL_TOKENS_FILE), or listen on "
                       "127.0.0.1.", highlight=False)
         raise typer.Exit(2)
+    from payoff.connectors.otel.receiver import PATH, Receiver  # protobuf: imported when the receiver starts
+    from payoff.store import db
+
     db.upgrade()
     receiver = Receiver(save_to_store, host=host, port=port, tokens=tokens, timeout=timeout,
                         on_error=lambda message: console.print(f"[red]Could not save an export:[/] {message}"))

@@ -4,8 +4,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from payoff.store import db
-from payoff.store.identities import unmatched as unmatched_identities
 
 cli = typer.Typer(help="People and the identities the sources know them by.", no_args_is_help=True)
 
@@ -19,6 +17,9 @@ def unmatched(
     Their rows are kept; add the person (or their login / account id) to the people file and they are
     matched on the next import or sync.
     """
+    from payoff.store import db
+    from payoff.store.identities import unmatched as unmatched_identities
+
     db.upgrade()
     with db.session() as s:
         rows = unmatched_identities(s, source)

@@ -4,8 +4,6 @@ import typer
 from rich.console import Console
 
 from payoff.connectors.registry import MAPPINGS
-from payoff.store import db
-from payoff.store.remap import remap as remap_payloads
 
 
 def register(cli: typer.Typer) -> None:
@@ -22,6 +20,9 @@ def register(cli: typer.Typer) -> None:
         if unknown:
             console.print(f"[red]Unknown source {', '.join(unknown)}.[/] Known: {', '.join(sorted(MAPPINGS))}.")
             raise typer.Exit(2)
+        from payoff.store import db
+        from payoff.store.remap import remap as remap_payloads
+
         db.upgrade()
         with db.session() as s, console.status("Remapping raw payloads…") as status:
             counts = remap_payloads(s, source or None,

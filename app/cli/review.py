@@ -8,12 +8,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from payoff.app import access
-from payoff.app.review import RENDERERS, Subject, export
-from payoff.store import db
-
 console = Console(stderr=True)
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# The keys of app.review.RENDERERS (a test holds them equal), named here so that a usage error is
+# reported before the renderers (Altair, fpdf2, pandas) are imported.
+FORMATS = ("pdf", "html", "csv", "md")
 
 
 def _month(value: str) -> str:
@@ -22,18 +21,23 @@ def _month(value: str) -> str:
     return value
 
 
-def _subject(person: str | None, team: str | None, org: bool) -> Subject:
-    chosen = [s for s in (person and Subject("person", person), team and Subject("team", team),
-                          org and Subject("org")) if s]
+def _subject(person: str | None, team: str | None, org: bool) -> tuple[str, str]:
+    chosen = [s for s in (person and ("person", person), team and ("team", team), org and ("org", "")) if s]
     if len(chosen) != 1:
         raise typer.BadParameter("Name exactly one subject: --person EMAIL, --team NAME or --org.")
     return chosen[0]
 
 
 def _format(fmt: str | None, out: Path) -> str:
-    fmt = (fmt or out.suffix.lstrip(".")).lower()
-    if fmt not in RENDERERS:
-        raise typer.BadParameter(f"Choose --format {'|'.join(RENDERERS)} (or end --out with one of them).")
+    """The format named by --format, else by the suffix of --out; refused when the two disagree, so that a
+    PDF is never written under a .csv name."""
+    suffix = out.suffix.lstrip(".").lower()
+    fmt = (fmt or suffix).lower()
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"Choose --format {'|'.join(FORMATS)} (or end --out with one of them).")
+    if suffix and suffix != fmt:
+        raise typer.BadParameter(f"--format {fmt} but --out ends in .{suffix}: name the file .{fmt}, or drop "
+                                 "--format to write what the suffix says.", param_hint="--format")
     return fmt
 
 
@@ -67,10 +71,15 @@ def register(cli: typer.Typer) -> None:
         exits with status 1 and writes nothing; a usage error exits with 2. Every export is recorded in the
         audit log. The database is PAYOFF_DATABASE_URL (default sqlite:///payoff.db). See docs/review.md.
         """
-        subject = _subject(person, team, org)
+        kind, key = _subject(person, team, org)
         fmt = _format(fmt, out)
         if not out.parent.is_dir():
             raise typer.BadParameter(f"The folder {out.parent} does not exist.", param_hint="--out")
+        from payoff.app import access
+        from payoff.app.review import Subject, export
+        from payoff.store import db
+
+        subject = Subject(kind, key)
         db.upgrade()
         try:
             with db.session() as session:

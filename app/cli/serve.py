@@ -11,9 +11,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from streamlit import config
-
-from payoff.store import db
 
 ENTRY = Path(__file__).resolve().parent.parent / "main.py"
 # Payoff's choices where Streamlit's defaults do not suit a shared dashboard; each one only where no
@@ -25,6 +22,8 @@ DEFAULTS = {"server.headless": "true", "browser.gatherUsageStats": "false", "cli
 def streamlit_command(given: dict[str, object], defaults: dict[str, str]) -> list[str]:
     """``streamlit run`` with the options given on our command line, then our defaults for the options
     that Streamlit's configuration (read from the environment and the working directory) leaves unset."""
+    from streamlit import config  # imported here: a second's worth of Streamlit for every other command
+
     config.get_config_options(force_reparse=True)
     options = {name: str(value).lower() if isinstance(value, bool) else str(value)
                for name, value in given.items() if value is not None}
@@ -55,6 +54,8 @@ def register(cli: typer.Typer) -> None:
         STREAMLIT_SERVER_PORT, .streamlit/config.toml) unless given here. The process becomes
         Streamlit, so stopping its pid stops the dashboard.
         """
+        from payoff.store import db
+
         db.upgrade()
         given = {"server.address": address, "server.port": port, "server.headless": headless}
         _exec_streamlit(streamlit_command(given, DEFAULTS), {})
@@ -70,6 +71,9 @@ def register(cli: typer.Typer) -> None:
     ) -> None:
         """Create the database, seed the demo organisation if it is empty, and start the dashboard
         with the demo sign-in switched on."""
+        from streamlit import config
+
+        from payoff.store import db
         from payoff.store.demo import seed_if_empty
 
         db.upgrade()

@@ -3,6 +3,8 @@
 One command per declared connector (``connectors.registry``), built from its declaration: its options
 become the command's options, its keys are read through the settings and checked before anything runs.
 Every source runs through ``sync`` so progress, request counts and errors look the same everywhere.
+The declarations are light; the clients and the store are imported when a sync runs, so that ``payoff
+--help`` and a usage error do not wait for them.
 """
 
 import inspect
@@ -18,10 +20,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from payoff.connectors.connector import Connector, Context, Option
 from payoff.connectors.registry import CONNECTORS
 from payoff.connectors.sync import RateLimited, SourceError, Stream, run
-from payoff.store import db
 from payoff.store.config import settings
-from payoff.store.pull_requests import final_numbers, link_tickets, prune_signals
-from payoff.store.sink import StoreSink
 
 cli = typer.Typer(help="Pull AI usage and outcome data from a source into the store.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -37,6 +36,8 @@ def sync(connector: Connector, options: Mapping[str, Any]) -> None:
         if key.required and not keys[key.variable]:
             console.print(f"[red]{key.variable} is not set.[/] Export it in the environment and run again.")
             raise typer.Exit(2)
+    from payoff.store import db
+
     db.upgrade()
     context = Context(options=options, keys={key.variable: keys[key.variable] for key in connector.keys},
                       notify=lambda message: console.print(f"[yellow]{message}[/]"),
@@ -61,12 +62,18 @@ def sync(connector: Connector, options: Mapping[str, Any]) -> None:
 
 
 def _final_pull_requests() -> dict[str, set[int]]:
+    from payoff.store import db
+    from payoff.store.pull_requests import final_numbers
+
     with db.session() as s:
         return final_numbers(s)
 
 
 def _tidy_outcomes(started: datetime) -> None:
     """Drop the AI signals that re-fetched pull requests no longer show and recompute the ticket links."""
+    from payoff.store import db
+    from payoff.store.pull_requests import link_tickets, prune_signals
+
     with db.session() as s:
         prune_signals(s, fetched_since=started)
         links = link_tickets(s)
@@ -75,6 +82,8 @@ def _tidy_outcomes(started: datetime) -> None:
 
 def _run_streams(streams: Iterable[Stream]) -> None:
     """Sync every stream in order with a progress line each."""
+    from payoff.store.sink import StoreSink
+
     sink = StoreSink()
     total_rows = 0
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),

@@ -1,14 +1,17 @@
 """GitHub Copilot, declared once: ``payoff sync copilot``, its key, options and streams."""
 
 from payoff.connectors.connector import SINCE, Connection, Connector, Context, Key, Option
-from payoff.connectors.copilot import client as api, mapping
-from payoff.connectors.copilot.streams import Seats, UsersReport
-from payoff.connectors.retrying import Retrying
+from payoff.connectors.copilot import mapping
 
 
 def connect(context: Context) -> Connection:
+    from payoff.connectors.copilot import client as api
+    from payoff.connectors.copilot.streams import Seats, UsersReport
+    from payoff.connectors.retrying import Retrying
+
     options = context.options
-    client = api.CopilotClient(context.keys["GITHUB_TOKEN"], options["org"], base_url=options["base_url"],
+    client = api.CopilotClient(context.keys["GITHUB_TOKEN"], options["org"],
+                               base_url=options["base_url"] or api.DEFAULT_BASE_URL,
                                retrying=Retrying(notify=context.notify))
     return Connection([Seats(client), UsersReport(client=client, since=options["since"])],
                       requests=lambda: client.requests)
@@ -25,11 +28,11 @@ CONNECTOR = Connector(
                               "token with the organisation's Copilot permissions (read)"),),
     options=(
         Option("org", str, "GitHub organisation whose Copilot seats and usage to read."),
-        Option("base_url", str, "GitHub API root, e.g. https://ghe.example.com/api/v3 for GitHub Enterprise "
-                                "Server.", api.DEFAULT_BASE_URL),
+        Option("base_url", str, "GitHub API root (default: GitHub's), e.g. https://ghe.example.com/api/v3 for "
+                                "GitHub Enterprise Server.", None, "URL"),
         SINCE,
     ),
-    streams=(Seats.name, UsersReport.name),
+    streams=("seats", "users_1_day"),
     connect=connect,
     remap=mapping.remap,
 )

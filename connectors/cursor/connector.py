@@ -1,12 +1,14 @@
 """Cursor, declared once: ``payoff sync cursor``, its key, options and streams."""
 
 from payoff.connectors.connector import SINCE, Connection, Connector, Context, Key, Option
-from payoff.connectors.cursor import client as api, mapping
-from payoff.connectors.cursor.streams import DailyUsage, Spend
+from payoff.connectors.cursor import mapping
 
 
 def connect(context: Context) -> Connection:
-    client = api.CursorClient(context.keys["CURSOR_API_KEY"], context.options["base_url"])
+    from payoff.connectors.cursor import client as api
+    from payoff.connectors.cursor.streams import DailyUsage, Spend
+
+    client = api.CursorClient(context.keys["CURSOR_API_KEY"], context.options["base_url"] or api.BASE_URL)
     return Connection([DailyUsage(client=client, since=context.options["since"]), Spend(client)],
                       requests=lambda: client.requests)
 
@@ -18,8 +20,9 @@ CONNECTOR = Connector(
     Daily usage is requested in windows of at most 90 days (first run: 90 days back) and stored day by day;
     spend is written to each member's seat.""",
     keys=(Key("CURSOR_API_KEY", "an admin API key of the team"),),
-    options=(Option("base_url", str, "Cursor Admin API root (a test server in tests).", api.BASE_URL), SINCE),
-    streams=(DailyUsage.name, Spend.name),
+    options=(Option("base_url", str, "Cursor Admin API root (default: Cursor's; a test server in tests).", None,
+                    "URL"), SINCE),
+    streams=("daily_usage", "spend"),
     connect=connect,
     remap=mapping.remap,
 )

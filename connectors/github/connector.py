@@ -4,14 +4,15 @@ from collections.abc import Iterator
 
 from payoff.connectors.connector import MAX_WAIT, UPDATED_SINCE, Connection, Connector, Context, Key, Option
 from payoff.connectors.github import mapping
-from payoff.connectors.github.client import DEFAULT_BASE_URL, GitHubClient
-from payoff.connectors.github.streams import PullRequests
-from payoff.connectors.retrying import Retrying
 
 
 def connect(context: Context) -> Connection:
+    from payoff.connectors.github.client import DEFAULT_BASE_URL, GitHubClient
+    from payoff.connectors.github.streams import PullRequests
+    from payoff.connectors.retrying import Retrying
+
     options = context.options
-    client = GitHubClient(context.keys["GITHUB_TOKEN"], base_url=options["base_url"],
+    client = GitHubClient(context.keys["GITHUB_TOKEN"], base_url=options["base_url"] or DEFAULT_BASE_URL,
                           retrying=Retrying(max_wait=options["max_wait"], notify=context.notify))
 
     def streams() -> Iterator[PullRequests]:
@@ -38,11 +39,11 @@ CONNECTOR = Connector(
         Option("repo", list[str], "Sync only this repository (NAME alone means ORG/NAME); repeat for more. "
                                   "Default: every repository of ORG the token can see.", [], "OWNER/NAME"),
         UPDATED_SINCE,
-        Option("base_url", str, "API root; for GitHub Enterprise Server https://HOST/api/v3.", DEFAULT_BASE_URL,
-               "URL"),
+        Option("base_url", str, "API root (default: GitHub's); for GitHub Enterprise Server https://HOST/api/v3.",
+               None, "URL"),
         MAX_WAIT,
     ),
-    streams=(PullRequests.name,),
+    streams=("pulls",),
     connect=connect,
     remap=mapping.remap,
     links_tickets=True,

@@ -4,13 +4,14 @@ from collections.abc import Iterator
 
 from payoff.connectors.connector import MAX_WAIT, UPDATED_SINCE, Connection, Connector, Context, Key, Option
 from payoff.connectors.jira import mapping
-from payoff.connectors.jira.client import JiraClient
-from payoff.connectors.jira.streams import Issues
-from payoff.connectors.retrying import Retrying
 from payoff.connectors.sync import SourceError
 
 
 def connect(context: Context) -> Connection:
+    from payoff.connectors.jira.client import JiraClient
+    from payoff.connectors.jira.streams import Issues
+    from payoff.connectors.retrying import Retrying
+
     options, keys = context.options, context.keys
     email, api_token, token = keys["JIRA_EMAIL"], keys["JIRA_API_TOKEN"], keys["JIRA_TOKEN"]
     if not (email and api_token) and not token:
@@ -49,7 +50,7 @@ CONNECTOR = Connector(
         UPDATED_SINCE,
         MAX_WAIT,
     ),
-    streams=(Issues.name,),
+    streams=("issues",),
     connect=connect,
     remap=mapping.remap,
     links_tickets=True,

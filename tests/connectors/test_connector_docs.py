@@ -1,5 +1,6 @@
 """Every connector's ``payoff sync`` command, option and key is documented, and every declared source remaps."""
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,15 @@ def _section(name: str) -> str:
 def test_every_declared_connector_has_its_sync_command_and_remap():
     assert SYNCED and sorted(COMMANDS) == SYNCED
     assert {"github", "jira", "copilot", "claude_code", "cursor", "openai"} <= MAPPINGS.keys()
+
+
+@pytest.mark.parametrize("name", sorted(CONNECTORS))
+def test_declared_streams_are_the_streams_of_the_connectors_folder(name):
+    # Declarations name their streams as text so that reading them imports no HTTP client.
+    streams = importlib.import_module(f"payoff.connectors.{name}.streams")
+    defined = {getattr(kind, "name", None) for kind in vars(streams).values()
+               if isinstance(kind, type) and getattr(kind, "source", None) == name}
+    assert set(CONNECTORS[name].streams) == defined - {None}
 
 
 @pytest.mark.parametrize("name", SYNCED)

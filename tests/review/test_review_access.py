@@ -78,6 +78,7 @@ def test_allowed_export_writes_the_file_and_one_audit_row(org, out_dir, viewer, 
     (["--month", "2026-10", "--org", "--team", "platform"], "exactly one subject"),
     (["--month", "2026-10"], "exactly one subject"),
     (["--month", "2026-10", "--org", "--format", "docx"], "--format pdf|html|csv|md"),
+    (["--month", "2026-10", "--org", "--format", "pdf"], "--format pdf but --out ends in .txt"),
 ])
 def test_usage_errors_exit_2_before_touching_anything(org, out_dir, args, message):
     result = CliRunner().invoke(cli, ["review", *args, "--as", "lee@acme.test", "--out", str(out_dir / "r.txt")])
