@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
+from payoff.connectors.emails import lookalike, normal_email
 from payoff.store import audit, org_settings
 from payoff.store.models import Person
 
@@ -41,14 +42,28 @@ class Viewer:
         return self.role in {"leader", "admin"}
 
 
+def person_by_email(session: Session, email: str) -> Person | None:
+    """The person whose email has the same normal form (NFKC, casefold) as ``email``; None for look-alikes.
+
+    SQL's lower() finds ASCII addresses by index (LIKE would read "_" in "j_doe@…" as a wildcard); other
+    addresses, whose case folding the two databases do differently, are compared in Python.
+    """
+    if lookalike(email):
+        return None
+    wanted = normal_email(email)
+    candidates = session.exec(select(Person).where(func.lower(Person.email) == wanted)).all()
+    if not candidates and not wanted.isascii():
+        candidates = session.exec(select(Person)).all()
+    return next((p for p in candidates if normal_email(p.email) == wanted), None)
+
+
 def viewer_for(session: Session, email: str, groups: Iterable[str] = ()) -> Viewer | None:
     """The viewer signed in as ``email``; the role comes from the people table, never from the user.
 
     ``groups`` are the IdP groups from the verified ID token: when an admin mapped one of them to a
     role (setting ``group_roles``), the first mapped group in the admin's order sets the role.
     """
-    # An exact, case-insensitive match: LIKE would read "_" in "j_doe@…" as a wildcard.
-    person = session.exec(select(Person).where(func.lower(Person.email) == email.strip().lower())).first()
+    person = person_by_email(session, email)
     if person is None:
         return None
     mapped = [role for group, role in org_settings.get(session, "group_roles").items() if group in set(groups)]

@@ -4,6 +4,11 @@ The signed-in email is the only thing taken from the sign-in; the role comes fro
 (``access.viewer_for``), optionally overridden by an IdP group an admin mapped to a role.
 Streamlit keeps the ID token's claims in a cookie for 30 days and never checks ``exp``; we do, and
 sign the user out once it has passed.
+
+The email counts only when the provider says it verified it (``email_verified`` is the boolean
+``true``; a provider listed in PAYOFF_UNVERIFIED_EMAIL_PROVIDERS never sends the claim and is trusted
+when it is absent, never when it says anything else). An email with characters that only look like ASCII ones, or a claim of the wrong type, is
+refused with a message saying which.
 """
 
 import time
@@ -15,6 +20,7 @@ import streamlit as st
 from streamlit import config
 
 from payoff.app.access import Viewer, viewer_for
+from payoff.connectors.emails import lookalike
 from payoff.store import db, org_settings
 from payoff.store.config import settings
 
@@ -63,6 +69,26 @@ def token_expired(claims: Mapping[str, Any], now: float | None = None) -> bool:
         return True
 
 
+def refusal(claims: Mapping[str, Any], group_claim: str) -> str | None:
+    """Why these ID-token claims cannot sign anyone in, or None when they can."""
+    email = claims.get("email")
+    if not isinstance(email, str) or not email.strip():
+        return "Your identity provider sent no email address as text (the `email` claim), so Payoff cannot tell who you are."
+    if lookalike(email):
+        return ("Your email address contains characters that only look like ordinary letters, so it is refused. "
+                "Ask your identity provider's administrator to correct it.")
+    verified = claims.get("email_verified")
+    trusted = verified is None and claims.get("provider", "default") in settings().unverified_email_providers
+    if verified is not True and not trusted:
+        return ("Your identity provider has not verified your email address "
+                f"(`email_verified` is {'missing' if verified is None else 'not true'}), so it is not used to sign in.")
+    groups = claims.get(group_claim)
+    if groups is not None and not (isinstance(groups, str) or
+                                   (isinstance(groups, list) and all(isinstance(g, str) for g in groups))):
+        return f"The `{group_claim}` claim from your identity provider is neither a group name nor a list of them."
+    return None
+
+
 def _oidc_email() -> tuple[str | None, list[str]]:
     """The verified email and IdP groups of the OIDC user, signing out an expired one."""
     if not st.user.get("is_logged_in"):
@@ -71,12 +97,18 @@ def _oidc_email() -> tuple[str | None, list[str]]:
     if token_expired(claims):
         st.logout()
         st.stop()
-    if claims.get("email_verified") is False:
-        return None, []
     with db.session() as session:
         claim = org_settings.get(session, "group_claim")
+    if refusal(claims, claim):
+        return None, []
     groups = claims.get(claim) or []
-    return claims.get("email"), [groups] if isinstance(groups, str) else list(groups)
+    return claims["email"], [groups] if isinstance(groups, str) else list(groups)
+
+
+def oidc_refusal() -> str | None:
+    """Why the signed-in OIDC user is not let in, when the claims themselves are at fault."""
+    with db.session() as session:
+        return refusal(st.user.to_dict(), org_settings.get(session, "group_claim"))
 
 
 def signed_in_email() -> tuple[str | None, list[str]]:

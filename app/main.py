@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from payoff.app import access, auth, signin
+from payoff.app.markdown import text
 from payoff.app.views import PAGES, VIEWER_KEY
 from payoff.store import db
 
@@ -38,7 +39,7 @@ def main() -> None:
     with st.sidebar:
         if auth.demo_allowed():
             st.warning(signin.DEMO_BANNER, icon="⚠️")
-        st.markdown(f"Signed in as **{viewer.name}**  \n{viewer.email} · {viewer.role}")
+        st.markdown(f"Signed in as **{text(viewer.name)}**  \n{text(viewer.email)} · {viewer.role}")
         if st.button("Sign out", key="sign_out"):
             auth.sign_out()
     navigation.run()

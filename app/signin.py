@@ -3,6 +3,7 @@
 import streamlit as st
 
 from payoff.app import auth
+from payoff.app.markdown import text
 from payoff.store import admin, db
 
 DEMO_BANNER = "**Demo sign-in** — you pick who you are. Never use this with real data: configure `[auth]`."
@@ -27,11 +28,11 @@ def render() -> None:
 
 def _oidc() -> None:
     if st.user.get("is_logged_in"):
-        email = st.user.get("email") or "(no email claim)"
-        st.error(
-            f"You are signed in as **{email}**, but Payoff does not know this address "
-            "(or your identity provider has not verified it). Ask an admin to add you to the people table."
-        )
+        if problem := auth.oidc_refusal():
+            st.error(problem)
+        else:
+            st.error(f"You are signed in as **{text(st.user.get('email'))}**, but Payoff does not know this address. "
+                     "Ask an admin to add you to the people table.")
         if st.button("Sign out"):
             auth.sign_out()
         return

@@ -8,6 +8,7 @@ committed ones were made): ``PAYOFF_SCREENSHOTS=1 python -m pytest tests/app/tes
 The app runs on 127.0.0.1 and the identity providers on localhost: two hosts, so their cookies never mix.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -125,9 +126,20 @@ def cast(home) -> Cast:
     return Cast(*(as_person(p) for p in (employee, manager, outsider, first("leader"), first("admin"))))
 
 
+def set_claims(idp: str, sub: str, claims: dict) -> None:
+    """What the mock IdP puts in the ID token of ``sub`` (it accepts any claim of any type)."""
+    request = urllib.request.Request(f"{idp}/users/{urllib.request.quote(sub)}", data=json.dumps(claims).encode(),
+                                     method="PUT", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=5).close()
+
+
 @pytest.fixture(scope="module")
 def app_url(chromium, idps, home, cast) -> Iterator[str]:
-    """``streamlit run app/main.py`` on a free loopback port, with ``[auth]`` naming both mock IdPs."""
+    """``payoff serve`` on a free loopback port, with ``[auth]`` naming both mock IdPs, which vouch for the
+    cast's emails (``email_verified``: Payoff refuses an email the provider has not verified)."""
+    for idp in idps.values():
+        for person in (cast.employee, cast.manager, cast.outsider, cast.leader, cast.admin):
+            set_claims(idp, person.email, {"email": person.email, "email_verified": True})
     url = f"sqlite:///{home / 'payoff.db'}"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -140,9 +152,8 @@ def app_url(chromium, idps, home, cast) -> Iterator[str]:
     env = {**os.environ, "PAYOFF_DATABASE_URL": url}
     env.pop("PAYOFF_DEMO_SIGNIN", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", MAIN, "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--client.toolbarMode", "minimal"],
+        [sys.executable, "-c", "from payoff.app.cli import main; main()", "serve", "--port", str(port),
+         "--address", "127.0.0.1"],
         cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -188,6 +199,25 @@ def sign_in(browser, app_url: str, email: str, provider: str = "corp"):
     page.wait_for_url(f"{app_url}/**")
     page.get_by_text(f"Signed in as").wait_for()
     return context, page
+
+
+def refused_sign_in(browser, app_url: str, idp: str, sub: str, claims: dict) -> str:
+    """Sign in as ``sub`` with these ID-token claims; the page's text once Payoff has refused them."""
+    set_claims(idp, sub, claims)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(app_url)
+    page.get_by_role("button", name="Sign in with corp").click()
+    page.wait_for_url("**/oauth2/authorize**")
+    page.fill("input[name=sub]", sub)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{app_url}/**")
+    page.locator("[data-testid=stAlertContentError]").wait_for()
+    settle(page)
+    body = page.inner_text("body")
+    assert page.locator("[data-testid=stException]").count() == 0, body
+    context.close()
+    return body
 
 
 def settle(page) -> None:
@@ -266,6 +296,21 @@ def test_an_expired_id_token_signs_the_user_out(browser, app_url, cast):
     page.get_by_role("button", name="Sign in with brief").wait_for()
     assert "Signed in as" not in page.inner_text("body")
     context.close()
+
+
+def test_sign_in_refuses_unverified_look_alike_and_malformed_emails(browser, app_url, idps, cast):
+    """Each ID token names a real person's email, and none of them signs in: ``email_verified`` the
+    string "false" or absent, the email with a Unicode look-alike letter, the email claim a list."""
+    email = cast.admin.email
+    first = email[0]
+    look_alike = email.replace("k", "\u212a", 1) if "k" in email else chr(ord(first) + 0xFEE0) + email[1:]
+    cases = [("says-false", {"email": email, "email_verified": "false"}, "`email_verified` is not true"),
+             ("says-nothing", {"email": email}, "`email_verified` is missing"),
+             ("look-alike", {"email": look_alike, "email_verified": True}, "only look like ordinary letters"),
+             ("two-emails", {"email": [email, cast.employee.email], "email_verified": True}, "no email address as text")]
+    for sub, claims, said in cases:
+        body = refused_sign_in(browser, app_url, idps["corp"], sub, claims)
+        assert said.replace("`", "") in body and "Signed in as" not in body and "Traceback" not in body, (sub, body)
 
 
 def test_manager_sees_team_and_drills_into_a_report_only(browser, app_url, cast, shots):

@@ -6,7 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from payoff.app.auth import token_expired
-from payoff.store import db, org_settings
+from payoff.store import db, org_settings, writes
+from payoff.store.models import Person
 from tests.app.conftest import MAIN, oidc_app, page_text
 
 
@@ -46,9 +47,57 @@ def test_unknown_email_is_told_to_ask_an_admin(org):
     assert "Signed in as" not in page_text(at)
 
 
-def test_unverified_email_is_refused(org):
-    at = oidc_app("eve@acme.test", email_verified=False).run()
+@pytest.mark.parametrize(("verified", "said"), [(False, "not true"), ("false", "not true"), ("true", "not true"),
+                                                (1, "not true"), (None, "missing")])
+def test_only_an_email_verified_true_signs_in(org, verified, said):
+    claims = {"email_verified": verified} if verified is not None else {}
+    at = oidc_app("eve@acme.test", **claims)
+    if verified is None:
+        at.user = {k: v for k, v in dict(at.user).items() if k != "email_verified"}
+    at.run()
+    assert not at.exception
     assert "Signed in as" not in page_text(at)
+    assert any(f"`email_verified` is {said}" in e.value for e in at.error)
+
+
+def test_a_provider_that_never_sends_email_verified_may_be_trusted_by_name(org, monkeypatch):
+    monkeypatch.setenv("PAYOFF_UNVERIFIED_EMAIL_PROVIDERS", "okta, default")
+    at = oidc_app("eve@acme.test")
+    at.user = {k: v for k, v in dict(at.user).items() if k != "email_verified"}
+    assert "Signed in as **Eve Engineer**" in page_text(at.run())
+    at.user = {**dict(at.user), "email_verified": False}  # said outright: never trusted
+    assert "Signed in as" not in page_text(at.run())
+
+
+@pytest.mark.parametrize("email", ["\u212aai@acme.test",  # KELVIN SIGN for K
+                                   "\uff41da@acme.test",  # FULLWIDTH LATIN SMALL LETTER A
+                                   "\u017fam@acme.test"])  # LATIN SMALL LETTER LONG S
+def test_look_alike_emails_are_refused(org, sqlite_url, email):
+    with db.session(sqlite_url) as s:
+        writes.upsert(s, Person, [{"email": "kai@acme.test", "name": "Kai"}, {"email": "sam@acme.test", "name": "Sam"}],
+                      on=["email"])
+    at = oidc_app(email).run()
+    assert not at.exception
+    assert "Signed in as" not in page_text(at)
+    assert any("only look like ordinary letters" in e.value for e in at.error)
+
+
+def test_emails_are_matched_in_the_same_normal_form_on_both_sides(org, sqlite_url):
+    with db.session(sqlite_url) as s:
+        writes.upsert(s, Person, [{"email": "JOSÉ@acme.test", "name": "José", "team": "Platform"}], on=["email"])
+    decomposed = "jose\u0301@ACME.test"  # e + combining acute accent
+    assert "Signed in as **José**" in page_text(oidc_app(decomposed).run())
+
+
+@pytest.mark.parametrize("claims", [{"email": ["eve@acme.test", "ada@acme.test"]}, {"email": {"x": 1}},
+                                    {"groups": {"admin": True}}, {"groups": ["ok", 7]}])
+def test_a_claim_of_the_wrong_type_is_refused_with_a_message_not_a_traceback(org, claims):
+    at = oidc_app("eve@acme.test")
+    at.user = {**dict(at.user), **claims}
+    at.run()
+    assert not at.exception
+    assert "Signed in as" not in page_text(at)
+    assert any("claim" in e.value for e in at.error)
 
 
 @pytest.mark.parametrize("claims", [{"exp": int(time.time()) - 1}, {"exp": None}])
