@@ -17,15 +17,20 @@ from payoff.store import db
 
 
 @st.cache_resource
-def _migrated(url: str) -> bool:
-    """Apply pending migrations once per database and process."""
-    db.upgrade(url)
-    return True
+def _schema_error(url: str) -> str | None:
+    """Checked once per database and process: the dashboard refuses a database it was not built for."""
+    try:
+        db.check(url)
+    except db.SchemaMismatch as error:
+        return str(error)
+    return None
 
 
 def main() -> None:
     st.set_page_config(page_title="Payoff", page_icon="📈", layout="wide")
-    _migrated(db.database_url())
+    if error := _schema_error(db.database_url()):
+        st.error(error)
+        st.stop()
     viewer = auth.current_viewer()
     st.session_state[VIEWER_KEY] = viewer
     if viewer is None:

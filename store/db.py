@@ -7,6 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
@@ -64,12 +66,60 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
+class SchemaMismatch(RuntimeError):
+    """The database's schema revision is not the one this Payoff was built for."""
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The revision the database was migrated to (``None``: never migrated)."""
+    with engine(url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _refuse_unknown(current: str | None) -> None:
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config("sqlite://")).walk_revisions()}
+    if current is not None and current not in known:
+        raise SchemaMismatch(
+            f"The database is at revision {current}, which this Payoff does not know: a newer Payoff migrated it. "
+            "Install that version (or newer) of Payoff."
+        )
+
+
+def check(url: str | None = None) -> None:
+    """Refuse to run on a database whose schema is not this Payoff's (the dashboard never migrates by itself:
+    several replicas may share one database, and a schema change is an operator's step)."""
+    current, head = current_revision(url), head_revision()
+    _refuse_unknown(current)
+    if current != head:
+        raise SchemaMismatch(
+            f"The database is at revision {current or 'none (empty)'}, this Payoff needs {head}: "
+            "run `payoff db upgrade`."
+        )
+
+
 def upgrade(url: str | None = None) -> None:
-    """Bring the schema to the newest migration (idempotent)."""
+    """Bring the schema to the newest migration (idempotent). Revisions are append-only: one that has been
+    released is never edited, so every database reaches the same schema by the same chain."""
+    _refuse_unknown(current_revision(url))
     cfg = alembic_config(url)
     with engine(url).begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+
+
+def schema_drift(url: str | None = None) -> list[str]:
+    """Differences between the database's tables and this Payoff's models, one line each (empty: none)."""
+    from alembic.autogenerate import compare_metadata
+    from sqlmodel import SQLModel
+
+    import payoff.store.models  # noqa: F401  (registers every table on the metadata)
+
+    with engine(url).connect() as connection:
+        return [str(change) for change in compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)]
 
 
 @contextmanager

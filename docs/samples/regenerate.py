@@ -26,7 +26,7 @@ SAMPLES = [
 
 
 def payoff(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-c", "from app.cli import main; main()", *args], env=env, check=True)
+    subprocess.run([sys.executable, "-c", "from payoff.app.cli import main; main()", *args], env=env, check=True)
 
 
 def main() -> None:
