@@ -21,11 +21,17 @@ from sqlmodel import Session, select
 from payoff.store import db, writes
 from payoff.store.models import ROLES, Person
 from payoff.store.progress import Progress, quiet, upsert_in_steps
+from payoff.store.self_service import MAX_HOURS_SAVED
 
 SOURCE = "import"
 # Further identity columns of the people file: <source>_email | _login | _user_id | _id.
 IDENTITY_COLUMN = re.compile(r"([a-z][a-z0-9]*(?:_[a-z0-9]+)*?)_(email|login|user_id|id)")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# Limits that keep a wrong file from being stored: a name or tool longer than this is a broken column,
+# a count beyond BIGINT does not fit the database, and usage is dated between these years and tomorrow.
+MAX_TEXT = 200
+MAX_COUNT = 2**63 - 1
+FIRST_DAY = date(2000, 1, 1)
 
 
 class BadFile(ValueError):
@@ -57,11 +63,12 @@ def _records(path: Path, text: str, spec: "Spec") -> Iterator[tuple[int, dict[st
     if path.suffix.lower() == ".jsonl":
         yield from _jsonl(path, text, spec)
         return
-    reader = csv.reader(text.splitlines())
+    lines = text.splitlines()
+    reader = csv.reader(lines)
     header = [name.strip().lower() for name in next(reader)]
     spec.check(path, 1, header)
     rows = 0
-    for values in reader:
+    for values in _csv_rows(path, reader, lines):
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
@@ -71,6 +78,22 @@ def _records(path: Path, text: str, spec: "Spec") -> Iterator[tuple[int, dict[st
         yield reader.line_num, dict(zip(header, values))
     if not rows:
         raise BadFile(path, 2, "1", "the file has a header but no rows")
+
+
+def _csv_rows(path: Path, reader, lines: list[str]) -> Iterator[list[str]]:
+    """The reader's rows; a value beyond the csv module's field limit is a BadFile naming where it is."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line = reader.line_num
+            limit = csv.field_size_limit()
+            parts = lines[line - 1].split(",") if line <= len(lines) else []
+            column = next((str(i) for i, part in enumerate(parts, 1) if len(part) > limit), "1")
+            raise BadFile(path, line, column, f"a value longer than {limit:,} characters ({error}); is a "
+                                              "quote left open?") from None
 
 
 def _jsonl(path: Path, text: str, spec: "Spec") -> Iterator[tuple[int, dict[str, Any]]]:
@@ -102,6 +125,8 @@ def _str(value: Any) -> str:
     text = str(value).strip() if value is not None else ""
     if not text:
         raise ValueError("is empty")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"is {len(text):,} characters long; at most {MAX_TEXT} fit here")
     return text
 
 
@@ -112,11 +137,19 @@ def _email(value: Any) -> str:
     return text
 
 
+def _plausible(day: date, value: Any) -> None:
+    tomorrow = date.today() + timedelta(days=1)  # a day ahead: the file's time zone may be ahead of ours
+    if not FIRST_DAY <= day <= tomorrow:
+        raise ValueError(f"{value!r} is not between {FIRST_DAY} and {tomorrow}; is the year right?")
+
+
 def _day(value: Any) -> date:
     try:
-        return date.fromisoformat(_str(value))
+        day = date.fromisoformat(_str(value))
     except ValueError:
         raise ValueError(f"{value!r} is not a date like 2026-01-31") from None
+    _plausible(day, value)
+    return day
 
 
 def _moment(value: Any) -> datetime:
@@ -124,7 +157,9 @@ def _moment(value: Any) -> datetime:
         moment = datetime.fromisoformat(_str(value))
     except ValueError:
         raise ValueError(f"{value!r} is not a time like 2026-01-31T14:05:00Z") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    _plausible(moment.date(), value)
+    return moment
 
 
 def _number(value: Any) -> float:
@@ -150,6 +185,8 @@ def _count(value: Any) -> int:
         number = int(as_float)
     if number < 0:
         raise ValueError(f"{value!r} is negative; counts are zero or more")
+    if number > MAX_COUNT:
+        raise ValueError(f"{value!r} is too large; counts are at most {MAX_COUNT:,}")
     return number
 
 
@@ -366,8 +403,8 @@ def _run(run_id: str, row: dict, agent: str, who: str, person_id: int, started: 
 
 def _hours(value: Any) -> float:
     hours = _amount(value)
-    if hours > 80:
-        raise ValueError(f"{value!r} hours saved in one week is more than 80")
+    if hours > MAX_HOURS_SAVED:
+        raise ValueError(f"{value!r} hours saved in one week is more than {MAX_HOURS_SAVED}")
     return hours
 
 

@@ -10,6 +10,9 @@ from sqlmodel import Session, select
 from payoff.store.models import Person, ReviewShare, SignalNote, SurveyResponse
 from payoff.store.writes import upsert
 
+# The most hours a person can say AI saved them in one week, in the form and in a survey import alike.
+MAX_HOURS_SAVED = 60
+
 
 def _email(session: Session, person_id: int) -> str:
     return session.get(Person, person_id).email
@@ -17,8 +20,8 @@ def _email(session: Session, person_id: int) -> str:
 
 def save_survey(session: Session, *, person_id: int, week: date, hours_saved: float, comment: str | None) -> None:
     """The answer for the week starting on Monday ``week`` (any day of that week is moved to its Monday)."""
-    if hours_saved < 0:
-        raise ValueError("hours saved cannot be negative")
+    if not 0 <= hours_saved <= MAX_HOURS_SAVED:
+        raise ValueError(f"hours saved must be between 0 and {MAX_HOURS_SAVED}")
     monday = week - timedelta(days=week.weekday())
     upsert(session, SurveyResponse, [{"id": f"survey:{_email(session, person_id)}:{monday}", "person_id": person_id,
                                       "week": monday, "hours_saved": float(hours_saved),

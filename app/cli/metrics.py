@@ -36,27 +36,50 @@ def _rounded(value):
     return value
 
 
-def _cell(value):
-    """CSV cells: lists and objects (flags, time saved) as JSON, missing values empty."""
-    if isinstance(value, (list, dict)):
-        return json.dumps(value)
-    return "" if value is None else value
+# The interval column, written flat in CSV under the names the person table gives its parts.
+INTERVAL, INTERVAL_PARTS = "time_saved_hours_per_week", ("time_saved_estimate", "time_saved_low", "time_saved_high")
+
+
+def _flat_rows(columns: list[str], rows: list[dict]) -> tuple[list[str], list[dict]]:
+    """CSV has no nesting: the time-saved interval becomes its three columns (kept where the table has them
+    already), lists (flags, tools) become text joined by "; ", missing values stay empty."""
+    parts = [c for c in INTERVAL_PARTS if c not in columns]
+    header = [name for c in columns for name in ([c] if c != INTERVAL else parts)]
+    flat = []
+    for row in rows:
+        interval = row.get(INTERVAL) or {}
+        row = {**row, **{c: interval.get(c.removeprefix("time_saved_")) for c in parts}}
+        flat.append({c: "; ".join(row[c]) if isinstance(row[c], list) else "" if row[c] is None else row[c]
+                     for c in header})
+    return header, flat
 
 
 def _select(session, team: str | None, person: str | None) -> list[int]:
     from payoff.store import reads
 
-    people = reads.people(session)
+    everyone = reads.people(session)
+    people = everyone
     if team is not None:
         people = people[people["team"].str.lower() == team.lower()]
         if people.empty:
             raise typer.BadParameter(f"no team named {team!r}; check the spelling (case does not matter)",
                                      param_hint="--team")
     if person is not None:
-        people = people[people["email"].str.lower() == person.strip().lower()]
+        email = person.strip().lower()
+        people = people[people["email"].str.lower() == email]
         if people.empty:
-            raise typer.BadParameter(f"nobody with email {person!r}", param_hint="--person")
+            elsewhere = everyone[everyone["email"].str.lower() == email]
+            where = f"{person} is in the team {elsewhere['team'].iloc[0]!r}, not {team!r}" if len(elsewhere) \
+                else f"nobody with email {person!r}"
+            raise typer.BadParameter(where, param_hint="--person")
     return people["person_id"].tolist()
+
+
+def _warn_if_empty(month: str, rows: list[dict]) -> None:
+    """A month nobody synced or imported reads as rows of zeros; say so rather than let them pass as data."""
+    if not any(row.get(c) for row in rows for c in ("tokens", "prs_merged", "tickets_closed", "bugs_opened")):
+        console.print(f"[yellow]Warning:[/] no AI usage, pull requests or tickets are stored for {month}; every "
+                      "figure below is zero or empty. Was the month synced or imported?")
 
 
 def register(cli: typer.Typer) -> None:
@@ -66,7 +89,9 @@ def register(cli: typer.Typer) -> None:
         team: str | None = typer.Option(None, help="Only the people of this team (case-insensitive)."),
         person: str | None = typer.Option(None, metavar="EMAIL", help="Only this person."),
         by: By = typer.Option(By.person, help="One row per person, or per team."),
-        fmt: Format = typer.Option(Format.json, "--format", help="json (a list of objects) or csv (a header row)."),
+        fmt: Format = typer.Option(Format.json, "--format", help="json (a list of objects) or csv (a header row; "
+                                   "the time-saved interval as time_saved_estimate, _low and _high, lists joined "
+                                   "by '; ')."),
         suppress: bool = typer.Option(True, help="With --by team: blank the figures of teams smaller than the "
                                                  "min_group_size setting, as the app does for viewers who may not "
                                                  "see individuals."),
@@ -81,6 +106,7 @@ def register(cli: typer.Typer) -> None:
         from payoff.metrics import api
         from payoff.store import db
 
+        db.upgrade()
         with db.session() as session, console.status(f"Computing metrics for {month}…"):
             ids = _select(session, team, person)
             if by is By.person:
@@ -88,10 +114,12 @@ def register(cli: typer.Typer) -> None:
             else:
                 table = api.team_month(session, month=month, person_ids=ids, individuals_visible=not suppress)
         rows = [{k: _rounded(v) for k, v in row.items()} for row in api.as_records(table)]
+        _warn_if_empty(month, rows)
         if fmt is Format.json:
             json.dump(rows, sys.stdout, indent=2, default=str)
             sys.stdout.write("\n")
             return
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(table.columns))
+        header, flat = _flat_rows(list(table.columns), rows)
+        writer = csv.DictWriter(sys.stdout, fieldnames=header)
         writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+        writer.writerows(flat)

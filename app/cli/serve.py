@@ -6,6 +6,7 @@ is respected: Payoff passes an option only when it is given on the command line 
 """
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -33,6 +34,23 @@ def streamlit_command(given: dict[str, object], defaults: dict[str, str]) -> lis
             *(part for name, value in options.items() for part in (f"--{name}", value))]
 
 
+def _refuse_a_busy_port(command: list[str]) -> None:
+    """Say which option to change when the port is taken, instead of Streamlit's failure after start-up."""
+    from streamlit import config
+
+    options = dict(zip(command[5::2], command[6::2], strict=True))  # after: python -m streamlit run ENTRY
+    address = options.get("--server.address") or config.get_option("server.address") or ""
+    port = int(options.get("--server.port") or config.get_option("server.port"))
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Streamlit's server binds
+        try:
+            probe.bind((address, port))
+        except OSError:
+            Console(stderr=True).print(f"[red]Port {port} is already in use[/] (another dashboard?). Stop it, or "
+                                       f"choose another port with --port, e.g. --port {port + 1}.")
+            raise typer.Exit(2) from None
+
+
 def _exec_streamlit(command: list[str], env: dict[str, str]) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
@@ -56,9 +74,11 @@ def register(cli: typer.Typer) -> None:
         """
         from payoff.store import db
 
+        command = streamlit_command({"server.address": address, "server.port": port, "server.headless": headless},
+                                    DEFAULTS)
+        _refuse_a_busy_port(command)
         db.upgrade()
-        given = {"server.address": address, "server.port": port, "server.headless": headless}
-        _exec_streamlit(streamlit_command(given, DEFAULTS), {})
+        _exec_streamlit(command, {})
 
     @cli.command()
     def demo(
@@ -76,11 +96,12 @@ def register(cli: typer.Typer) -> None:
         from payoff.store import db
         from payoff.store.demo import seed_if_empty
 
+        given = {"server.address": address, "server.port": port, "server.headless": headless}
+        command = streamlit_command(given, {**DEFAULTS, "server.address": "127.0.0.1"})
+        _refuse_a_busy_port(command)
         db.upgrade()
         if seed_if_empty():
             Console().print("[green]Seeded the demo organisation.[/]")
-        given = {"server.address": address, "server.port": port, "server.headless": headless}
-        command = streamlit_command(given, {**DEFAULTS, "server.address": "127.0.0.1"})
         shown = port if port is not None else config.get_option("server.port")
         Console().print(f"Open [bold]http://localhost:{shown}[/] and pick a demo person to sign in as.")
         _exec_streamlit(command, {"PAYOFF_DEMO_SIGNIN": "1"})

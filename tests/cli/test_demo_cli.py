@@ -7,6 +7,7 @@ from payoff.app.cli import cli
 from payoff.store import db
 from payoff.store.demo import seed_if_empty
 from payoff.store.models import Person, PullRequest
+from tests.console_text import words
 
 
 def people_and_prs(url: str) -> tuple[int, int]:
@@ -19,7 +20,7 @@ def test_seed_demo_writes_the_asked_size_and_reruns_to_the_same_rows(sqlite_url)
     args = ["seed-demo", "--people", "12", "--months", "2", "--seed", "3", "--end", "2026-10"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert "12 people" in " ".join(result.output.split())
+    assert "12 people" in words(result.output)
     first = people_and_prs(sqlite_url)
     assert first[0] == 12 and first[1] > 0
     assert CliRunner().invoke(cli, args).exit_code == 0

@@ -1,7 +1,5 @@
 """``payoff import``: a bad file exits non-zero, says where (file, line, column) and writes nothing."""
 
-import re
-
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
@@ -9,6 +7,7 @@ from typer.testing import CliRunner
 
 from payoff.app.cli import cli
 from payoff.store import db
+from tests.console_text import words
 
 PEOPLE = b"""email,name,team,manager_email,role,github_login,jira_account_id
 dana@corp.example,Dana Lead,Platform,,manager,danal,
@@ -62,6 +61,16 @@ BAD = {
                                                   b"2026-10-07,ana@corp.example,3\n", 3, '"week"'),
     "survey bad hours": ("survey", "s.csv", b"week,email,hours_saved\n2026-10-05,ana@corp.example,a lot\n",
                          2, '"hours_saved"'),
+    "survey hours above the form's limit": ("survey", "s.csv", b"week,email,hours_saved\n2026-10-05,ana@corp.example,61\n",
+                                            2, '"hours_saved"'),
+    "usage field of 2 MB": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example,x" + b"y" * 2_000_000
+                            + b",1,1,0\n", 2, "3"),
+    "usage tool name too long": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example," + b"t" * 201
+                                 + b",1,1,0\n", 2, '"tool"'),
+    "usage count beyond BIGINT": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example,cursor,"
+                                  b"12345678901234567890123,1,0\n", 2, '"input_tokens"'),
+    "usage date a century ahead": ("usage", "u.csv", USAGE_HEADER + b"2126-10-05,ana@corp.example,cursor,1,1,0\n",
+                                   2, '"date"'),
 }
 
 
@@ -100,7 +109,7 @@ def test_bad_file_is_refused_with_its_place_and_writes_nothing(case, people_impo
     path.write_bytes(content)
     before = counts(people_imported_sqlite)
     result = invoke(command, str(path))
-    message = " ".join(result.output.split())
+    message = words(result.output)
     assert result.exit_code == 1, message
     assert f"{path.name}, line {line}, column {column}:" in message.replace(f"{tmp_path}/", "")
     assert "Nothing was imported" in message
@@ -124,6 +133,4 @@ def test_good_files_import_twice_to_the_same_rows(people_imported, tmp_path):
 
 def test_missing_file_is_a_usage_error(people_imported, tmp_path):
     result = invoke("usage", str(tmp_path / "nope.csv"))
-    # Rich boxes and wraps the message at the terminal's width, so read it as words.
-    words = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
-    assert result.exit_code == 2 and "does not exist" in words
+    assert result.exit_code == 2 and "does not exist" in words(result.output)

@@ -12,10 +12,13 @@ from pathlib import Path
 
 from sqlmodel import func, select
 from streamlit import config
+from typer.testing import CliRunner
 
+from payoff.app.cli import cli
 from payoff.app.cli.serve import DEFAULTS, streamlit_command
 from payoff.store import db
 from payoff.store.models import Person
+from tests.console_text import words
 
 
 def free_port() -> int:
@@ -93,3 +96,18 @@ def test_options_from_the_command_line_win_and_streamlit_configuration_is_left_a
         "--server.headless": "false", "--browser.gatherUsageStats": "false", "--client.toolbarMode": "viewer",
         "--client.showErrorDetails": "none"}
     assert given[5:9] == ["--server.address", "127.0.0.1", "--server.port", "8600"]
+
+
+def test_a_busy_port_is_refused_naming_the_option_to_change(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'payoff.db'}"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for command in ("demo", "serve"):
+            result = CliRunner().invoke(cli, [command, "--address", "127.0.0.1", "--port", str(port)],
+                                        env={"PAYOFF_DATABASE_URL": url})
+            assert result.exit_code == 2, result.output
+            assert f"Port {port} is already in use" in words(result.output) and f"--port {port + 1}" in words(result.output)
+    assert not (tmp_path / "payoff.db").exists()  # refused before the database was created or seeded

@@ -18,6 +18,7 @@ from payoff.store.sink import StoreSink
 from tests.connectors.conftest import Reply, fresh_database, no_sleep
 from tests.connectors.github_fake import TOKEN as GITHUB_TOKEN, FakeGitHub, pull, slow_once
 from tests.connectors.jira_fake import API_TOKEN, EMAIL, PAT, FakeJira, issue, user
+from tests.console_text import words
 
 
 def tickets(fake: FakeJira) -> None:
@@ -219,7 +220,7 @@ def test_bad_credentials_are_one_clear_message_and_nothing_is_written(db_url, cl
 def test_unknown_project_is_one_clear_message(db_url, cloud):
     result = cli_sync(db_url, cloud, "--project", "NOPE")
     assert result.exit_code == 2
-    assert "The value 'NOPE' does not exist for the field 'project'" in " ".join(result.output.split())
+    assert "The value 'NOPE' does not exist for the field 'project'" in words(result.output)
     assert count(db_url, Ticket) == 0
 
 

@@ -15,6 +15,7 @@ from payoff.connectors.sync import RateLimited, SourceError
 from payoff.store import db, writes
 from payoff.store.models import Person
 from tests.connectors.conftest import Reply, no_sleep, remapped_usage_ids, resumed_sync_matches_clean, usage_table
+from tests.console_text import words
 
 KEY = "sk-admin-openai-secret"
 PAGE_SIZE = 2
@@ -164,5 +165,5 @@ def test_a_broken_price_file_stops_the_command_with_its_position(api, sqlite_url
     prices.write_text('{"gpt-4o": {"input": 1, "output": 2},\n "o3": }')
     monkeypatch.setenv("OPENAI_ADMIN_KEY", KEY)
     result = CliRunner().invoke(cli, ["sync", "openai", "--base-url", api.url, "--prices", str(prices)])
-    assert result.exit_code == 2 and "prices.json, line 2, column 8" in " ".join(result.output.split())
+    assert result.exit_code == 2 and "prices.json, line 2, column 8" in words(result.output)
     assert api.requests == []

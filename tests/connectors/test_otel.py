@@ -26,6 +26,7 @@ from payoff.connectors.usage_rows import combine
 from payoff.store import db, writes
 from payoff.store.models import Identity, Person, SyncState, UsageWeek
 from tests.connectors.conftest import usage_table
+from tests.console_text import words
 
 DAY = date(2026, 7, 1)
 NOON = str(int(datetime(2026, 7, 1, 12, tzinfo=UTC).timestamp() * 1e9))
@@ -316,4 +317,4 @@ def test_the_cli_refuses_to_listen_beyond_loopback_without_a_token(sqlite_url, m
 
     monkeypatch.delenv("PAYOFF_OTEL_TOKEN", raising=False)
     result = CliRunner().invoke(cli, ["otel-receiver", "--host", "0.0.0.0", "--port", "0"])
-    assert result.exit_code == 2 and "without a token" in " ".join(result.output.split())
+    assert result.exit_code == 2 and "without a token" in words(result.output)

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from payoff.app.cli import cli
 from payoff.store import db
 from payoff.store.models import AuditLog
+from tests.console_text import words
 
 REFUSED = [
     # viewer, subject options, what the reason says
@@ -58,7 +59,7 @@ def test_refused_export_exits_non_zero_writes_nothing_and_says_why(org, out_dir,
     out = out_dir / "review.pdf"
     result = run(*subject, "--as", viewer, "--out", str(out))
     assert result.exit_code == 1
-    assert "Export refused" in result.output and reason in " ".join(result.output.split())
+    assert "Export refused" in result.output and reason in words(result.output)
     assert list(out_dir.iterdir()) == []
     assert audit_rows(org) == []
 
@@ -83,5 +84,5 @@ def test_allowed_export_writes_the_file_and_one_audit_row(org, out_dir, viewer, 
 def test_usage_errors_exit_2_before_touching_anything(org, out_dir, args, message):
     result = CliRunner().invoke(cli, ["review", *args, "--as", "lee@acme.test", "--out", str(out_dir / "r.txt")])
     assert result.exit_code == 2
-    assert message in " ".join(result.output.split())
+    assert message in words(result.output)
     assert list(out_dir.iterdir()) == []

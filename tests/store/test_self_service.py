@@ -28,9 +28,11 @@ def test_answering_a_week_again_replaces_the_answer(db_url, people):
     assert answers["week"][0].weekday() == 0
 
 
-def test_negative_hours_are_refused(db_url, people):
-    with db.session(db_url) as s, pytest.raises(ValueError, match="negative"):
-        self_service.save_survey(s, person_id=people["zoe@acme.test"], week=date.today(), hours_saved=-1, comment="")
+@pytest.mark.parametrize("hours", [-1, self_service.MAX_HOURS_SAVED + 0.5])
+def test_hours_outside_the_one_limit_are_refused(db_url, people, hours):
+    with db.session(db_url) as s, pytest.raises(ValueError, match="between 0 and 60"):
+        self_service.save_survey(s, person_id=people["zoe@acme.test"], week=date.today(), hours_saved=hours,
+                                 comment="")
 
 
 def test_signal_notes_and_review_shares(db_url, people):
