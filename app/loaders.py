@@ -137,6 +137,17 @@ def review_shared(viewer: Viewer, month: str) -> bool:
         return self_service.review_shared(session, person_id=viewer.person_id, month=month)
 
 
+def review_email(viewer: Viewer) -> bool:
+    """Whether ``payoff deliver`` emails the viewer their monthly reviews."""
+    with db.session() as session:
+        return not self_service.review_email_opt_out(session, person_id=viewer.person_id)
+
+
+def set_review_email(viewer: Viewer, wanted: bool) -> None:
+    with db.session() as session:
+        self_service.set_review_email_opt_out(session, person_id=viewer.person_id, opt_out=not wanted)
+
+
 def review_file(viewer: Viewer, month: str, subject: review.Subject, fmt: str) -> bytes:
     """The monthly review as a file; access is checked and the export audited when it is built (on click)."""
     with db.session() as session:

@@ -13,6 +13,42 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where ``payoff deliver`` sends mail: PAYOFF_SMTP_HOST (required to send at all), PAYOFF_SMTP_PORT,
+    PAYOFF_SMTP_SECURITY (starttls, ssl or none), PAYOFF_SMTP_USER, PAYOFF_SMTP_PASSWORD, PAYOFF_SMTP_FROM."""
+
+    host: str
+    port: int
+    security: str
+    sender: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Smtp | None":
+        """The SMTP settings, ``None`` when no host is set; ``ValueError`` naming the variable that is wrong.
+        Read on their own (not by ``Settings``) so that a mail setting gone wrong stops only the delivery."""
+        env = os.environ if env is None else env
+        host = env.get("PAYOFF_SMTP_HOST")
+        if not host:
+            return None
+        security = (env.get("PAYOFF_SMTP_SECURITY") or "starttls").strip().lower()
+        if security not in SMTP_SECURITY:
+            raise ValueError(f"PAYOFF_SMTP_SECURITY is {security!r}; use one of {', '.join(SMTP_SECURITY)}")
+        port = env.get("PAYOFF_SMTP_PORT") or {"ssl": "465", "starttls": "587", "none": "25"}[security]
+        if not port.isdigit():
+            raise ValueError(f"PAYOFF_SMTP_PORT is {port!r}; it must be a port number")
+        user = env.get("PAYOFF_SMTP_USER") or None
+        sender = env.get("PAYOFF_SMTP_FROM") or user
+        if not sender:
+            raise ValueError("PAYOFF_SMTP_FROM is not set (the address the reviews are sent from)")
+        return cls(host, int(port), security, sender, user, env.get("PAYOFF_SMTP_PASSWORD") or None)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL

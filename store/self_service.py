@@ -1,5 +1,5 @@
 """What a person records about themselves on My payoff: weekly survey answers, context on a waste
-signal, and sharing a monthly review with their manager. Each write is an upsert on a stable id, so
+signal, sharing a monthly review with their manager, and whether the review comes by email. Each write is an upsert on a stable id, so
 answering again replaces the earlier answer."""
 
 from datetime import date, timedelta
@@ -56,3 +56,14 @@ def share_review(session: Session, *, person_id: int, month: str) -> None:
 
 def review_shared(session: Session, *, person_id: int, month: str) -> bool:
     return session.get(ReviewShare, f"{_email(session, person_id)}:{month}") is not None
+
+
+def set_review_email_opt_out(session: Session, *, person_id: int, opt_out: bool) -> None:
+    """Whether ``payoff deliver`` leaves this person out."""
+    person = session.get(Person, person_id)
+    person.review_email_opt_out = opt_out
+    session.add(person)
+
+
+def review_email_opt_out(session: Session, *, person_id: int) -> bool:
+    return session.get(Person, person_id).review_email_opt_out

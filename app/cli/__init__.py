@@ -2,7 +2,7 @@
 
 import typer
 
-from payoff.app.cli import bench, db, demo, imports, otel, people, remap, serve, sync
+from payoff.app.cli import bench, db, deliver, demo, imports, otel, people, remap, serve, sync
 from payoff.app.cli import metrics
 from payoff.app.cli import review
 
@@ -24,6 +24,7 @@ remap.register(cli)
 otel.register(cli)
 metrics.register(cli)
 review.register(cli)
+deliver.register(cli)
 
 
 def main() -> None:

@@ -32,3 +32,24 @@ def unmatched(
     console = Console()
     console.print(table if rows else "Every identity matches a person.")
     console.print(f"{len(rows)} unmatched.")
+
+
+@cli.command("opt-out")
+def opt_out(
+    email: str = typer.Argument(..., metavar="EMAIL", help="The person's email."),
+    undo: bool = typer.Option(False, "--undo", help="Opt them back in."),
+) -> None:
+    """Stop (or, with --undo, restart) emailing this person their monthly reviews (`payoff deliver`)."""
+    from payoff.app.access import viewer_for
+    from payoff.store import db
+    from payoff.store.self_service import set_review_email_opt_out
+
+    db.upgrade()
+    with db.session() as s:
+        person = viewer_for(s, email)
+        if person is not None:
+            set_review_email_opt_out(s, person_id=person.person_id, opt_out=not undo)
+    if person is None:
+        Console(stderr=True).print(f"[red]No person with the email {email} is known to Payoff.[/]")
+        raise typer.Exit(1)
+    Console().print(f"{email} will {'no longer ' if not undo else ''}get the monthly review by email.")

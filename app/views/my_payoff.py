@@ -43,3 +43,8 @@ elif st.button(f"Share my review of {month} with my manager"):
     loaders.share_review(me, month)
     st.rerun()
 ui.review_downloads(me, month, Subject("person", me.email))
+emailed = loaders.review_email(me)
+if st.toggle("Email me my monthly reviews", emailed, help="When your organisation schedules `payoff deliver`, "
+             "each month's reviews you may see arrive as PDF attachments.") != emailed:
+    loaders.set_review_email(me, not emailed)
+    st.rerun()
