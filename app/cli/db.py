@@ -1,9 +1,11 @@
-"""``payoff db``: schema management."""
+"""``payoff db``: schema management, and removing the demo organisation before going live."""
 
 import typer
 from rich.console import Console
 
 cli = typer.Typer(help="Database schema (PAYOFF_DATABASE_URL, default sqlite:///payoff.db).", no_args_is_help=True)
+FORCE = typer.Option(False, "--force", help="Remove the demo even though data from a real source is there "
+                                            "(that data is kept either way).")
 
 
 @cli.command()
@@ -38,3 +40,37 @@ def check() -> None:
             console.print(f"  {line}", markup=False)
         raise typer.Exit(1)
     console.print(f"[green]Schema is up to date[/] (revision {db.head_revision()}) on {where}")
+
+
+@cli.command()
+def reset(
+    demo_only: bool = typer.Option(False, "--demo-only", help="Remove the demo organisation and only it."),
+    force: bool = FORCE,
+) -> None:
+    """Remove the demo organisation (its @acme.example people and everything they own) so that the same
+    database can go live. Refuses when data from a real source is there (a synced stream, a stored
+    payload, a person outside the demo) unless --force. Recorded in the audit log."""
+    if not demo_only:
+        raise typer.BadParameter("Only the demo organisation can be removed; say so with --demo-only.")
+    remove_demo(force)
+
+
+def remove_demo(force: bool) -> None:
+    """``payoff db reset --demo-only`` and ``payoff demo --reset``."""
+    import getpass
+
+    from payoff.store import db
+    from payoff.store.demo import reset
+
+    console = Console(stderr=True)
+    db.upgrade()
+    with db.session() as session:
+        real = reset.real_data(session)
+        if real and not force:
+            console.print(f"[red]Not removed:[/] the database also holds data from a real source "
+                          f"({', '.join(real)}). Run again with --force to remove the demo anyway; that data "
+                          "stays.")
+            raise typer.Exit(1)
+        counts = reset.remove(session, by=f"cli:{getpass.getuser()}")
+    Console().print(f"[green]Demo organisation removed:[/] {counts['person']} people, "
+                    f"{sum(counts.values())} rows in all.")

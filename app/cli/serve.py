@@ -13,6 +13,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from payoff.app.cli.db import FORCE, remove_demo
+
 ENTRY = Path(__file__).resolve().parent.parent / "main.py"
 # Payoff's choices where Streamlit's defaults do not suit a shared dashboard; each one only where no
 # STREAMLIT_* variable or config.toml sets it. Error details are hidden: a traceback can show data.
@@ -88,9 +90,15 @@ def register(cli: typer.Typer) -> None:
         port: int | None = typer.Option(None, help="Port to listen on. [default: Streamlit's server.port, else 8501]"),
         headless: bool | None = typer.Option(None, "--headless/--no-headless",
                                              help="Do not open a browser window. [default: headless]"),
+        reset: bool = typer.Option(False, "--reset", help="Remove the demo organisation instead (and start "
+                                                          "nothing): the same as `payoff db reset --demo-only`."),
+        force: bool = FORCE,
     ) -> None:
         """Create the database, seed the demo organisation if it is empty, and start the dashboard
-        with the demo sign-in switched on."""
+        with the demo sign-in switched on. With --reset: remove the demo organisation, to go live."""
+        if reset:
+            remove_demo(force)
+            return
         from streamlit import config
 
         from payoff.store import db
