@@ -18,7 +18,7 @@ from payoff.app import access, review
 from payoff.app.access import Viewer
 from payoff.metrics import ai_assisted, api
 from payoff.metrics.suppression import suppress
-from payoff.store import admin, db, org_settings, reads, self_service
+from payoff.store import admin, db, identities, org_settings, reads, self_service
 from payoff.store.models import Person
 
 CACHE_SECONDS = 300  # a sync shows up on the pages within five minutes
@@ -52,6 +52,18 @@ def admin_settings(viewer: Viewer) -> dict[str, Any]:
 
 def admin_audit_log(viewer: Viewer) -> pd.DataFrame:
     return _as_admin(viewer, admin.audit_log)
+
+
+def admin_unmatched_identities(viewer: Viewer) -> list[dict]:
+    return _as_admin(viewer, admin.unmatched_identities)
+
+
+def map_identity(viewer: Viewer, *, identity_id: str, person_id: int) -> int:
+    """Tie an identity to a person (audited as the admin); its waiting rows follow at once."""
+    moved = _as_admin(viewer, lambda session: identities.map_identity(session, identity_id, person_id,
+                                                                         by=viewer.email))
+    st.cache_data.clear()  # every page's figures may change with who the rows belong to
+    return moved
 
 
 def set_role(viewer: Viewer, *, email: str, role: str) -> None:

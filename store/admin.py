@@ -1,8 +1,10 @@
-"""What the Admin page reads and changes: people and roles, connector health, the audit log."""
+"""What the Admin page reads and changes: people and roles, unmatched identities, connector health, the
+audit log."""
 
 import pandas as pd
 from sqlmodel import Session, select
 
+from payoff.store import identities
 from payoff.store.models import ROLES, AuditLog, Person, SyncState
 
 
@@ -22,6 +24,15 @@ def set_role(session: Session, *, email: str, role: str) -> None:
     person = session.exec(select(Person).where(Person.email == email)).one()
     person.role = role
     session.add(person)
+
+
+def unmatched_identities(session: Session) -> list[dict]:
+    """Each identity that matches nobody, with its source, the rows waiting on it and the people it may be."""
+    everyone = list(session.exec(select(Person).order_by(Person.email)))
+    return [{"identity": identity.id, "source": identity.source, "external_id": identity.external_id,
+             "label": identity.label, "first_seen": identity.first_seen, "rows_waiting": waiting,
+             "suggestions": identities.suggest(identity, everyone)}
+            for identity, waiting in identities.unmatched(session)]
 
 
 def connector_health(session: Session) -> pd.DataFrame:

@@ -1,12 +1,19 @@
-"""Identities as the sources name people, and which of them match nobody yet."""
+"""Identities as the sources name people, which of them match nobody yet, who they might be, and
+mapping one to a person by hand."""
 
+import re
 from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from payoff.store.models import Identity
+from payoff.store import audit, rollups
+from payoff.store.models import AIUsageDaily, Identity, Person
 from payoff.store.writes import PERSONAL
+
+SIMILAR = 0.8  # how alike a login and an email's local part must be (difflib's ratio, letters and digits only)
 
 
 def unmatched(session: Session, source: str | None = None) -> list[tuple[Identity, int]]:
@@ -21,3 +28,60 @@ def unmatched(session: Session, source: str | None = None) -> list[tuple[Identit
         counts = select(model.identity_id, func.count()).where(model.person_id.is_(None)).group_by(model.identity_id)
         waiting.update(dict(session.exec(counts).all()))
     return [(identity, waiting[identity.id]) for identity in identities]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    person_id: int
+    email: str
+    name: str
+    why: str  # "same email" | "same name" | "login like the email"
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def suggest(identity: Identity, people: list[Person]) -> list[Suggestion]:
+    """The people ``identity`` may be, best reason first: the same email (id or label), the same name
+    (label), or a login like the local part of their email (``ada-lovelace`` ~ ``ada.lovelace@…``)."""
+    said = {v.strip().lower() for v in (identity.external_id, identity.label) if v}
+    login = _letters(identity.external_id)
+    found = []
+    for person in people:
+        if person.email.lower() in said:
+            why = "same email"
+        elif person.name.strip().lower() in said:
+            why = "same name"
+        elif login and SequenceMatcher(None, login, _letters(person.email.split("@")[0])).ratio() >= SIMILAR:
+            why = "login like the email"
+        else:
+            continue
+        found.append(Suggestion(person.id, person.email, person.name, why))
+    order = ("same email", "same name", "login like the email")
+    return sorted(found, key=lambda s: (order.index(s.why), s.email))
+
+
+def map_identity(session: Session, identity_id: str, person_id: int, *, by: str) -> int:
+    """Tie ``identity_id`` to ``person_id`` and re-match its waiting rows now; returns how many rows moved.
+    Recorded in the audit log as done by ``by``."""
+    identity = session.get(Identity, identity_id)
+    person = session.get(Person, person_id)
+    if identity is None or person is None:
+        raise LookupError(f"no identity {identity_id!r}" if identity is None else f"no person with id {person_id}")
+    if identity.person_id is not None:  # re-pointing a matched identity is the people file's job
+        raise ValueError(f"{identity_id} is already matched to a person")
+    identity.person_id = person_id
+    session.add(identity)
+    session.flush()
+    moved = 0
+    for model in PERSONAL:
+        moved += session.execute(update(model).where(model.identity_id == identity_id)
+                                 .values(person_id=person_id)).rowcount
+    first, last = session.exec(select(func.min(AIUsageDaily.day), func.max(AIUsageDaily.day))
+                               .where(AIUsageDaily.identity_id == identity_id)).one()
+    if first is not None:
+        rollups.refresh(session, {person_id: (first, last)})
+    audit.record(session, viewer_email=by, subject=person.email, view="identity.map",
+                 detail=f"{identity_id} ({moved} rows)")
+    return moved

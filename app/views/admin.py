@@ -1,4 +1,4 @@
-"""Admin: people and roles, IdP group mapping, connector health, settings, audit log."""
+"""Admin: people and roles, IdP group mapping, unmatched identities, connector health, settings, audit log."""
 
 import json
 
@@ -12,8 +12,8 @@ from payoff.store.org_settings import VISIBILITY
 
 me = viewer()
 st.title("Admin")
-people_tab, health_tab, settings_tab, audit_tab = st.tabs(["People & roles", "Connector health", "Settings",
-                                                           "Audit log"])
+people_tab, identities_tab, health_tab, settings_tab, audit_tab = st.tabs(
+    ["People & roles", "Unmatched identities", "Connector health", "Settings", "Audit log"])
 
 with people_tab:
     people = loaders.admin_people(me)
@@ -47,6 +47,31 @@ with people_tab:
             loaders.save_setting(me, "group_claim", claim.strip() or "groups")
             loaders.save_setting(me, "group_roles", groups)
             st.success("Group mapping saved.")
+
+with identities_tab:
+    unmatched = loaders.admin_unmatched_identities(me)
+    if not unmatched:
+        ui.empty("Every identity the sources reported matches a person.")
+    else:
+        st.caption("GitHub logins, Jira accounts and AI-tool users that match no person. Their rows are kept and "
+                   "wait; mapping an identity to a person moves them at once (recorded in the audit log).")
+        ui.table(pd.DataFrame([{**{k: v for k, v in row.items() if k != "suggestions"},
+                                "suggested": "; ".join(f"{s.email} ({s.why})" for s in row["suggestions"])}
+                               for row in unmatched]), name="unmatched-identities")
+        by_id = {row["identity"]: row for row in unmatched}
+        chosen = st.selectbox("Identity", list(by_id), key="map_identity",
+                              format_func=lambda i: f"{i} — {by_id[i]['rows_waiting']} rows waiting")
+        suggested = {s.person_id: f"{s.name} <{s.email}> — suggested: {s.why}" for s in by_id[chosen]["suggestions"]}
+        everyone = loaders.admin_people(me)
+        names = {**suggested, **{int(p.id): f"{p.name} <{p.email}>" for p in everyone.itertuples()
+                                 if int(p.id) not in suggested}}
+        person = st.selectbox("Is this person", list(names), format_func=names.get, key="map_person")
+        if st.button("Map identity", type="primary"):
+            moved = loaders.map_identity(me, identity_id=chosen, person_id=person)
+            st.session_state["mapped"] = f"{chosen} is now {names[person]}: {moved} rows moved."
+            st.rerun()
+    if "mapped" in st.session_state:
+        st.success(st.session_state.pop("mapped"))
 
 with health_tab:
     health = loaders.admin_connector_health(me)

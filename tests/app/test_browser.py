@@ -346,3 +346,40 @@ def test_leader_and_admin_pages_render(browser, app_url, cast, shots, part, path
     assert not page.locator("[data-testid=stException]").count()
     screenshot(page, shots / f"{part}-{path.strip('/')}.png")
     context.close()
+
+
+def test_admin_maps_an_unmatched_identity(browser, app_url, home, cast):
+    """A Jira account named like the employee waits with one ticket; the admin maps it in one click."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from payoff.store import db
+    from payoff.store.models import AuditLog, Identity, Ticket
+    from payoff.store.writes import upsert
+
+    url = f"sqlite:///{home / 'payoff.db'}"
+    opened = datetime.now(UTC)
+    with db.session(url) as s:
+        upsert(s, Identity, [{"id": "jira:acct-0042", "source": "jira", "external_id": "acct-0042",
+                              "label": cast.employee.name}])
+        upsert(s, Ticket, [{"id": "jira:OPS-1", "key": "OPS-1", "project": "OPS", "type": "task",
+                            "original_type": "Task", "status": "To Do", "status_category": "new",
+                            "created_at": opened, "identity_id": "jira:acct-0042"}])
+    context, page = sign_in(browser, app_url, cast.admin.email)
+    page.goto(f"{app_url}/admin")
+    page.get_by_role("tab", name="Unmatched identities").click()
+    page.get_by_role("button", name="Map identity").wait_for()
+    settle(page)
+    identity, person = (page.get_by_role("combobox", name=label).input_value() for label in ("Identity",
+                                                                                            "Is this person"))
+    assert "jira:acct-0042 — 1 rows waiting" in identity
+    assert f"{cast.employee.name} <{cast.employee.email}> — suggested: same name" in person
+    page.get_by_role("button", name="Map identity").click()
+    page.get_by_text("1 rows moved").wait_for()
+    with db.session(url) as s:
+        assert s.get(Identity, "jira:acct-0042").person_id == cast.employee.id
+        assert s.get(Ticket, "jira:OPS-1").person_id == cast.employee.id
+        mapped = s.exec(select(AuditLog).where(AuditLog.view == "identity.map")).one()
+    assert (mapped.viewer_email, mapped.subject) == (cast.admin.email, cast.employee.email)
+    context.close()
