@@ -10,6 +10,8 @@ import streamlit as st
 
 from payoff.app import loaders, ui
 from payoff.app.access import Viewer
+from payoff.app.markdown import text
+from payoff.store.self_service import NOTE_MAX_CHARS
 
 PHASES = {"coding_hours": "coding", "pickup_hours": "pickup", "review_hours": "review"}
 NO_OUTCOMES = ("No merged pull requests or closed tickets this month. Connect GitHub (`payoff sync github`) and "
@@ -64,7 +66,7 @@ def _usage(row: dict, trend: pd.DataFrame) -> None:
     ui.numbers(row, [("Active AI days", "active_days", "count"), ("Weeks active", "weekly_active_share", "share"),
                      ("Tokens", "tokens", "tokens"), ("Cost", "cost_usd", "usd"),
                      ("Unused seats", "unused_seats", "count")])
-    st.caption("Tools used: " + (", ".join(row["tools"]) if row["tools"] else "none") + ".")
+    st.caption("Tools used: " + (", ".join(map(text, row["tools"])) if row["tools"] else "none") + ".")
     ui.cost_and_outcomes(trend, title="Outcome units and cost, last six months", name="cost-and-outcomes")
 
 
@@ -101,13 +103,13 @@ def _signals(viewer: Viewer, found: list[dict[str, str]], month: str, editable: 
         with st.container(border=True):
             card = ui.CARDS[signal["name"]]
             st.markdown(f"**{card.name}**", help=ui.card_markdown(card))
-            st.write(signal["evidence"])
+            st.markdown(text(signal["evidence"]))
             if signal["note"]:
-                st.caption(f"Context: {signal['note']}")
+                st.caption(f"Context: {text(signal['note'])}")
             if editable:
                 with st.form(f"note-{signal['name']}", border=False):
                     note = st.text_input("Add context (e.g. \"planned migration\")", signal["note"],
-                                         key=f"note-text-{signal['name']}")
+                                         key=f"note-text-{signal['name']}", max_chars=NOTE_MAX_CHARS)
                     if st.form_submit_button("Save context"):
                         loaders.add_signal_note(viewer, month=month, signal=signal["name"], note=note)
                         st.rerun()

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from payoff.app import loaders, review
+from payoff.app import csv_writer, loaders, review
 from payoff.app.access import Viewer
 from payoff.app.review import Subject
 from payoff.metrics import api
@@ -97,7 +97,7 @@ def table(df: pd.DataFrame, *, name: str, csv: pd.DataFrame | None = None) -> No
     every table in the app goes through here."""
     df = flat(df)
     st.dataframe(df, hide_index=True, width="stretch")
-    st.download_button("Download CSV", flat(df if csv is None else csv).to_csv(index=False).encode(),
+    st.download_button("Download CSV", csv_writer.frame_csv(flat(df if csv is None else csv)),
                        file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", icon=":material/download:")
 
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, select
 from payoff.store import db, writes
 from payoff.store.models import ROLES, Person
 from payoff.store.progress import Progress, quiet, upsert_in_steps
-from payoff.store.self_service import MAX_HOURS_SAVED
+from payoff.store.self_service import COMMENT_MAX_CHARS, MAX_HOURS_SAVED, capped
 
 SOURCE = "import"
 # Further identity columns of the people file: <source>_email | _login | _user_id | _id.
@@ -408,7 +408,11 @@ def _hours(value: Any) -> float:
     return hours
 
 
-SURVEY = Spec(required={"week": _day, "email": _email, "hours_saved": _hours}, optional={"comment": str})
+def _comment(value: Any) -> str | None:
+    return capped(str(value), COMMENT_MAX_CHARS, "the comment")
+
+
+SURVEY = Spec(required={"week": _day, "email": _email, "hours_saved": _hours}, optional={"comment": _comment})
 
 
 def import_survey(path: Path, url: str | None = None, progress: Progress = quiet) -> dict[str, int]:
@@ -424,8 +428,7 @@ def import_survey(path: Path, url: str | None = None, progress: Progress = quiet
             if answer_id in answers:
                 raise BadFile(path, line, '"week"', f"{email} already answered for the week of {week} on line "
                                                     f"{answers[answer_id][0]}")
-            comment = (row.get("comment") or "").strip() or None
             answers[answer_id] = (line, {"id": answer_id, "person_id": person_id, "week": week,
-                                         "hours_saved": row["hours_saved"], "comment": comment})
+                                         "hours_saved": row["hours_saved"], "comment": row.get("comment")})
         upsert_in_steps(s, "survey_response", [answer for _, answer in answers.values()], progress)
     return {"survey_response": len(answers)}

@@ -12,6 +12,16 @@ from payoff.store.writes import upsert
 
 # The most hours a person can say AI saved them in one week, in the form and in a survey import alike.
 MAX_HOURS_SAVED = 60
+NOTE_MAX_CHARS = 500  # context on a waste signal: a sentence or two
+COMMENT_MAX_CHARS = 1000  # "what helped" in the weekly survey
+
+
+def capped(value: str | None, limit: int, what: str) -> str | None:
+    """``value`` stripped (None when empty); longer than ``limit`` characters is refused, not cut."""
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise ValueError(f"{what} is {len(value)} characters long; at most {limit} are kept")
+    return value or None
 
 
 def _email(session: Session, person_id: int) -> str:
@@ -25,7 +35,7 @@ def save_survey(session: Session, *, person_id: int, week: date, hours_saved: fl
     monday = week - timedelta(days=week.weekday())
     upsert(session, SurveyResponse, [{"id": f"survey:{_email(session, person_id)}:{monday}", "person_id": person_id,
                                       "week": monday, "hours_saved": float(hours_saved),
-                                      "comment": (comment or "").strip() or None}])
+                                      "comment": capped(comment, COMMENT_MAX_CHARS, "the comment")}])
 
 
 def survey_answers(session: Session, *, person_id: int, weeks: int = 12) -> pd.DataFrame:
@@ -40,7 +50,8 @@ def survey_answers(session: Session, *, person_id: int, weeks: int = 12) -> pd.D
 
 def add_signal_note(session: Session, *, person_id: int, month: str, signal: str, note: str) -> None:
     upsert(session, SignalNote, [{"id": f"{_email(session, person_id)}:{month}:{signal}", "person_id": person_id,
-                                  "month": month, "signal": signal, "note": note.strip()}])
+                                  "month": month, "signal": signal,
+                                  "note": capped(note, NOTE_MAX_CHARS, "the note") or ""}])
 
 
 def signal_notes(session: Session, *, person_id: int, month: str) -> dict[str, str]:

@@ -1,6 +1,5 @@
 """``payoff metrics``: one month's metrics per person or per team, as JSON or CSV on standard output."""
 
-import csv
 import json
 import re
 import sys
@@ -119,7 +118,6 @@ def register(cli: typer.Typer) -> None:
             json.dump(rows, sys.stdout, indent=2, default=str)
             sys.stdout.write("\n")
             return
-        header, flat = _flat_rows(list(table.columns), rows)
-        writer = csv.DictWriter(sys.stdout, fieldnames=header)
-        writer.writeheader()
-        writer.writerows(flat)
+        from payoff.app.csv_writer import write
+
+        write(sys.stdout, *_flat_rows(list(table.columns), rows))

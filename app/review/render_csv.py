@@ -3,10 +3,9 @@
 Nested values (an interval, a list of flags) are written as JSON, so a reader gets the exact numbers back.
 """
 
-import csv
-import io
 import json
 
+from payoff.app.csv_writer import records_csv
 from payoff.app.review.document import Review
 
 
@@ -16,8 +15,4 @@ def _cell(value) -> object:
 
 def render(review: Review) -> bytes:
     columns = list(dict.fromkeys(key for record in review.records for key in record))
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in record.items()} for record in review.records)
-    return out.getvalue().encode()
+    return records_csv(columns, ({k: _cell(v) for k, v in record.items()} for record in review.records))

@@ -16,6 +16,9 @@ INK, MUTED, RULE, CARD = (31, 41, 51), (82, 96, 109), (217, 226, 236), (248, 250
 CARDS_PER_ROW = 3
 WIDE_TABLE = 8  # more columns than this are set in a smaller size so that words are not broken
 PX_TO_MM = 25.4 / 96
+# A table row cannot continue on the next page, so a cell's text stops here (a third of a page in the
+# narrowest column); the HTML and Markdown exports carry it whole. Notes written today are capped lower.
+CELL_MAX_CHARS = 900
 
 
 def _font_dir() -> Path:
@@ -117,7 +120,7 @@ def _table(pdf: _Document, block: Table) -> None:
         for values in (block.columns, *block.rows):
             row = table.row()
             for value in values:
-                row.cell(value)
+                row.cell(value if len(value) <= CELL_MAX_CHARS else value[:CELL_MAX_CHARS - 1] + "…")
     pdf.ln(3)
 
 

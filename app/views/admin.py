@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from payoff.app import loaders, ui
+from payoff.app.markdown import text
 from payoff.app.views import viewer
 from payoff.store.models import ROLES
 from payoff.store.org_settings import VISIBILITY
@@ -29,7 +30,7 @@ with people_tab:
             role = right.selectbox("Role", ROLES)
             if st.form_submit_button("Save role"):
                 loaders.set_role(me, email=email, role=role)
-                st.success(f"{email} is now {role}.")
+                st.success(f"{text(email)} is now {role}.")
 
     st.subheader("IdP groups → roles")
     st.caption("A group listed here overrides the people table's role for its members at sign-in; the first "

@@ -8,7 +8,7 @@ from payoff.app import loaders, person_view, ui
 from payoff.app.access import AccessDenied
 from payoff.app.review import Subject
 from payoff.app.views import viewer
-from payoff.store.self_service import MAX_HOURS_SAVED
+from payoff.store.self_service import COMMENT_MAX_CHARS, MAX_HOURS_SAVED
 
 me = viewer()
 st.title("My payoff")
@@ -26,7 +26,8 @@ with st.form("survey"):
     st.write("How many hours did AI tools save you in a week, and what helped?")
     week = st.selectbox("Week starting", [monday, monday - timedelta(weeks=1)], format_func=lambda d: f"{d:%a %d %b %Y}")
     hours = st.number_input("Hours saved", min_value=0.0, max_value=float(MAX_HOURS_SAVED), step=0.5)
-    helped = st.text_area("What helped (optional)", placeholder="e.g. test scaffolding with the agent")
+    helped = st.text_area("What helped (optional)", placeholder="e.g. test scaffolding with the agent",
+                          max_chars=COMMENT_MAX_CHARS)
     if st.form_submit_button("Save answer"):
         loaders.save_survey(me, week=week, hours_saved=hours, comment=helped)
         st.success("Saved. Answering the same week again replaces the answer.")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from payoff.app import loaders, ui
 from payoff.app.access import AccessDenied
+from payoff.app.markdown import text
 from payoff.app.review import Subject
 from payoff.app.views import viewer
 
@@ -33,7 +34,7 @@ if not current["tokens"] and not current["prs_merged"]:
              "usage (`payoff sync --help`), or import CSV/JSONL (`payoff import --help`).")
 if len(hidden):
     st.caption(f"{len(hidden)} team(s) with fewer people than the minimum group size are hidden: "
-               + ", ".join(hidden["team"]) + ".")
+               + ", ".join(map(text, hidden["team"])) + ".")
 
 st.subheader("Cost vs outcomes")
 left, right = st.columns(2)

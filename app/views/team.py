@@ -7,6 +7,7 @@ import streamlit as st
 
 from payoff.app import loaders, person_view, ui
 from payoff.app.access import AccessDenied
+from payoff.app.markdown import text
 from payoff.app.review import Subject
 from payoff.app.views import viewer
 
@@ -104,7 +105,7 @@ with drill:
     if person:
         try:
             person_id = int(person)
-            st.header(loaders.person_name(me, person_id))
+            st.header(text(loaders.person_name(me, person_id)))
             st.caption("Viewing someone's figures is recorded in the audit log.")
             person_view.render(me, person_id, month, view="team.person", editable=False)
         except (AccessDenied, ValueError):
