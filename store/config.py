@@ -52,6 +52,7 @@ class Smtp:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
+    config_path: str | None = None  # payoff.toml (store.config_file); default: beside the database or here
     demo_signin: bool = False
     # Secrets are excluded from repr so that a logged Settings never shows them.
     # The connectors' keys, by variable: every key a connector declares (None when unset).
@@ -65,6 +66,7 @@ class Settings:
         env = os.environ if env is None else env
         return cls(
             database_url=env.get("PAYOFF_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            config_path=env.get("PAYOFF_CONFIG") or None,
             demo_signin=_flag(env.get("PAYOFF_DEMO_SIGNIN")),
             keys={key.variable: env.get(key.variable) or None
                   for connector in CONNECTORS.values() for key in connector.keys},

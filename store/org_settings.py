@@ -36,11 +36,26 @@ def get_all(session: Session) -> dict[str, Any]:
     return {**DEFAULTS, **stored}
 
 
-def put(session: Session, key: str, value: Any) -> None:
+def check(key: str, value: Any) -> None:
+    """Raise ``KeyError`` for an unknown setting, ``ValueError`` for a value it cannot take."""
     if key not in DEFAULTS:
         raise KeyError(f"unknown setting {key!r}; known: {', '.join(sorted(DEFAULTS))}")
     if key == "individual_visibility" and value not in VISIBILITY:
         raise ValueError(f"individual_visibility must be one of {', '.join(VISIBILITY)}")
     if key == "group_roles" and not (isinstance(value, dict) and set(value.values()) <= set(ROLES)):
         raise ValueError(f"group_roles maps IdP group names to one of {', '.join(ROLES)}")
+
+
+def put(session: Session, key: str, value: Any) -> None:
+    check(key, value)
     writes.upsert(session, Setting, [{"key": key, "value": value}])
+
+
+def seed(session: Session, values: dict[str, Any]) -> list[str]:
+    """Store each of ``values`` that has no stored value yet (an admin's later change in the app stays);
+    returns the keys written."""
+    stored = set(session.exec(select(Setting.key)))
+    fresh = [key for key in values if key not in stored]
+    for key in fresh:
+        put(session, key, values[key])
+    return fresh

@@ -2,7 +2,7 @@
 
 import typer
 
-from payoff.app.cli import bench, db, deliver, demo, imports, otel, people, remap, serve, sync
+from payoff.app.cli import bench, config, db, deliver, demo, imports, otel, people, remap, serve, sync
 from payoff.app.cli import metrics
 from payoff.app.cli import review
 
@@ -14,6 +14,7 @@ cli = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals can hold tokens
 )
 cli.add_typer(db.cli, name="db")
+cli.add_typer(config.cli, name="config")
 cli.add_typer(sync.cli, name="sync")
 cli.add_typer(imports.cli, name="import")
 cli.add_typer(people.cli, name="people")

@@ -8,12 +8,15 @@ The declarations are light; the clients and the store are imported when a sync r
 """
 
 import inspect
+import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
+from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -22,43 +25,81 @@ from payoff.connectors.registry import CONNECTORS
 from payoff.connectors.sync import RateLimited, SourceError, Stream, run
 from payoff.store.config import settings
 
-cli = typer.Typer(help="Pull AI usage and outcome data from a source into the store.", no_args_is_help=True)
+cli = typer.Typer(help="Pull AI usage and outcome data from a source into the store.")
 console = Console(stderr=True)
 
 
+@dataclass
+class Summary:
+    """What one source's sync did, for the summary table of ``payoff sync``."""
+
+    source: str
+    rows: int = 0
+    requests: int | None = None  # None: the source was never reached
+    seconds: float = 0.0
+    links: int | None = None
+    problem: str | None = None
+    exit_code: int = 0
+
+
 def sync(connector: Connector, options: Mapping[str, Any]) -> None:
-    """Run every stream of ``connector`` with these option values (each declared option present).
+    """``payoff sync <source>``: run every stream of ``connector`` with these option values.
 
     Exits 2 when a required key is missing or the source refuses, 3 when rate limited for too long.
     """
+    with progress_display() as progress:
+        summary = run_source(connector, options, progress)
+    if summary.problem:
+        console.print(summary.problem)
+    if summary.requests is not None:
+        console.print(f"{summary.requests} API requests made.")
+    if summary.links is not None:
+        console.print(f"{summary.links} ticket ↔ pull request links.")
+    if summary.exit_code:
+        raise typer.Exit(summary.exit_code)
+    console.print(f"[green]Done:[/] {summary.rows} rows written.")
+
+
+def run_source(connector: Connector, options: Mapping[str, Any], progress: Progress) -> Summary:
+    """Run every stream of ``connector`` with a line each on ``progress``; failures are in the summary."""
+    clock = time.monotonic()
+    summary = Summary(connector.command)
     keys = settings().keys
-    for key in connector.keys:
-        if key.required and not keys[key.variable]:
-            console.print(f"[red]{key.variable} is not set.[/] Export it in the environment and run again.")
-            raise typer.Exit(2)
+    missing = [key.variable for key in connector.keys if key.required and not keys[key.variable]]
+    if missing:
+        summary.problem = f"[red]{missing[0]} is not set.[/] Export it in the environment and run again."
+        summary.exit_code = 2
+        return summary
     from payoff.store import db
 
     db.upgrade()
     context = Context(options=options, keys={key.variable: keys[key.variable] for key in connector.keys},
-                      notify=lambda message: console.print(f"[yellow]{message}[/]"),
+                      notify=lambda message: progress.console.print(f"[yellow]{message}[/]"),
                       final_pull_requests=_final_pull_requests)
     started = datetime.now(UTC)
     connection = None
     try:
         connection = connector.connect(context)
-        _run_streams(connection.streams)
+        summary.rows = _run_streams(connection.streams, progress)
     except RateLimited as error:
         when = f" Resume after {error.resume_at:%Y-%m-%d %H:%M UTC}." if error.resume_at else ""
-        console.print(f"[red]Rate limited:[/] {error}.{when} Everything fetched so far is saved.")
-        raise typer.Exit(3)
+        summary.problem = f"[red]Rate limited:[/] {error}.{when} Everything fetched so far is saved."
+        summary.exit_code = 3
     except SourceError as error:
-        console.print(f"[red]Sync failed:[/] {error}")
-        raise typer.Exit(2)
+        summary.problem = f"[red]Sync failed:[/] {error}"
+        summary.exit_code = 2
     finally:
         if connection is not None:
-            console.print(f"{connection.requests()} API requests made.")
+            summary.requests = connection.requests()
             if connector.links_tickets:  # even after a failure: the saved pages count
-                _tidy_outcomes(started)
+                summary.links = _tidy_outcomes(started)
+        summary.seconds = time.monotonic() - clock
+    return summary
+
+
+def progress_display() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(), console=console)
 
 
 def _final_pull_requests() -> dict[str, set[int]]:
@@ -69,50 +110,50 @@ def _final_pull_requests() -> dict[str, set[int]]:
         return final_numbers(s)
 
 
-def _tidy_outcomes(started: datetime) -> None:
+def _tidy_outcomes(started: datetime) -> int:
     """Drop the AI signals that re-fetched pull requests no longer show and recompute the ticket links."""
     from payoff.store import db
     from payoff.store.pull_requests import link_tickets, prune_signals
 
     with db.session() as s:
         prune_signals(s, fetched_since=started)
-        links = link_tickets(s)
-    console.print(f"{links} ticket ↔ pull request links.")
+        return link_tickets(s)
 
 
-def _run_streams(streams: Iterable[Stream]) -> None:
-    """Sync every stream in order with a progress line each."""
+def _run_streams(streams: Iterable[Stream], progress: Progress) -> int:
+    """Sync every stream in order with a progress line each; returns the rows written."""
     from payoff.store.sink import StoreSink
 
     sink = StoreSink()
     total_rows = 0
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(), console=console) as progress:
-        for stream in streams:
-            title = f"{stream.source} {stream.name} [bold]{stream.scope}[/]"
-            task = progress.add_task(title, total=None, rows=0)
+    for stream in streams:
+        title = f"{stream.source} {stream.name} [bold]{stream.scope}[/]"
+        task = progress.add_task(title, total=None, rows=0)
 
-            def advance(page, task=task, title=title) -> None:
-                progress.update(task, advance=1, rows=progress.tasks[task].fields["rows"] + page.count,
-                                description=f"{title} {page.label}")
+        def advance(page, task=task, title=title) -> None:
+            progress.update(task, advance=1, rows=progress.tasks[task].fields["rows"] + page.count,
+                            description=f"{title} {page.label}")
 
-            result = run(stream, sink, on_page=advance)
-            if result.skipped:  # scheduled workers overlap; the run in progress does this work
-                progress.update(task, description=f"{title} [yellow]skipped: another sync of this stream is running[/]")
-            total_rows += result.rows
-            progress.update(task, total=1, completed=1)
-    console.print(f"[green]Done:[/] {total_rows} rows written.")
+        result = run(stream, sink, on_page=advance)
+        if result.skipped:  # scheduled workers overlap; the run in progress does this work
+            progress.update(task, description=f"{title} [yellow]skipped: another sync of this stream is running[/]")
+        total_rows += result.rows
+        progress.update(task, total=1, completed=1)
+    return total_rows
 
 
 def _parameter(option: Option) -> inspect.Parameter:
-    """One declared option as a Typer option (a day is read as YYYY-MM-DD and handed over as a date)."""
+    """One declared option as a Typer option (a day is read as YYYY-MM-DD and handed over as a date).
+    A required option may come from payoff.toml instead, so the command line may leave it out."""
     annotation = {date: datetime}.get(option.type, option.type)
-    if option.default is None:
+    if option.default in (None, ...):
         annotation = annotation | None
     extra: dict[str, Any] = {"formats": ["%Y-%m-%d"]} if option.type is date else {}
     if option.type is Path:
         extra["dir_okay"] = False
-    info = typer.Option(option.default, option.flag, help=option.help, metavar=option.metavar, **extra)
+    default = None if option.default is ... else option.default
+    help = option.help + (" [required unless set in payoff.toml]" if option.default is ... else "")
+    info = typer.Option(default, option.flag, help=help, metavar=option.metavar, **extra)
     return inspect.Parameter(option.name, inspect.Parameter.KEYWORD_ONLY, default=info, annotation=annotation)
 
 
@@ -121,16 +162,62 @@ def _help(connector: Connector) -> str:
     return inspect.cleandoc(connector.help) + ("\n\n" + needs if needs else "")
 
 
+def config_or_exit():
+    """payoff.toml if there is one (``None`` if not); a mistake in it is one message and exit 2."""
+    from payoff.store.config_file import ConfigError, find
+
+    try:
+        return find()
+    except ConfigError as error:
+        console.print(f"[red]payoff.toml:[/] {error}", highlight=False)
+        raise typer.Exit(2)
+
+
 def _command(connector: Connector):
-    def command(**values: Any) -> None:
-        days = {o.name for o in connector.options if o.type is date}
-        sync(connector, {name: value.date() if name in days and value else value for name, value in values.items()})
+    def command(ctx: typer.Context, **values: Any) -> None:
+        config = config_or_exit()
+        source = config.source(connector.name) if config else None
+        for option in connector.options:  # the file's value where the command line gave none
+            given = ctx.get_parameter_source(option.name) == ParameterSource.COMMANDLINE
+            if source and option.name in source.given and not given:
+                values[option.name] = source.options[option.name]
+            elif isinstance(values[option.name], datetime):
+                values[option.name] = values[option.name].date()
+            if values[option.name] is None and option.default is ...:
+                raise typer.BadParameter(f"Missing option {option.flag} (or set it in [sources.{connector.command}] "
+                                         "of payoff.toml).")
+        sync(connector, values)
 
     parameters = [_parameter(option) for option in connector.options]
-    command.__signature__ = inspect.Signature(parameters)
-    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    context = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
+    command.__signature__ = inspect.Signature([context, *parameters])
+    command.__annotations__ = {"ctx": typer.Context, **{p.name: p.annotation for p in parameters}}
     command.__doc__ = _help(connector)
     return command
+
+
+@cli.callback(invoke_without_command=True)
+def everything(ctx: typer.Context) -> None:
+    """Pull AI usage and outcome data into the store.
+
+    Without a source: sync everything payoff.toml configures (PAYOFF_CONFIG; default beside the database,
+    else in this folder) — the people file, then the outcome sources, then the usage tools — with one
+    progress display and a summary table (rows, requests, duration per source). Exits with the worst
+    source's code (2 refused, 3 rate limited) after trying every source. With a source: that source alone,
+    its options from the command line over those of the file.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from payoff.app.cli.sync_all import sync_all
+
+    config = config_or_exit()
+    if config is None:
+        from payoff.store.config_file import default_path
+
+        console.print(f"No payoff.toml at {default_path()} (set PAYOFF_CONFIG to its path). Write one (see "
+                      "docs/getting-started.md) or name a source: `payoff sync --help`.", highlight=False)
+        raise typer.Exit(2)
+    raise typer.Exit(sync_all(config))
 
 
 for _connector in CONNECTORS.values():
