@@ -27,7 +27,7 @@ def commands() -> set[tuple[str, str | None]]:
 def test_every_payoff_command_in_the_examples_exists():
     group = typer.main.get_command(cli)
     found = commands()
-    assert {("sync", "cursor"), ("serve", ""), ("db", "upgrade")} <= found
+    assert {("sync", ""), ("deliver", ""), ("serve", ""), ("db", "upgrade")} <= found
     for name, sub in found:
         assert name in group.commands, f"payoff {name} is not a command"
         command = group.commands[name]
@@ -48,3 +48,22 @@ def test_replicas_share_one_configuration_and_scheduled_syncs_do_not_pile_up():
     manifests = list(yaml.safe_load_all((ROOT / "deploy/kubernetes/payoff.yaml").read_text()))
     cronjobs = [m for m in manifests if m["kind"] == "CronJob"]
     assert cronjobs and all(m["spec"]["concurrencyPolicy"] == "Forbid" for m in cronjobs)
+
+
+def test_the_env_example_lists_every_variable_the_readme_lists():
+    readme = (ROOT / "README.md").read_text()
+    configuration = readme[readme.index("## Configuration"):readme.index("\n## ", readme.index("## Configuration") + 1)]
+    listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", configuration))
+    example = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / "deploy/payoff.env.example").read_text(), re.MULTILINE))
+    assert listed and listed <= example, sorted(listed - example)
+
+
+def test_the_config_example_is_valid_and_the_cron_file_follows_its_schedule():
+    from payoff.store.config_file import load
+
+    config = load(ROOT / "deploy/payoff.toml.example")
+    assert {s.connector.command for s in config.sources} >= {"github", "jira", "copilot", "claude-code", "cursor"}
+    cron = (ROOT / "deploy/cron/payoff").read_text()
+    assert set(config.schedule) == {"sync", "deliver"}
+    for command, when in config.schedule.items():
+        assert re.search(rf"^{re.escape(when)} +payoff .*/bin/payoff {command} ", cron, re.MULTILINE), command
