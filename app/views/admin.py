@@ -69,7 +69,7 @@ with identities_tab:
         person = st.selectbox("Is this person", list(names), format_func=names.get, key="map_person")
         if st.button("Map identity", type="primary"):
             moved = loaders.map_identity(me, identity_id=chosen, person_id=person)
-            st.session_state["mapped"] = f"{chosen} is now {names[person]}: {moved} rows moved."
+            st.session_state["mapped"] = f"{text(chosen)} is now {text(names[person])}: {moved} rows moved."
             st.rerun()
     if "mapped" in st.session_state:
         st.success(st.session_state.pop("mapped"))
