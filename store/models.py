@@ -146,7 +146,7 @@ class PullRequest(SQLModel, table=True):
     __tablename__ = "pull_request"
     __table_args__ = (Index("ix_pull_request_merged_person", "merged_at", "person_id"),)
 
-    id: str = Field(primary_key=True, description="github:pr:<owner/repo>:<number>")
+    id: str = Field(primary_key=True, description="<forge>:pr:<owner/repo>:<number>")
     repo: str = Field(index=True)
     number: int
     title: str = Field(default="", sa_column=Column(Text))
@@ -171,6 +171,8 @@ class PullRequest(SQLModel, table=True):
     changed_files: int | None = None
     commits: int | None = None
     reverts_pr_id: str | None = Field(default=None, index=True, description="Id of the PR this one reverts")
+    ticket_keys: list[str] = Field(default_factory=list, sa_column=Column(JSON),
+                                   description="Ticket keys the source names explicitly (beside title and branch)")
 
 
 class PullRequestReview(SQLModel, table=True):

@@ -1,18 +1,12 @@
 """Progress reporting for the store's long writes (the demo, imports) without the store knowing about terminals."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
 
+from payoff.connectors.files.reading import Progress, quiet  # noqa: F401  (the one callback type, shared)
 from payoff.store import writes
-
-# (step, done, total): the CLI turns each step into a Rich progress bar.
-Progress = Callable[[str, int, int], None]
-
-
-def quiet(step: str, done: int, total: int) -> None:
-    """The default: report nothing."""
 
 
 def upsert_in_steps(session: Session, table: str, rows: Sequence[dict[str, Any]], progress: Progress,

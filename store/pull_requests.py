@@ -2,9 +2,10 @@
 
 * Merged and closed pull requests are final: the GitHub sync is told which ones it already has, so it
   never fetches them again.
-* A ticket is tied to the pull requests whose title or branch names its key (``fixes``). The links are
-  recomputed from both tables after every GitHub sync, Jira sync and remap, so they appear whichever
-  side arrives first and follow a renamed title.
+* A ticket is tied (``fixes``) to the pull requests whose title or branch names its key, or that name
+  it explicitly (``ticket_keys``, from an import). The links are recomputed from both tables after
+  every GitHub sync, Jira sync, import and remap, so they appear whichever side arrives first and
+  follow a renamed title.
 * The explicit AI signals of a pull request are what its latest payload shows: one that disappeared (a
   label removed while the pull request was open) is dropped after the sync that saw it go.
 """
@@ -40,8 +41,9 @@ def link_tickets(session: Session) -> int:
     """Recompute the ``fixes`` links between tickets and pull requests; returns how many there are."""
     tickets = {key.upper(): ticket_id for ticket_id, key in session.exec(select(Ticket.id, Ticket.key))}
     wanted = {}
-    for pr_id, title, branch in session.exec(select(PullRequest.id, PullRequest.title, PullRequest.head_ref)):
-        for key in mentioned_keys(title, branch) & tickets.keys():
+    prs = select(PullRequest.id, PullRequest.title, PullRequest.head_ref, PullRequest.ticket_keys)
+    for pr_id, title, branch, named in session.exec(prs):
+        for key in (mentioned_keys(title, branch) | {key.upper() for key in named or ()}) & tickets.keys():
             link = f"{tickets[key]}|{pr_id}|fixes"
             wanted[link] = {"id": link, "ticket_id": tickets[key], "pr_id": pr_id, "kind": "fixes"}
     stale = set(session.exec(select(TicketPullRequest.id).where(TicketPullRequest.kind == "fixes"))) - wanted.keys()

@@ -16,6 +16,8 @@ ana@corp.example,Ana Ruiz,Platform,dana@corp.example,employee,ana-r,
 USAGE_HEADER = b"date,email,tool,input_tokens,output_tokens,cost_usd\n"
 GOOD_USAGE = b"2026-10-05,ana@corp.example,cursor,100,10,0.1\n"
 
+PR_HEADER = b"forge,repo,number,author,state,created_at,merged_at,reviews\n"
+TICKET_HEADER = b"tracker,key,type,status,created_at,status_category,links\n"
 BAD = {
     "missing column": ("usage", "u.csv", b"date,email,tool,input_tokens,output_tokens\n2026-10-05,a@b.c,x,1,1\n",
                        1, '"cost_usd"'),
@@ -71,6 +73,26 @@ BAD = {
                                   b"12345678901234567890123,1,0\n", 2, '"input_tokens"'),
     "usage date a century ahead": ("usage", "u.csv", USAGE_HEADER + b"2126-10-05,ana@corp.example,cursor,1,1,0\n",
                                    2, '"date"'),
+    "merged without a time": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1,ana,merged,2026-10-01T09:00:00Z,,\n",
+                              2, '"merged_at"'),
+    "unknown state": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,\n"
+                                                  b"gitlab,a/b,2,ana,pending,2026-10-01T09:00:00Z,,\n", 3, '"state"'),
+    "bad review": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,bo APPROVED\n",
+                   2, '"reviews"'),
+    "pull request twice": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,\n"
+                                                       b"gitlab,A/B,1,ana,open,2026-10-02T09:00:00Z,,\n", 3, "1"),
+    "forge with spaces": ("prs", "p.csv", PR_HEADER + b"Azure DevOps,a/b,1,ana,open,2026-10-01T09:00:00Z,,\n",
+                          2, '"forge"'),
+    "jsonl missing author": ("prs", "p.jsonl", b'{"forge": "gitlab", "repo": "a/b", "number": 1, "state": "open", '
+                                               b'"created_at": "2026-10-01T09:00:00Z"}\n', 1, '"author"'),
+    "bad status category": ("tickets", "t.csv", TICKET_HEADER + b"linear,ENG-1,Bug,Open,2026-10-01T09:00:00Z,someday,\n",
+                            2, '"status_category"'),
+    "link without a type": ("tickets", "t.csv", TICKET_HEADER + b"linear,ENG-1,Bug,Open,2026-10-01T09:00:00Z,,"
+                                                b"ENG-2\n", 2, '"links"'),
+    "pr author too long": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1," + b"a" * 201 + b",open,2026-10-01T09:00:00Z,,\n",
+                           2, '"author"'),
+    "ticket without created_at": ("tickets", "t.csv", b"tracker,key,type,status\nlinear,ENG-1,Bug,Open\n",
+                                  1, '"created_at"'),
 }
 
 

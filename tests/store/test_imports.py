@@ -1,11 +1,13 @@
 """Imports: what a good file writes, that a second import changes nothing, and that people re-match rows."""
 
 from datetime import UTC, date, datetime
+from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlmodel import SQLModel
 
 from payoff.store import db, imports, writes
+from payoff.store.remap import remap
 from payoff.store.models import AgentRun, AIUsageDaily, Identity, Person, PullRequest, SurveyResponse, Team
 
 OCT_1 = datetime(2026, 10, 1, tzinfo=UTC)
@@ -64,8 +66,8 @@ def test_people_import_creates_teams_people_and_identities_and_rematches(db_url,
 
 def test_usage_csv_and_jsonl_add_up_days_and_keep_agent_runs(db_url, tmp_path):
     imports.import_people(write(tmp_path, "people.csv", PEOPLE), db_url)
-    assert imports.import_usage(write(tmp_path, "usage.csv", USAGE), db_url)["agent_run"] == 2
-    imports.import_usage(write(tmp_path, "usage.jsonl", USAGE_JSONL), db_url)
+    assert imports.import_file(write(tmp_path, "usage.csv", USAGE), db_url, stream="usage")["agent_run"] == 2
+    imports.import_file(write(tmp_path, "usage.jsonl", USAGE_JSONL), db_url, stream="usage")
     with db.session(db_url) as s:
         claude = s.get(AIUsageDaily, "claude_code:ana@corp.example:2026-10-05:claude_code")
         assert (claude.input_tokens, claude.output_tokens, claude.requests, claude.source) == (121000, 8100, 42, "import")
@@ -88,8 +90,8 @@ def test_survey_weeks_are_mondays(db_url, tmp_path):
 
 def test_importing_every_file_twice_changes_nothing(db_url, tmp_path):
     files = [(imports.import_people, write(tmp_path, "people.csv", PEOPLE)),
-             (imports.import_usage, write(tmp_path, "usage.csv", USAGE)),
-             (imports.import_usage, write(tmp_path, "usage.jsonl", USAGE_JSONL)),
+             (partial(imports.import_file, stream="usage"), write(tmp_path, "usage.csv", USAGE)),
+             (partial(imports.import_file, stream="usage"), write(tmp_path, "usage.jsonl", USAGE_JSONL)),
              (imports.import_survey, write(tmp_path, "survey.csv", SURVEY))]
     for load, path in files:
         load(path, db_url)
@@ -101,3 +103,19 @@ def test_importing_every_file_twice_changes_nothing(db_url, tmp_path):
     assert counts(db_url) == first
     with db.session(db_url) as s:
         assert s.execute(select(AIUsageDaily.id, AIUsageDaily.input_tokens, AIUsageDaily.cost_usd)).all() == usage
+
+
+def test_remap_rebuilds_imported_usage_from_its_raw_payloads(db_url, tmp_path):
+    imports.import_people(write(tmp_path, "people.csv", PEOPLE), db_url)
+    imports.import_file(write(tmp_path, "usage.csv", USAGE), db_url, stream="usage")
+    with db.session(db_url) as s:
+        usage = s.execute(select(AIUsageDaily.id, AIUsageDaily.person_id, AIUsageDaily.input_tokens)).all()
+        runs = s.execute(select(AgentRun.id, AgentRun.person_id)).all()
+        s.execute(delete(AgentRun))
+        s.execute(delete(AIUsageDaily))
+    with db.session(db_url) as s:
+        assert remap(s, ["import"]) == {"import": 3}  # one payload per person, tool and day
+    with db.session(db_url) as s:
+        assert sorted(s.execute(select(AIUsageDaily.id, AIUsageDaily.person_id, AIUsageDaily.input_tokens)).all()) \
+            == sorted(usage)
+        assert sorted(s.execute(select(AgentRun.id, AgentRun.person_id)).all()) == sorted(runs) and len(runs) == 2
