@@ -2,7 +2,7 @@
 
 import typer
 
-from payoff.app.cli import bench, config, db, deliver, demo, imports, otel, people, remap, serve, sync
+from payoff.app.cli import config, db, deliver, demo, imports, otel, people, remap, serve, sync
 from payoff.app.cli import metrics
 from payoff.app.cli import review
 
@@ -20,7 +20,6 @@ cli.add_typer(imports.cli, name="import")
 cli.add_typer(people.cli, name="people")
 serve.register(cli)
 demo.register(cli)
-bench.register(cli)
 remap.register(cli)
 otel.register(cli)
 metrics.register(cli)

@@ -6,54 +6,76 @@ month always give the same rows, and seeding twice changes nothing. docs/demo.md
 personas and what each table holds.
 """
 
+import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlmodel import Session, func, select
 
 from payoff.store import db, writes
 from payoff.store.demo import usage, work
-from payoff.store.demo.org import PERSONAS, Org, build, personas, roll_out
+from payoff.store.demo.org import PERSONAS, Member, Org, build, personas, roll_out
 from payoff.store.demo.period import Period, last_complete_month
 from payoff.store.models import Person, Team
-from payoff.store.progress import Progress, quiet, upsert_in_steps
+from payoff.store.progress import Progress, quiet
 
 __all__ = ["PERSONAS", "personas", "seed", "seed_if_empty"]
 
+# (table, rows, seconds): how long writing one batch of a table took.
+Timed = Callable[[str, int, float], None]
 # Parents before children, as the foreign keys need.
 TABLES = ("identity", "pull_request", "pull_request_review", "ai_signal", "ticket", "ticket_pull_request",
           "seat", "ai_usage_daily", "agent_run", "survey_response")
 
 
 def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int = 7, end: str | None = None,
-         progress: Progress = quiet) -> dict[str, int]:
+         progress: Progress = quiet, timed: Timed | None = None) -> dict[str, int]:
     """Write the demo organisation for the ``months`` ending with month ``end`` (YYYY-MM, default the
-    last complete month); returns the number of rows written per table."""
+    last complete month); returns the number of rows written per table.
+
+    One group of teams (a director's) at a time is generated and written: the repositories and projects
+    of a group are its own, so a large organisation never has to be whole in memory. ``timed`` is told
+    each table's rows and the seconds their write took (the benchmark's import rate)."""
     period = Period.ending(end or last_complete_month(datetime.now(UTC).date()), months)
     org = build(people, seed)
     roll_out(org, period, seed)
+    counts = Counter({"team": len(org.units), "person": len(org.members)})
     with db.session(url) as s:
         _store_people(s, org)
-        rows = _generate(org, period, seed, progress)
-        counts = {"team": len(org.units), "person": len(org.members)}
-        for table in TABLES:
-            counts[table] = upsert_in_steps(s, table, rows[table], progress, step=5000)
-    return counts
+    groups: dict[str, list[Member]] = {}
+    for member in org.members:
+        groups.setdefault(member.repos[-1], []).append(member)  # the group's library repository
+    done = 0
+    for members in groups.values():
+        rows = _generate(members, period, seed,
+                         lambda n, done=done: progress("Generating people's work", done + n, len(org.members)))
+        with db.session(url) as s:
+            for table in TABLES:
+                started = time.perf_counter()
+                counts[table] += writes.upsert(s, table, rows[table])
+                if timed:
+                    timed(table, len(rows[table]), time.perf_counter() - started)
+        done += len(members)
+    return dict(counts)
 
 
 def _store_people(s: Session, org: Org) -> None:
     writes.upsert(s, Team, [{"name": name, "parent": parent} for name, parent in org.units])
     writes.upsert(s, Person, [{"email": m.email, "name": m.name, "team": m.team, "manager_email": m.manager_email,
                                "role": m.role} for m in org.members], on=["email"])
-    ids = dict(s.exec(select(Person.email, Person.id).where(Person.email.in_([m.email for m in org.members]))).all())
+    ids = dict(s.exec(select(Person.email, Person.id)).all())
     for m in org.members:
         m.person_id = ids[m.email]
 
 
-def _generate(org: Org, period: Period, seed: int, progress: Progress) -> dict[str, list[dict]]:
+def _generate(members: list[Member], period: Period, seed: int,
+              generated: Callable[[int], None]) -> dict[str, list[dict]]:
+    """Every row of these people's work and AI use; ``generated`` is told how many people are done."""
     rows: dict[str, list[dict]] = {table: [] for table in TABLES}
     prs: list[work.PR] = []
     tickets: list[work.Ticket] = []
-    for done, member in enumerate(org.members, 1):
+    for done, member in enumerate(members, 1):
         mine = work.pull_requests(member, period, seed)
         prs += mine
         tickets += work.tickets(member, mine, period, seed)
@@ -63,7 +85,7 @@ def _generate(org: Org, period: Period, seed: int, progress: Progress) -> dict[s
         rows["agent_run"] += used["agent_run"]
         rows["seat"] += usage.seat_rows(member, used["ai_usage_daily"], seed)
         rows["survey_response"] += usage.survey_rows(member, period, seed)
-        progress("Generating people's work", done, len(org.members))
+        generated(done)
     work.number(prs, tickets)
     for table, batch in (work.pr_rows(prs) | work.ticket_rows(tickets)).items():
         rows[table] = batch

@@ -31,7 +31,8 @@ LAST = ("Adler", "Brandt", "Costa", "Duarte", "Eriksen", "Fischer", "Garcia", "H
         "Hoffmann", "Dubois", "Kim", "Singh", "Park", "Ahmed", "Bauer", "Cohen", "Dalton", "Engel")
 TEAMS = ("Checkout", "Payments", "Search", "Identity", "Mobile", "Platform", "Data", "Growth", "Billing",
          "Infra", "Messaging", "Catalog", "Onboarding", "Reporting", "Security", "Partners")
-GROUPS = ("Product", "Platform", "Commerce", "Data", "Growth", "Enterprise", "Mobile", "Core")
+# No group shares a team's name: a director's team is their group, and must not merge with a team of engineers.
+GROUPS = ("Product", "Foundations", "Commerce", "Insights", "Expansion", "Enterprise", "Devices", "Core")
 
 
 @dataclass(eq=False)
@@ -56,7 +57,10 @@ class Member:
 
     @property
     def project(self) -> str:
-        return self.team.upper()[:4]
+        """The team's Jira project: its first four letters, with its number from the second "Checkout" on
+        (keys stay unique per team, so a group of teams can be generated on its own)."""
+        name, _, number = self.team.rpartition(" ")
+        return name.upper()[:4] + number if number.isdigit() else self.team.upper()[:4]
 
 
 @dataclass(frozen=True)
@@ -121,18 +125,21 @@ def build(people: int, seed: int) -> Org:
     per_director = ceil(len(sizes) / directors)
     team_names = _numbered(TEAMS, len(sizes))
     group_names = _numbered(GROUPS, directors) if top else ["Engineering"]
+    libraries = {"Engineering": f"{ORG}/shared-libs"}  # each group's teams share one library repository
     for d, group in enumerate(group_names):
         units.append((group, "Engineering" if top else None))
+        libraries[group] = f"{ORG}/shared-libs" + (f"-{d + 1}" if d else "")
         director = add(group, vp.email if vp else None, "leader", "casual", 0.0)
         for t in range(d * per_director, min(len(sizes), (d + 1) * per_director)):
             team = team_names[t]
             units.append((team, group))
+            libraries[team] = libraries[group]
             manager = add(team, director.email, "manager", rng.choice(("casual", "casual", "non_user")), 0.35)
             for _ in range(sizes[t] - 1):
                 add(team, manager.email, "employee", "", 1.0)
     _assign_personas(rng, [m for m in members if m.role == "employee"])
     next(m for m in members if m.role == "employee").role = "admin"
-    _shape_work(rng, members)
+    _shape_work(rng, members, libraries)
     return Org(units, members)
 
 
@@ -148,8 +155,9 @@ def _assign_personas(rng: random.Random, engineers: list[Member]) -> None:
         member.persona = persona
 
 
-def _shape_work(rng: random.Random, members: list[Member]) -> None:
-    """Each person's pace, tools and repositories; teammates review each other."""
+def _shape_work(rng: random.Random, members: list[Member], libraries: dict[str, str]) -> None:
+    """Each person's pace, tools and repositories (the team's two, then its group's library); teammates
+    review each other."""
     by_team: dict[str, list[Member]] = {}
     for m in members:
         by_team.setdefault(m.team, []).append(m)
@@ -158,7 +166,7 @@ def _shape_work(rng: random.Random, members: list[Member]) -> None:
         repos = (f"{ORG}/{slug}-api", f"{ORG}/{slug}-web")
         for m in people:
             m.pr_rate = m.coding * rng.lognormvariate(1.1, 0.2)  # median 3 PRs a week, most 2-4.5
-            m.repos = repos + (f"{ORG}/shared-libs",)
+            m.repos = repos + (libraries[team],)
             m.teammates = tuple(o for o in people if o is not m and o.coding > 0.1)
             primary = rng.choices(TOOLS, weights=(0.4, 0.35, 0.25))[0]
             if m.persona == "tokenmaxxer":

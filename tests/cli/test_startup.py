@@ -38,7 +38,6 @@ def test_loading_the_cli_costs_at_most_three_times_loading_typer():
     ["review", "--month", "2026-10", "--org", "--as", "a@b.c", "--format", "pdf", "--out", "x.csv"],
     ["review", "--month", "2026-10", "--as", "a@b.c", "--out", "x.pdf"],
     ["sync", "cursor"],
-    ["bench", "--sizes", "ten"],
     ["no-such-command"],
 ], ids=" ".join)
 def test_help_and_usage_errors_import_nothing_heavy(args, tmp_path):

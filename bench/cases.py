@@ -1,4 +1,4 @@
-"""The benchmark: a synthetic organisation per size and backend, and what each user-facing job costs on it.
+"""The benchmark: the demo organisation at each size and backend, and what each user-facing job costs on it.
 
 Each (backend, size) runs in a fresh child process, so peak memory is that case's own and "cold" means a
 process that has cached nothing. Every timing is also given as a ratio to one plain scan of the raw
@@ -18,10 +18,21 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from payoff.store import bench_org, db
+from payoff.store import db, demo
+from payoff.store.demo.org import build
 
 # The baseline: every row of the usage table read once, nothing returned but a total.
 SCAN_SQL = "SELECT count(*), sum(input_tokens + output_tokens) FROM ai_usage_daily"
+
+
+@dataclass(frozen=True)
+class Org:
+    """The demo organisation a case generates: ``people`` people and ``months`` months ending with ``end``."""
+
+    people: int
+    months: int = 12
+    end: str = "2026-10"
+    seed: int = 7
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,7 @@ class Measure:
 
     name: str
     label: str
-    run: Callable[[str, bench_org.OrgShape], float]
+    run: Callable[[str, Org], float]
 
 
 def seconds(job: Callable[[], object], repeat: int = 3) -> float:
@@ -54,16 +65,16 @@ def seconds(job: Callable[[], object], repeat: int = 3) -> float:
     return statistics.median(times)
 
 
-def scan(url: str, shape: bench_org.OrgShape) -> float:
+def scan(url: str, shape: Org) -> float:
     with db.engine(url).connect() as connection:
         return seconds(lambda: connection.execute(text(SCAN_SQL)).one())
 
 
-def month_of(shape: bench_org.OrgShape) -> str:
-    return shape.last_month.strftime("%Y-%m")
+def month_of(shape: Org) -> str:
+    return shape.end
 
 
-def org_month_metrics(url: str, shape: bench_org.OrgShape) -> float:
+def org_month_metrics(url: str, shape: Org) -> float:
     """Every person's metrics for the newest month (what ``payoff metrics`` and the org page compute)."""
     from payoff.metrics import api
 
@@ -74,11 +85,18 @@ def org_month_metrics(url: str, shape: bench_org.OrgShape) -> float:
     return seconds(job)
 
 
-def _manager(url: str, shape: bench_org.OrgShape):
+def director(shape: Org) -> str:
+    """Whose team page the benchmark loads: the first group's director (75 people or so below them), or
+    the only leader of a small organisation."""
+    leaders = [m for m in build(shape.people, shape.seed).members if m.role == "leader"]
+    return next((m for m in leaders if m.manager_email), leaders[0]).email
+
+
+def _manager(url: str, shape: Org):
     from payoff.app import access
 
     with db.session(url) as session:
-        return access.viewer_for(session, bench_org.team_manager(shape))
+        return access.viewer_for(session, director(shape))
 
 
 def _team_page(viewer, month: str) -> None:
@@ -93,7 +111,7 @@ def _team_page(viewer, month: str) -> None:
     loaders.drillable(viewer)
 
 
-def team_page_cold(url: str, shape: bench_org.OrgShape) -> float:
+def team_page_cold(url: str, shape: Org) -> float:
     """The team page's data with empty caches (the first viewer after a restart or the cache's expiry).
 
     Empty caches, not a first import: a running server imported the app's modules when it started, and
@@ -112,14 +130,14 @@ def team_page_cold(url: str, shape: bench_org.OrgShape) -> float:
     return seconds(job)
 
 
-def team_page_warm(url: str, shape: bench_org.OrgShape) -> float:
+def team_page_warm(url: str, shape: Org) -> float:
     """The same viewer opening the page again (cached per viewer)."""
     viewer = _manager(url, shape)
     _team_page(viewer, month_of(shape))
     return seconds(lambda: _team_page(viewer, month_of(shape)))
 
 
-def team_export(url: str, shape: bench_org.OrgShape) -> float:
+def team_export(url: str, shape: Org) -> float:
     """The monthly PDF review of the manager's own team, as they export it."""
     from payoff.app.review import Subject, export
 
@@ -159,18 +177,30 @@ def _quiet_streamlit() -> None:
     logger.set_log_level("error")
 
 
-def run_case(case: Case, on_batch: Callable[[bench_org.ImportStats], None] = lambda stats: None) -> dict:
-    """Create, populate and measure one database; runs inside the child process."""
-    shape = bench_org.OrgShape(people=case.people)
+def run_case(case: Case, on_rows: Callable[[int], None] = lambda rows: None) -> dict:
+    """Create, populate and measure one database; runs inside the child process. ``on_rows`` is told the
+    rows written so far."""
+    shape = Org(people=case.people)
     _quiet_streamlit()
     os.environ["PAYOFF_DATABASE_URL"] = case.url  # the app's loaders read the configured database
     db.upgrade(case.url)
-    stats = bench_org.write(case.url, shape, on_batch=on_batch)
+    written = {"rows": 0, "usage_seconds": 0.0}
+
+    def timed(table: str, rows: int, seconds: float) -> None:
+        written["rows"] += rows
+        if table == "ai_usage_daily":
+            written["usage_seconds"] += seconds
+        on_rows(written["rows"])
+
+    started = time.perf_counter()
+    counts = demo.seed(case.url, people=shape.people, months=shape.months, seed=shape.seed, end=shape.end,
+                       timed=timed)
+    import_s = time.perf_counter() - started
     analyze(case.url)
-    usage_rows, usage_seconds = stats.rows["ai_usage_daily"], stats.seconds["ai_usage_daily"]
+    usage_rows, usage_seconds = counts["ai_usage_daily"], written["usage_seconds"]
     figures = {"backend": case.backend, "people": case.people, "months": shape.months,
-               "rows": sum(stats.rows.values()), "usage_rows": usage_rows,
-               "import_s": round(stats.wall, 3), "import_usage_s": round(usage_seconds, 3),
+               "rows": sum(counts.values()), "usage_rows": usage_rows,
+               "import_s": round(import_s, 3), "import_usage_s": round(usage_seconds, 3),
                "import_rows_per_s": round(usage_rows / usage_seconds)}
     for measure in MEASURES:
         if case.measures and measure.name not in case.measures:
@@ -197,10 +227,10 @@ def in_child(case: Case, progress: Callable[[int], None] | None = None) -> dict:
 
 
 def _child(case: Case, rows) -> dict:
-    def report(stats: bench_org.ImportStats) -> None:
-        rows.value = sum(stats.rows.values())
+    def report(count: int) -> None:
+        rows.value = count
 
-    return run_case(case, on_batch=report)
+    return run_case(case, on_rows=report)
 
 
 def sqlite_url(directory: Path, people: int) -> str:

@@ -1,0 +1,1 @@
+"""The performance benchmark, beside the product (not installed): ``python -m bench --help``."""

@@ -1,0 +1,3 @@
+from bench.run import cli
+
+cli(prog_name="python -m bench")
