@@ -1,14 +1,14 @@
 """pull_request.ticket_keys: ticket keys a source names explicitly (the pull-request import's tickets column)
 
-Revision ID: 0003_seams_pr_ticket_keys
-Revises: 0002_harden_otel_point
+Revision ID: 0004_seams_pr_ticket_keys
+Revises: 0003_golive_review_email_opt_out
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_seams_pr_ticket_keys"
-down_revision = "0002_harden_otel_point"
+revision = "0004_seams_pr_ticket_keys"
+down_revision = "0003_golive_review_email_opt_out"
 branch_labels = None
 depends_on = None
 
