@@ -12,6 +12,7 @@ refused with a message saying which.
 """
 
 import time
+import urllib.parse
 from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +26,9 @@ from payoff.store import db, org_settings
 from payoff.store.config import settings
 
 DEMO_KEY = "demo_email"
+# The demo pick is also kept in a cookie of this site, so that a browser reload (a new Streamlit session)
+# keeps it; it names someone the demo sign-in lets anyone pick anyway. "" in the session: signed out.
+DEMO_COOKIE = "payoff_demo"
 
 
 def auth_configured() -> bool:
@@ -117,8 +121,21 @@ def signed_in_email() -> tuple[str | None, list[str]]:
         st.session_state.pop(DEMO_KEY, None)  # a demo choice never outlives turning [auth] on
         return _oidc_email()
     if demo_allowed():
-        return st.session_state.get(DEMO_KEY), []
+        pick = st.session_state.get(DEMO_KEY)
+        if pick is None:
+            cookie = st.context.cookies.get(DEMO_COOKIE)  # not text where no browser runs the app (AppTest)
+            pick = urllib.parse.unquote(cookie) if isinstance(cookie, str) else ""
+            st.session_state[DEMO_KEY] = pick
+        return pick or None, []
     return None, []
+
+
+def remember_demo_pick() -> None:
+    """Write the session's demo pick (or its absence, after signing out) to the cookie, from the browser."""
+    pick = st.session_state.get(DEMO_KEY) or ""
+    age = 7 * 24 * 3600 if pick else 0
+    st.html(f"<script>document.cookie = '{DEMO_COOKIE}={urllib.parse.quote(pick)}; path=/; max-age={age}; "
+            "SameSite=Strict';</script>", unsafe_allow_javascript=True)
 
 
 def current_viewer() -> Viewer | None:
@@ -135,5 +152,5 @@ def sign_out() -> None:
     if auth_configured():
         st.logout()
         st.stop()
-    st.session_state.pop(DEMO_KEY, None)
+    st.session_state[DEMO_KEY] = ""  # not None: the cookie, cleared on the next run, no longer counts
     st.rerun()

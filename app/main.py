@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from payoff.app import access, auth, signin
 from payoff.app.markdown import text
-from payoff.app.views import PAGES, VIEWER_KEY
+from payoff.app.views import LANDING, PAGES, VIEWER_KEY
 from payoff.store import db
 
 
@@ -33,13 +33,18 @@ def main() -> None:
         st.stop()
     viewer = auth.current_viewer()
     st.session_state[VIEWER_KEY] = viewer
+    if auth.demo_allowed():
+        auth.remember_demo_pick()
     if viewer is None:
         signin.render()
         return
     views = Path(__file__).parent / "views"
+    allowed = [name for name in PAGES if name in access.pages_for(viewer)]
+    landing = next((name for name in LANDING[viewer.role] if name in allowed), allowed[0])
     navigation = st.navigation(
-        [st.Page(views / f"{name}.py", title=title, url_path=name.replace("_", "-"), icon=icon)
-         for name, (title, icon) in PAGES.items() if name in access.pages_for(viewer)]
+        [st.Page(views / f"{name}.py", title=title, url_path=name.replace("_", "-"), icon=icon,
+                 default=name == landing)
+         for name, (title, icon) in PAGES.items() if name in allowed]
     )
     with st.sidebar:
         if auth.demo_allowed():

@@ -47,11 +47,11 @@ def _outcomes(row: dict, trend: pd.DataFrame) -> None:
             ui.empty("No cycle-time phases yet: they need merged pull requests with commits and reviews.")
         else:
             spec = alt.Chart(phases, title="Where cycle time goes (median hours per PR)").mark_bar().encode(
-                x=alt.X("hours:Q", title="hours"),
+                x=alt.X("hours:Q", title="hours (median of each phase on its own)"),
                 y=alt.Y("phase:N", title=None, sort=list(PHASES.values()), axis=alt.Axis(labelOverlap=False)),
                 tooltip=["phase", alt.Tooltip("hours:Q", format=",.1f")],
             ).properties(height=ui.ROW)
-            st.caption(":material/info: " + ui.CARDS["pr_phases"].formula)
+            st.caption(":material/info: " + ui.CARDS["pr_phases"].formula + " " + ui.CARDS["pr_phases"].caveats)
             ui.chart(spec, phases, name="cycle-time-phases", height="content")
     with right:
         ui.trend_chart(trend, {"prs_merged": "PRs merged", "tickets_closed": "tickets closed",
@@ -74,10 +74,10 @@ def _value(row: dict) -> None:
     st.subheader("What it bought")
     cells = st.columns(4)
     with cells[0]:
-        ui.number("Outcome units", row["outcome_units"], "outcome_units", "ratio")
+        ui.number("Outcome units", row["outcome_units"], "outcome_units", "ratio", unit="units")
     with cells[1]:
         ui.number("Value per million tokens", row["value_per_million_tokens"], "value_per_million_tokens", "ratio",
-                  delta=f"{ui.fmt(row['value_per_100_usd'], 'ratio')} per 100 USD")
+                  unit="units/M tokens", delta=f"{ui.fmt(row['value_per_100_usd'], 'ratio', 'units')} per 100 USD")
     with cells[2]:
         saved = row["time_saved_hours_per_week"]
         ui.number("Time saved per week", saved["estimate"] if saved else None, "time_saved_hours_per_week", "hours",

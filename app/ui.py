@@ -17,7 +17,7 @@ from payoff.metrics import api
 from payoff.metrics.cards import Card
 from payoff.metrics.periods import add_months
 
-MISSING = "—"
+MISSING = "–"
 # The per-team columns a page shows (the metrics API returns more; the review export carries them all).
 TEAM_COLUMNS = ["team", "people", "suppressed", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_fixed",
                 "bugs_opened", "bug_rate", "ai_assisted_pr_share", "weekly_active_share", "meets_adoption_target",
@@ -30,10 +30,13 @@ def present(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
-def fmt(value: Any, kind: str = "count") -> str:
-    """``count`` 12 · ``hours`` 20.5 h · ``share`` 42 % · ``usd`` $1,234 · ``ratio`` 0.32 · large numbers 1.2M."""
+def fmt(value: Any, kind: str = "count", unit: str = "") -> str:
+    """``count`` 12 · ``hours`` 20.5 h · ``share`` 42 % · ``usd`` $1,234 · ``ratio`` 0.32 · large numbers 1.2M;
+    ``unit`` follows the number (``0.19 units``), so the figure reads the same out of context."""
     if not present(value):
         return MISSING
+    if unit:
+        return f"{fmt(value, kind)} {unit}"
     if kind == "hours":
         return f"{value:,.1f} h"
     if kind == "share":
@@ -60,17 +63,20 @@ def card_markdown(card: Card) -> str:
             f"*Caveats:* {card.caveats}\n\n*How it could be gamed:* {card.gaming}")
 
 
-def number(label: str, value: Any, key: str, kind: str = "count", *, delta: str | None = None) -> None:
-    """A figure with the definition card of metric column ``key`` one hover away (the ? beside the label)."""
+def number(label: str, value: Any, key: str, kind: str = "count", *, delta: str | None = None,
+           unit: str = "") -> None:
+    """A figure with the definition card of metric column ``key`` one hover away (the ? beside the label).
+    ``unit``, for figures whose kind carries none (h, %, $), is written under the number, where it fits."""
+    delta = " · ".join(part for part in (unit if present(value) else "", delta) if part) or None
     st.metric(label, fmt(value, kind), delta=delta, delta_color="off", delta_arrow="off",
               help=card_markdown(CARDS[key]), border=True)
 
 
-def numbers(row: Any, figures: list[tuple[str, str, str]]) -> None:
-    """A row of figures side by side: each ``(label, metric column, kind)`` with its card."""
-    for cell, (label, key, kind) in zip(st.columns(len(figures)), figures, strict=True):
+def numbers(row: Any, figures: list[tuple]) -> None:
+    """A row of figures side by side: each ``(label, metric column, kind[, unit])`` with its card."""
+    for cell, (label, key, kind, *unit) in zip(st.columns(len(figures)), figures, strict=True):
         with cell:
-            number(label, row[key], key, kind)
+            number(label, row[key], key, kind, unit="".join(unit))
 
 
 def interval_text(value: dict, kind: str = "hours") -> str:
@@ -92,13 +98,47 @@ def flat(df: pd.DataFrame) -> pd.DataFrame:
     return frame.map(lambda v: round(v, 2) if isinstance(v, float) else v)
 
 
+WORDS = {"prs": "PRs", "pr": "PR", "ai": "AI", "usd": "USD", "id": "ID", "p75": "75th percentile"}
+
+
+def heading(column: str) -> str:
+    """A column's plain-language heading: its card's name where it has one, else its words
+    (``pr_cycle_time_hours_low`` -> ``PR cycle time hours low``); the CSV keeps the column's own name."""
+    card = CARDS.get(column)
+    if card is not None and card.key == column:
+        return card.name
+    words = [WORDS.get(word, word) for word in column.split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
 def table(df: pd.DataFrame, *, name: str, csv: pd.DataFrame | None = None) -> None:
     """A table and its CSV download (``csv``: other data to download than shown, e.g. unformatted);
-    every table in the app goes through here."""
+    every table in the app goes through here. Headings are plain words (the card's unit on hover), empty
+    cells read "–", and the first column stays in view when a wide table scrolls."""
     df = flat(df)
-    st.dataframe(df, hide_index=True, width="stretch")
+    config = {column: st.column_config.Column(heading(column), pinned=index == 0,
+                                              help=CARDS[column].unit if column in CARDS else None)
+              for index, column in enumerate(df.columns)}
+    st.dataframe(_shown(df), hide_index=True, width="stretch", column_config=config)
     st.download_button("Download CSV", csv_writer.frame_csv(flat(df if csv is None else csv)),
                        file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", icon=":material/download:")
+
+
+def _shown(df: pd.DataFrame) -> pd.DataFrame:
+    """A column with gaps is shown as text, the gaps as "–" (Streamlit would print "None") and whole numbers
+    without decimals; a column without gaps keeps its type, so it sorts as numbers."""
+    shown = df.copy()
+    for column in df.columns[df.isna().any()]:
+        shown[column] = df[column].map(_cell)
+    return shown
+
+
+def _cell(value: Any) -> Any:
+    if not present(value) or value is pd.NA:
+        return MISSING
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return value
 
 
 def empty(message: str) -> None:
@@ -120,13 +160,25 @@ def chart(spec: alt.Chart, data: pd.DataFrame, *, name: str, height: int | str =
         table(data, name=name)
 
 
+def since_first_data(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Months (rows, oldest first) before a column's first non-zero value blanked for that column: before a
+    source's data begins there is nothing to draw, and drawing zero there would show a cliff that never was."""
+    frame = df.copy()
+    for column in columns:
+        started = frame[column].fillna(0).ne(0).cummax()
+        frame[column] = frame[column].where(started)
+    return frame
+
+
 def trend_chart(df: pd.DataFrame, columns: dict[str, str], *, title: str, y_title: str, name: str) -> None:
-    """Lines over months (``period``) for ``columns`` (column -> label), tooltips on every point."""
-    long = (df[["period", *columns]].rename(columns=columns)
+    """Lines over months (``period``) for ``columns`` (column -> label), tooltips on every point; each line
+    starts at its first month with data. A ``count`` axis has whole-number ticks."""
+    long = (since_first_data(df, list(columns))[["period", *columns]].rename(columns=columns)
             .melt("period", var_name="measure", value_name="value").dropna())
+    whole = alt.Axis(tickMinStep=1, format=",d") if y_title == "count" else alt.Axis()
     spec = alt.Chart(long, title=title).mark_line(point=True).encode(
         x=alt.X("yearmonth(period):T", title=None),
-        y=alt.Y("value:Q", title=y_title),
+        y=alt.Y("value:Q", title=y_title, axis=whole),
         color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("yearmonth(period):T", title="month"), "measure:N",
                  alt.Tooltip("value:Q", format=",.1f")],
@@ -135,8 +187,10 @@ def trend_chart(df: pd.DataFrame, columns: dict[str, str], *, title: str, y_titl
 
 
 def cost_and_outcomes(df: pd.DataFrame, *, title: str, name: str) -> None:
-    """Outcome units and cost over months on two axes of their own, so neither flattens the other."""
-    data = df[["period", "outcome_units", "cost_usd"]].astype({"outcome_units": float, "cost_usd": float})
+    """Outcome units and cost over months on two axes of their own, so neither flattens the other; each
+    line starts at its first month with data."""
+    data = since_first_data(df[["period", "outcome_units", "cost_usd"]].astype(
+        {"outcome_units": float, "cost_usd": float}), ["outcome_units", "cost_usd"])
     base = alt.Chart(data).encode(
         x=alt.X("yearmonth(period):T", title=None),
         tooltip=[alt.Tooltip("yearmonth(period):T", title="month"),
@@ -155,7 +209,7 @@ def histogram(df: pd.DataFrame, field: str, *, title: str, x_title: str, name: s
     bins = alt.Bin(maxbins=10, extent=[0, 1]) if share else alt.Bin(maxbins=10)
     spec = alt.Chart(values, title=title).mark_bar().encode(
         x=alt.X(f"{field}:Q", bin=bins, title=x_title),
-        y=alt.Y("count():Q", title="people"),
+        y=alt.Y("count():Q", title="people", axis=alt.Axis(tickMinStep=1, format="d")),
         tooltip=[alt.Tooltip(f"{field}:Q", bin=bins, title=x_title), alt.Tooltip("count():Q", title="people")],
     )
     chart(spec, values.rename(columns={field: x_title}), name=name, height=260)

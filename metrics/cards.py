@@ -83,7 +83,9 @@ CARDS: tuple[Card, ...] = (
     Card("pr_phases", "PR cycle-time phases", "hours (median)",
          "coding = opened - first commit; pickup = first review by someone other than the author - opened; "
          "review = merged - first review. Medians over merged PRs; a phase with an unknown end is left out.", PRS,
-         "PRs merged without review have no pickup or review phase.",
+         "PRs merged without review have no pickup or review phase. Each phase's median is taken on its own, so "
+         "the three need not add up to the median cycle time, the median of whole PRs (a PR slow to review is "
+         "rarely also slow to code); their means would add up, but one stuck PR would dominate them.",
          "A drive-by approval shortens pickup. Guard: phases are diagnostics, not scores.",
          ("coding_hours", "pickup_hours", "review_hours")),
     Card("pr_size_lines", "PR size", "lines (median)", "Median of additions + deletions over merged PRs.", PRS,

@@ -46,7 +46,7 @@ def _empty(scope: Scope, month: str, facts: Facts) -> list[Section]:
     """The short, honest review of a month without outcomes or AI usage."""
     text = (f"No outcomes recorded for {scope.label} in {month_name(month)}: no pull request merged, no ticket "
             f"closed, no bug opened, and no AI usage. If work did happen, check that the GitHub, Jira and AI-tool "
-            f"connectors have synced this month (Admin → Connectors) and that everyone's identities are matched.")
+            f"connectors have synced this month (Admin → Connector health) and that everyone's identities are matched.")
     earlier = [r["month"] for r in facts.trend[:-1] if not is_quiet(r)]
     if earlier:
         text += f" The latest month with data is {month_name(earlier[-1])}."

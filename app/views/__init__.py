@@ -14,6 +14,10 @@ PAGES = {
     "admin": ("Admin", ":material/settings:"),
 }
 
+# Where each role lands: the page that answers its question first (a leader's is the organisation's
+# payoff, a manager's their team's), falling back to the first page the role may open.
+LANDING = {"leader": ["organisation"], "admin": ["organisation", "admin"], "manager": ["team"], "employee": []}
+
 
 def viewer() -> Viewer:
     """The viewer ``app/main.py`` signed in for this run; a page never runs without one."""

@@ -26,8 +26,8 @@ hidden = teams[teams["suppressed"].astype(bool)]
 
 current = trend.iloc[-1]
 ui.numbers(current, [("PRs merged", "prs_merged", "count"), ("Tickets closed", "tickets_closed", "count"),
-                     ("Units", "outcome_units", "ratio"), ("Cost", "cost_usd", "usd"),
-                     ("Value/token", "value_per_million_tokens", "ratio"),
+                     ("Outcome units", "outcome_units", "ratio", "units"), ("Cost", "cost_usd", "usd"),
+                     ("Value per M tokens", "value_per_million_tokens", "ratio", "units/M tokens"),
                      ("Cycle time", "pr_cycle_time_hours", "hours")])
 if not current["tokens"] and not current["prs_merged"]:
     ui.empty("Nothing recorded for this month yet. Connect GitHub and Jira for outcomes and your AI tools for "
@@ -46,13 +46,14 @@ with right:
     else:
         points = shown[["team", "people", "cost_usd", "outcome_units", "value_per_million_tokens"]].astype(
             {"cost_usd": float, "outcome_units": float, "people": int})
-        spec = alt.Chart(points, title="Teams: cost against outcome units").mark_circle(size=120).encode(
-            x=alt.X("cost_usd:Q", title="cost (USD)"), y=alt.Y("outcome_units:Q", title="outcome units"),
-            color=alt.Color("team:N", legend=None),
-            tooltip=["team", "people", alt.Tooltip("cost_usd:Q", format="$,.0f"),
-                     alt.Tooltip("outcome_units:Q", format=",.1f"),
-                     alt.Tooltip("value_per_million_tokens:Q", format=",.1f", title="value per M tokens")],
-        )
+        base = alt.Chart(points, title="Teams: cost against outcome units").encode(
+            x=alt.X("cost_usd:Q", title="cost (USD)", axis=alt.Axis(format="$,.0f")),
+            y=alt.Y("outcome_units:Q", title="outcome units"),
+            tooltip=["team", "people", alt.Tooltip("cost_usd:Q", format="$,.0f", title="cost"),
+                     alt.Tooltip("outcome_units:Q", format=",.1f", title="outcome units"),
+                     alt.Tooltip("value_per_million_tokens:Q", format=",.1f", title="units per M tokens")])
+        spec = base.mark_circle(size=120).encode(color=alt.Color(
+            "team:N", scale=alt.Scale(scheme="tableau10"), legend=alt.Legend(orient="bottom", columns=5)))
         ui.chart(spec, points, name="org-team-cost-vs-outcomes")
 
 st.subheader("Adoption breadth and time saved")

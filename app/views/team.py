@@ -35,7 +35,7 @@ with overview:
                              ("Cycle time", "pr_cycle_time_hours", "hours"),
                              ("Tickets closed", "tickets_closed", "count"), ("Bugs fixed", "bugs_fixed", "count"),
                              ("Cost", "cost_usd", "usd"),
-                             ("Value/token", "value_per_million_tokens", "ratio")])
+                             ("Value per M tokens", "value_per_million_tokens", "ratio", "units/M tokens")])
         left, right = st.columns(2)
         with left:
             ui.trend_chart(trend, {"prs_merged": "PRs merged", "tickets_closed": "tickets closed",

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from payoff.app.auth import DEMO_COOKIE
 from tests.app.conftest import MAIN
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -234,7 +235,9 @@ def screenshot(page, path: Path | None) -> None:
     height = page.evaluate("() => Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))")
     page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
     settle(page)
-    page.wait_for_timeout(800)  # Vega draws after the run ends
+    # Vega draws after the run ends: wait until every chart has drawn its marks.
+    page.wait_for_function("() => [...document.querySelectorAll('.vega-embed')]"
+                           ".every(chart => chart.querySelector('svg.marks, canvas.marks'))")
     page.screenshot(path=path)
     page.set_viewport_size(VIEWPORT)
 
@@ -313,14 +316,15 @@ def test_sign_in_refuses_unverified_look_alike_and_malformed_emails(browser, app
         assert said.replace("`", "") in body and "Signed in as" not in body and "Traceback" not in body, (sub, body)
 
 
-def test_manager_sees_team_and_drills_into_a_report_only(browser, app_url, cast, shots):
+def test_manager_lands_on_team_and_drills_into_a_report_only(browser, app_url, cast, shots):
     context, page = sign_in(browser, app_url, cast.manager.email)
-    settle(page)
-    screenshot(page, shots / "manager-my-payoff.png")
-    page.goto(f"{app_url}/team")
-    page.get_by_role("heading", name="Team").wait_for()
+    page.get_by_role("heading", name="Team").wait_for()  # a manager lands on their team
     settle(page)
     screenshot(page, shots / "manager-team.png")
+    page.goto(f"{app_url}/my-payoff")
+    page.get_by_role("heading", name="My payoff").wait_for()
+    settle(page)
+    screenshot(page, shots / "manager-my-payoff.png")
 
     page.goto(f"{app_url}/team?person={cast.employee.id}")
     page.get_by_role("heading", name=cast.employee.name).wait_for()
@@ -337,14 +341,20 @@ def test_manager_sees_team_and_drills_into_a_report_only(browser, app_url, cast,
     context.close()
 
 
-@pytest.mark.parametrize(("part", "path"), [("leader", "/organisation"), ("admin", "/admin")])
-def test_leader_and_admin_pages_render(browser, app_url, cast, shots, part, path):
+@pytest.mark.parametrize(("part", "pages"), [("leader", {"organisation": "Organisation", "team": "Team",
+                                                                 "my-payoff": "My payoff"}),
+                                             ("admin", {"organisation": "Organisation", "admin": "Admin",
+                                                        "my-payoff": "My payoff"})])
+def test_leader_and_admin_land_on_the_organisation_and_their_pages_render(browser, app_url, cast, shots, part,
+                                                                           pages):
     context, page = sign_in(browser, app_url, getattr(cast, part).email)
-    page.goto(app_url + path)
-    page.get_by_text("Signed in as").wait_for()
-    settle(page)
-    assert not page.locator("[data-testid=stException]").count()
-    screenshot(page, shots / f"{part}-{path.strip('/')}.png")
+    for path, title in pages.items():  # the first is where they land
+        if path != "organisation":
+            page.goto(f"{app_url}/{path}")
+        page.get_by_role("heading", name=title, exact=True).wait_for()
+        settle(page)
+        assert not page.locator("[data-testid=stException]").count()
+        screenshot(page, shots / f"{part}-{path}.png")
     context.close()
 
 
@@ -383,3 +393,40 @@ def test_admin_maps_an_unmatched_identity(browser, app_url, home, cast):
         mapped = s.exec(select(AuditLog).where(AuditLog.view == "identity.map")).one()
     assert (mapped.viewer_email, mapped.subject) == (cast.admin.email, cast.employee.email)
     context.close()
+
+
+def test_demo_sign_in_survives_a_reload_and_signing_out_ends_it(browser, chromium, home, cast):
+    """``payoff demo``'s sign-in (no [auth]): the pick lives in the session and a cookie, so a reload (a new
+    Streamlit session) keeps the viewer; signing out clears both."""
+    demo_home = home / "demo"
+    demo_home.mkdir()
+    port = _free_port()
+    env = {**os.environ, "PAYOFF_DATABASE_URL": f"sqlite:///{home / 'payoff.db'}", "PAYOFF_DEMO_SIGNIN": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from payoff.app.cli import main; main()", "serve", "--port", str(port),
+         "--address", "127.0.0.1"], cwd=demo_home, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(f"{base}/_stcore/health", process)
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto(base)
+        page.get_by_role("button", name="Sign in (demo)").wait_for()
+        settle(page)
+        page.get_by_role("button", name="Sign in (demo)").click()
+        page.get_by_text("Signed in as").wait_for()
+        signed_in_as = page.get_by_text("Signed in as").inner_text()
+        page.wait_for_function(f"() => document.cookie.includes('{DEMO_COOKIE}=')")
+        page.reload()
+        page.get_by_text("Signed in as").wait_for()
+        assert page.get_by_text("Signed in as").inner_text() == signed_in_as
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("button", name="Sign in (demo)").wait_for()
+        page.wait_for_function(f"() => !document.cookie.includes('{DEMO_COOKIE}=')")
+        page.reload()
+        page.get_by_role("button", name="Sign in (demo)").wait_for()
+        assert "Signed in as" not in page.inner_text("body")
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -20,9 +20,17 @@ def open_page(email: str, page: str, **query):
     at = oidc_app(email)
     at.query_params.update(query)
     at.run()
-    if page != "my_payoff":
+    if at.title[0].value != PAGES[page]:
         at.switch_page(f"views/{page}.py").run()
     return at
+
+
+@pytest.mark.parametrize(("role", "landing"), [("employee", "my_payoff"), ("manager", "team"),
+                                               ("leader", "organisation"), ("admin", "organisation")])
+def test_each_role_lands_on_the_page_that_answers_its_question(shared_org, role, landing):
+    at = oidc_app(ROLES[role]).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == PAGES[landing]
 
 
 @pytest.mark.parametrize("role", ROLES)
