@@ -115,16 +115,13 @@ def smtp_connection(config: Smtp) -> Iterator[smtplib.SMTP]:
 
 
 def deliver(config: Smtp, month: str, parcels: list[Parcel],
-            on_sent: Callable[[Parcel], None] = lambda parcel: None) -> int:
-    """Send each parcel that holds a review; returns how many messages were sent. A message's audit rows
-    are committed once the server accepted it, so the log never claims a message that was not sent."""
-    sent = 0
+            on_sent: Callable[[Parcel], None] = lambda parcel: None) -> None:
+    """Send each parcel that holds a review, calling ``on_sent`` after each. A message's audit rows are
+    committed once the server accepted it, so the log never claims a message that was not sent."""
     with smtp_connection(config) as connection:
         for parcel in parcels:
             if not parcel.reviews:
                 continue
             with db.session() as session:
                 connection.send_message(message(session, parcel, month, config.sender))
-            sent += 1
             on_sent(parcel)
-    return sent

@@ -57,7 +57,19 @@ def register(cli: typer.Typer) -> None:
         if dry_run:
             Console().print(f"Dry run: {count} messages would be sent; nothing was sent.")
             return
-        with console.status("Sending…") as status:
-            sent = delivery.deliver(smtp, month, parcels,
-                                    on_sent=lambda parcel: status.update(f"Sent to {parcel.email}…"))
-        Console().print(f"[green]Sent[/] {sent} messages through {smtp.host}:{smtp.port}.")
+        import smtplib
+
+        sent: list[str] = []
+        try:
+            with console.status("Sending…") as status:
+                def done(parcel) -> None:
+                    sent.append(parcel.email)
+                    status.update(f"Sent to {parcel.email}…")
+
+                delivery.deliver(smtp, month, parcels, on_sent=done)
+        except (smtplib.SMTPException, OSError) as error:
+            console.print(f"[red]Mail server {smtp.host}:{smtp.port} failed:[/] {error}. {len(sent)} messages were "
+                          f"sent before{': ' + ', '.join(sent) if sent else ''}; the others were not (nor audited).",
+                          highlight=False)
+            raise typer.Exit(2)
+        Console().print(f"[green]Sent[/] {len(sent)} messages through {smtp.host}:{smtp.port}.")

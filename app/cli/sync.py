@@ -25,7 +25,7 @@ from payoff.connectors.registry import CONNECTORS
 from payoff.connectors.sync import RateLimited, SourceError, Stream, run
 from payoff.store.config import settings
 
-cli = typer.Typer(help="Pull AI usage and outcome data from a source into the store.")
+cli = typer.Typer()  # its help is the docstring of ``everything`` below
 console = Console(stderr=True)
 
 

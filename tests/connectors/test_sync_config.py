@@ -135,3 +135,18 @@ def test_a_bad_file_stops_sync_with_its_line(configured):
     result = CliRunner().invoke(cli, ["sync"])
     assert result.exit_code == 2
     assert "line 9: org must be a string" in words(result.output)
+
+
+def test_the_file_is_found_beside_the_database_else_in_the_working_folder(tmp_path, monkeypatch):
+    from payoff.store.config_file import default_path
+
+    home, elsewhere = tmp_path / "data", tmp_path / "work"
+    home.mkdir(), elsewhere.mkdir()
+    monkeypatch.delenv("PAYOFF_CONFIG", raising=False)
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("PAYOFF_DATABASE_URL", f"sqlite:///{home / 'payoff.db'}")
+    assert default_path() == elsewhere / "payoff.toml"  # none beside the database yet
+    (home / "payoff.toml").write_text("")
+    assert default_path() == home / "payoff.toml"
+    monkeypatch.setenv("PAYOFF_CONFIG", str(tmp_path / "other.toml"))
+    assert default_path() == tmp_path / "other.toml"

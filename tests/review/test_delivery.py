@@ -1,8 +1,10 @@
 """``payoff deliver`` against a real SMTP server on loopback (aiosmtpd), reading the messages back."""
 
 import socket
+import ssl
 from email import message_from_bytes, policy
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -103,7 +105,67 @@ def test_dry_run_sends_nothing_and_lists_refusals(org, smtp):
         assert s.exec(select(AuditLog)).all() == []
 
 
+def test_a_refusing_mail_server_is_one_clear_error(org, smtp, monkeypatch):
+    monkeypatch.setenv("PAYOFF_SMTP_PASSWORD", "wrong")
+    result = CliRunner().invoke(cli, ["deliver", "--month", MONTH])
+    assert result.exit_code == 2 and "Mail server" in words(result.output) and "wrong" not in result.output
+    with db.session() as s:
+        assert s.exec(select(AuditLog).where(AuditLog.view == f"review.email:{MONTH}")).all() == []
+
+
 def test_a_missing_smtp_host_is_one_clear_error(org, monkeypatch):
     monkeypatch.delenv("PAYOFF_SMTP_HOST", raising=False)
     result = CliRunner().invoke(cli, ["deliver", "--month", MONTH])
     assert result.exit_code == 2 and "PAYOFF_SMTP_HOST is not set" in words(result.output)
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost that the client trusts (through SSL_CERT_FILE)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    return cert_file, key_file
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_goes_over_tls_and_the_login_only_inside_it(org, smtp, certificate, monkeypatch, security):
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(*certificate)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # aiosmtpd counts only a STARTTLS upgrade as TLS for its AUTH check; on implicit TLS the line is encrypted anyway.
+    tls = ({"ssl_context": server_tls, "auth_require_tls": False} if security == "ssl"
+           else {"tls_context": server_tls, "require_starttls": True, "auth_require_tls": True})
+    controller = Controller(smtp, hostname="localhost", port=port, authenticator=smtp.authenticate, **tls)
+    controller.start()
+    try:
+        monkeypatch.setenv("PAYOFF_SMTP_HOST", "localhost")
+        monkeypatch.setenv("PAYOFF_SMTP_PORT", str(port))
+        monkeypatch.setenv("PAYOFF_SMTP_SECURITY", security)
+        for name in ("lee", "sam", "mia", "ben", "cy", "dee", "dan", "eve"):  # Ada alone: one PDF
+            CliRunner().invoke(cli, ["people", "opt-out", f"{name}@acme.test"])
+        result = CliRunner().invoke(cli, ["deliver", "--month", MONTH])
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert [to for to, _ in smtp.messages] == [["ada@acme.test"]] and smtp.logins == [(b"payoff", b"relay-secret")]
