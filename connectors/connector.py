@@ -9,7 +9,7 @@ remap`` replays. The settings, the CLI, the docs test and remap iterate over the
 
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from payoff.connectors.sync import Stream
@@ -49,13 +49,15 @@ class Option:
 @dataclass(frozen=True)
 class Context:
     """What ``connect`` gets: option values by name (every declared option present), key values by
-    variable (None when unset), a way to tell the user something (rate-limit waits), and the pull
-    requests the store holds as final per repository (a forge never needs to fetch them again)."""
+    variable (None when unset), a way to tell the user something (rate-limit waits), the pull
+    requests the store holds as final per repository (a forge never needs to fetch them again), and the
+    ``updated`` time stored per ticket key (a tracker skips what did not change)."""
 
     options: Mapping[str, Any]
     keys: Mapping[str, str | None]
     notify: Callable[[str], None] = lambda message: None
     final_pull_requests: Callable[[], Mapping[str, Collection[int]]] = dict
+    ticket_updates: Callable[[], Mapping[str, datetime]] = dict
 
 
 @dataclass

@@ -170,9 +170,25 @@ class PullRequest(SQLModel, table=True):
     deletions: int | None = None
     changed_files: int | None = None
     commits: int | None = None
+    body: str = Field(default="", sa_column=Column(Text))
+    head_sha: str | None = Field(default=None, index=True)
+    merge_commit_sha: str | None = Field(default=None, index=True)
+    # Derived by store.linking from every stored PR (a revert names its target by title or SHA).
     reverts_pr_id: str | None = Field(default=None, index=True, description="Id of the PR this one reverts")
     ticket_keys: list[str] = Field(default_factory=list, sa_column=Column(JSON),
                                    description="Ticket keys the source names explicitly (beside title and branch)")
+    reverts_rule: str | None = Field(default=None, description="How the revert was recognised (store.linking)")
+
+
+class PullRequestCommit(SQLModel, table=True):
+    """One of a pull request's own commits (its message names reverted commits and AI trailers)."""
+
+    __tablename__ = "pull_request_commit"
+
+    id: str = Field(primary_key=True, description="<pr id>:<sha>")
+    pr_id: str = Field(foreign_key="pull_request.id", index=True)
+    sha: str = Field(index=True)
+    message: str = Field(default="", sa_column=Column(Text))
 
 
 class PullRequestReview(SQLModel, table=True):
@@ -206,20 +222,55 @@ class Ticket(SQLModel, table=True):
     key: str = Field(index=True)
     project: str
     summary: str = Field(default="", sa_column=Column(Text))
+    description: str = Field(default="", sa_column=Column(Text), description="Plain text (Cloud's ADF flattened)")
     type: str = Field(description="bug | story | task | other")
     original_type: str
     status: str
     status_category: str = Field(description="new | indeterminate | done (Jira's keys)")
     priority: str | None = None
     created_at: datetime
+    updated_at: datetime | None = Field(default=None, description="Jira's updated: a re-sync skips unchanged issues")
     resolved_at: datetime | None = None
     resolution: str | None = None
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     identity_id: str | None = Field(default=None, index=True, description="Assignee; None if unassigned")
     story_points: float | None = None
     links: list[dict[str, str]] = Field(
-        default_factory=list, sa_column=Column(JSON), description="Jira issue links: {type, key}"
+        default_factory=list, sa_column=Column(JSON),
+        description="Jira issue links as read from this ticket: {type (the phrase), key, name (the link type)}"
     )
+    remote_links: list[str] = Field(default_factory=list, sa_column=Column(JSON), description="Remote link URLs")
+
+
+class TicketTransition(SQLModel, table=True):
+    """One status change from a ticket's Jira changelog."""
+
+    __tablename__ = "ticket_transition"
+
+    id: str = Field(primary_key=True, description="jira:<KEY>:<history id>:<item index>")
+    ticket_id: str = Field(foreign_key="ticket.id", index=True)
+    at: datetime
+    from_status: str | None = None
+    to_status: str
+    from_category: str | None = Field(default=None, description="new | indeterminate | done, when known")
+    to_category: str | None = None
+
+
+class TicketCycle(SQLModel, table=True):
+    """Derived by store.linking from the transitions: a ticket's cycle from its first move into an in-progress
+    status to its resolution, with the hours spent per status category in between."""
+
+    __tablename__ = "ticket_cycle"
+    __table_args__ = (Index("ix_ticket_cycle_resolved", "resolved_at"),)
+
+    ticket_id: str = Field(primary_key=True, foreign_key="ticket.id")
+    started_at: datetime
+    resolved_at: datetime | None = None
+    cycle_hours: float | None = Field(default=None, description="started_at -> resolved_at; None while unresolved")
+    new_hours: float = 0.0
+    in_progress_hours: float = 0.0
+    done_hours: float = 0.0
+    reopens: int = Field(default=0, description="Moves out of a done status")
 
 
 class TicketPullRequest(SQLModel, table=True):
@@ -233,6 +284,7 @@ class TicketPullRequest(SQLModel, table=True):
     ticket_id: str = Field(foreign_key="ticket.id", index=True)
     pr_id: str = Field(foreign_key="pull_request.id", index=True)
     kind: str = Field(description="fixes | caused_by")
+    rule: str = Field(default="", description="Which rule of store.linking made the link")
 
 
 class SurveyResponse(SQLModel, table=True):
@@ -315,9 +367,14 @@ class ReviewShare(SQLModel, table=True):
     shared_at: datetime = Field(default_factory=utcnow)
 
 
+# Columns and tables that only store.linking writes (derived from the facts the sources and the demo store).
+DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {"pull_request": ("reverts_pr_id", "reverts_rule")}
+DERIVED_TABLES = ("ticket_pull_request", "ticket_cycle")
+
 MODELS: dict[str, type[SQLModel]] = {
     model.__tablename__: model
-    for model in (Team, Person, Identity, AIUsageDaily, OtelPoint, UsageWeek, AgentRun, Seat, PullRequest, PullRequestReview,
-                  AISignal, Ticket, TicketPullRequest, SurveyResponse, SyncState, RawPayload, AuditLog,
-                  Setting, SignalNote, ReviewShare)
+    for model in (Team, Person, Identity, AIUsageDaily, OtelPoint, UsageWeek, AgentRun, Seat, PullRequest,
+                  PullRequestCommit,
+                  PullRequestReview, AISignal, Ticket, TicketTransition, TicketPullRequest, TicketCycle,
+                  SurveyResponse, SyncState, RawPayload, AuditLog, Setting, SignalNote, ReviewShare)
 }

@@ -23,6 +23,10 @@ DEFAULTS: dict[str, Any] = {
     # The ID-token claim that lists the signed-in person's IdP groups, and group -> role overrides.
     "group_claim": "groups",
     "group_roles": {},
+    # Jira links that make a bug "caused by" the linked ticket (store.linking): phrases as read from the bug,
+    # and link types whose inward side is the bug's. Sites rename link types; add their wording here.
+    "causation_links": {"phrases": ["is caused by", "caused by", "is a regression of", "was introduced by"],
+                        "link_types": ["Problem/Incident", "Defect"]},
 }
 
 
@@ -44,6 +48,9 @@ def check(key: str, value: Any) -> None:
         raise ValueError(f"individual_visibility must be one of {', '.join(VISIBILITY)}")
     if key == "group_roles" and not (isinstance(value, dict) and set(value.values()) <= set(ROLES)):
         raise ValueError(f"group_roles maps IdP group names to one of {', '.join(ROLES)}")
+    if key == "causation_links" and not (isinstance(value, dict) and set(value) == {"phrases", "link_types"}
+                                         and all(isinstance(v, list) for v in value.values())):
+        raise ValueError("causation_links holds two lists: phrases and link_types")
 
 
 def put(session: Session, key: str, value: Any) -> None:

@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from payoff.connectors.registry import MAPPINGS
 from payoff.connectors.sync import Page
 from payoff.store.models import RawPayload
-from payoff.store.pull_requests import link_tickets, prune_signals
+from payoff.store.linking import relink
+from payoff.store.pull_requests import prune_signals
 from payoff.store.writes import write_rows
 
 BATCH = 200
@@ -34,5 +35,5 @@ def remap(session: Session, sources: Iterable[str] | None = None,
         write_rows(session, page.rows)
         on_batch(source, counts[source])
     prune_signals(session)
-    link_tickets(session)
+    relink(session)
     return counts

@@ -18,6 +18,7 @@ from payoff.store import rollups
 from payoff.store.models import (
     AgentRun,
     AIUsageDaily,
+    DERIVED_COLUMNS,
     MODELS,
     Identity,
     Person,
@@ -165,13 +166,15 @@ def upsert(
     """Insert ``rows`` or update the existing row with the same key; returns the row count.
 
     ``model`` is a table model or its table name; the key is the primary key unless ``on`` names
-    other unique columns. Columns named in ``keep`` are written on insert but never overwritten.
+    other unique columns. Columns named in ``keep`` are written on insert but never overwritten, nor are
+    the columns ``store.linking`` derives (``DERIVED_COLUMNS``), which it sets with its own updates.
     This is the bulk path of every sync and import, so it bypasses per-parameter ORM processing:
     sqlite3's executemany on SQLite, COPY through a staging table on PostgreSQL.
     """
     if isinstance(model, str):
         model = MODELS[model]
     tbl: Table = model.__table__
+    keep = (*keep, *DERIVED_COLUMNS.get(tbl.name, ()))
     defaults = _defaults(model)
     primary = [c.name for c in tbl.primary_key.columns]
     keys = list(on) or primary

@@ -37,7 +37,7 @@ class Summary:
     rows: int = 0
     requests: int | None = None  # None: the source was never reached
     seconds: float = 0.0
-    links: int | None = None
+    links: dict[str, int] | None = None  # store.linking.relink's counts
     problem: str | None = None
     exit_code: int = 0
 
@@ -54,7 +54,9 @@ def sync(connector: Connector, options: Mapping[str, Any]) -> None:
     if summary.requests is not None:
         console.print(f"{summary.requests} API requests made.")
     if summary.links is not None:
-        console.print(f"{summary.links} ticket ↔ pull request links.")
+        links = summary.links
+        console.print(f"{links['fixes']} ticket ↔ pull request links, {links['caused_by']} bugs traced to a change, "
+                      f"{links['reverts']} reverts, {links['cycles']} ticket cycles.")
     if summary.exit_code:
         raise typer.Exit(summary.exit_code)
     console.print(f"[green]Done:[/] {summary.rows} rows written.")
@@ -75,7 +77,7 @@ def run_source(connector: Connector, options: Mapping[str, Any], progress: Progr
     db.upgrade()
     context = Context(options=options, keys={key.variable: keys[key.variable] for key in connector.keys},
                       notify=lambda message: progress.console.print(f"[yellow]{message}[/]"),
-                      final_pull_requests=_final_pull_requests)
+                      final_pull_requests=_final_pull_requests, ticket_updates=_ticket_updates)
     started = datetime.now(UTC)
     connection = None
     try:
@@ -110,14 +112,24 @@ def _final_pull_requests() -> dict[str, set[int]]:
         return final_numbers(s)
 
 
-def _tidy_outcomes(started: datetime) -> int:
-    """Drop the AI signals that re-fetched pull requests no longer show and recompute the ticket links."""
+def _ticket_updates() -> dict[str, datetime]:
     from payoff.store import db
-    from payoff.store.pull_requests import link_tickets, prune_signals
+    from payoff.store.pull_requests import ticket_updates
+
+    with db.session() as s:
+        return ticket_updates(s)
+
+
+def _tidy_outcomes(started: datetime) -> dict[str, int]:
+    """Drop the AI signals that re-fetched pull requests no longer show and recompute the derived links
+    (``store.linking``: fixes, bugs traced to a change, reverts, ticket cycles)."""
+    from payoff.store import db
+    from payoff.store.linking import relink
+    from payoff.store.pull_requests import prune_signals
 
     with db.session() as s:
         prune_signals(s, fetched_since=started)
-        return link_tickets(s)
+        return relink(s)
 
 
 def _run_streams(streams: Iterable[Stream], progress: Progress) -> int:

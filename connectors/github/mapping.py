@@ -2,7 +2,9 @@
 
 The raw payload kept per pull request is ``{"repo", "pull", "reviews", "commits"}``; ``payoff remap``
 replays it through ``remap`` without calling GitHub. Ids are namespaced and stable, so a re-sync
-upserts. AI-assistance signals found here are explicit markers, hence ``high`` confidence.
+upserts. AI-assistance signals found here are explicit markers, hence ``high`` confidence. What a PR
+says about other PRs (reverts, regressions) is kept as it is written (title, body, commit messages) and
+resolved by ``store.linking`` once both sides are stored.
 """
 
 import re
@@ -20,8 +22,6 @@ TRAILER = re.compile(r"^[ \t]*(co-authored-by|made-with|assisted-by|generated-by
                      re.IGNORECASE | re.MULTILINE)
 FOOTER = re.compile(r"^.*\bgenerated (?:with|by)\b.*$", re.IGNORECASE | re.MULTILINE)
 AI_LABEL = re.compile(r"(?<![a-z])(ai|llm|genai)(?![a-z])", re.IGNORECASE)
-REVERTS_BODY = re.compile(r"\breverts\s+(?:([\w.-]+/[\w.-]+))?#(\d+)", re.IGNORECASE)
-REVERT_BRANCH = re.compile(r"^revert-(\d+)-")
 
 
 def pr_id(repo: str, number: int) -> str:
@@ -59,6 +59,8 @@ def pull_request_rows(payload: dict) -> dict[str, list[dict]]:
         "identity": [{"id": key, "source": SOURCE, "external_id": u["login"]}
                      for key, u in reversed({identity_id(u): u for u in reversed(users) if u}.items())],
         "pull_request": [pull_request(repo, pull, author, submitted, commits)],
+        "pull_request_commit": [{"id": f"{pid}:{c['sha']}", "pr_id": pid, "sha": c["sha"],
+                                 "message": (c.get("commit") or {}).get("message") or ""} for c in commits if c.get("sha")],
         "pull_request_review": [review(repo, pid, r) for r in submitted],
         "ai_signal": ai_signals(pid, pull, author, commits),
     }
@@ -72,6 +74,9 @@ def pull_request(repo: str, pull: dict, author: dict, reviews: list[dict], commi
         "repo": repo,
         "number": pull["number"],
         "title": pull.get("title") or "",
+        "body": pull.get("body") or "",
+        "head_sha": (pull.get("head") or {}).get("sha"),
+        "merge_commit_sha": pull.get("merge_commit_sha") if merged_at else None,
         "identity_id": identity_id(author),
         "state": "merged" if merged_at else ("closed" if pull["state"] == "closed" else "open"),
         "original_state": pull["state"],
@@ -89,7 +94,6 @@ def pull_request(repo: str, pull: dict, author: dict, reviews: list[dict], commi
         "deletions": pull.get("deletions"),
         "changed_files": pull.get("changed_files"),
         "commits": pull.get("commits", len(commits) or None),
-        "reverts_pr_id": reverted(repo, pull),
     }
 
 
@@ -103,16 +107,6 @@ def review(repo: str, pid: str, payload: dict) -> dict:
     return {"id": f"{SOURCE}:review:{repo}:{payload['id']}", "pr_id": pid,
             "identity_id": identity_id(payload.get("user")), "state": payload["state"],
             "submitted_at": when(payload["submitted_at"])}
-
-
-def reverted(repo: str, pull: dict) -> str | None:
-    """The PR this one reverts: GitHub's revert button writes "Reverts owner/repo#N" and a
-    ``revert-N-…`` branch."""
-    found = REVERTS_BODY.search(pull.get("body") or "")
-    if found:
-        return pr_id(found.group(1) or repo, int(found.group(2)))
-    branch = REVERT_BRANCH.match((pull.get("head") or {}).get("ref") or "")
-    return pr_id(repo, int(branch.group(1))) if branch else None
 
 
 def ai_signals(pid: str, pull: dict, author: dict, commits: list[dict]) -> list[dict]:

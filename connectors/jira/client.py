@@ -55,14 +55,30 @@ class JiraClient:
         """Keys of every project the credentials can see."""
         return [p.key for p in self._call(self._jira.projects, "the project list")]
 
+    def status_categories(self) -> dict[str, str]:
+        """Status id -> its category's key (new, indeterminate, done): changelogs name statuses only."""
+        statuses = self._call(lambda: self._jira._get_json("status"), "the status list")
+        return {str(s["id"]): (s.get("statusCategory") or {}).get("key") or "" for s in statuses}
+
+    def changelog(self, key: str, start: int) -> dict:
+        """One page of an issue's changelog from ``start`` (``values``, ``total``, ``isLast``): for an issue
+        with more histories than the search's ``expand=changelog`` returns."""
+        return self._call(lambda: self._jira._get_json(f"issue/{key}/changelog",
+                                                       {"startAt": start, "maxResults": self.page_size}),
+                          f"the changelog of {key}")
+
+    def remote_links(self, key: str) -> list[dict]:
+        return self._call(lambda: self._jira._get_json(f"issue/{key}/remotelink"), f"the remote links of {key}")
+
     def search_pages(self, jql: str, fields: list[str], *, what: str) -> Iterator[tuple[list[dict], bool]]:
-        """Issues matching ``jql`` with ``fields``, a page at a time in the order the JQL asks for, each
-        with whether it is the last page."""
+        """Issues matching ``jql`` with ``fields`` and their changelog, a page at a time in the order the JQL
+        asks for, each with whether it is the last page."""
         if self.cloud:
             token: str | None = None
             while True:
                 found = self._call(lambda: self._jira.enhanced_search_issues(
-                    jql, nextPageToken=token, maxResults=self.page_size, fields=list(fields), json_result=True), what)
+                    jql, nextPageToken=token, maxResults=self.page_size, fields=list(fields), expand="changelog",
+                    json_result=True), what)
                 token = found.get("nextPageToken")
                 last = found.get("isLast", True) or not token
                 yield found.get("issues", []), last
@@ -71,7 +87,8 @@ class JiraClient:
         start = 0
         while True:
             found = self._call(lambda: self._jira.search_issues(
-                jql, startAt=start, maxResults=self.page_size, fields=list(fields), json_result=True), what)
+                jql, startAt=start, maxResults=self.page_size, fields=list(fields), expand="changelog",
+                json_result=True), what)
             issues = found.get("issues", [])
             start += len(issues)
             last = not issues or start >= found.get("total", 0)

@@ -21,11 +21,12 @@ def connect(context: Context) -> Connection:
                         retrying=Retrying(max_wait=options["max_wait"], notify=context.notify))
 
     def streams() -> Iterator[Issues]:
-        points = client.story_points_field()
-        jql = options["jql"]
+        points, categories = client.story_points_field(), client.status_categories()
+        jql, stored = options["jql"], context.ticket_updates()
         keys = options["project"] or ([] if jql else client.projects())
         for key in keys or [None]:
-            yield Issues(client, project=key, jql=jql, since=options["since"], story_points_field=points)
+            yield Issues(client, project=key, jql=jql, since=options["since"], story_points_field=points,
+                         status_categories=categories, stored=stored)
 
     return Connection(streams(), requests=lambda: client.requests)
 
@@ -33,11 +34,14 @@ def connect(context: Context) -> Connection:
 CONNECTOR = Connector(
     name=mapping.SOURCE,
     help="""Jira tickets: type (bug/story/task/other, original kept), status and its category, created,
-    resolved, resolution, priority, assignee, story points (the custom field found by name) and issue links.
+    resolved, resolution, priority, assignee, story points (the custom field found by name), issue links,
+    description, status changes (the changelog) and, for bugs, remote links.
 
     Jira Cloud needs JIRA_EMAIL and JIRA_API_TOKEN; Server / Data Center JIRA_TOKEN. The account needs the
-    Browse projects permission. Each sync costs three requests (serverInfo, the field list twice) plus one per
-    project and 100 changed issues.""",
+    Browse projects permission. Each sync costs four requests (serverInfo, the field list twice, the status
+    list) plus one per project and 100 changed issues with their changelogs, one per changed bug (its remote
+    links) and one per 100 histories of an issue with more than the search returns. Unchanged issues cost
+    nothing beyond the search.""",
     keys=(Key("JIRA_EMAIL", "Jira Cloud: the account's email", required=False),
           Key("JIRA_API_TOKEN", "Jira Cloud: an API token of that account", required=False),
           Key("JIRA_TOKEN", "Server / Data Center: a personal access token", required=False)),

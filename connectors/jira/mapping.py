@@ -1,9 +1,11 @@
 """Pure: one Jira issue -> a ticket row and its assignee's identity.
 
-The raw payload kept per issue is ``{"issue": <the REST issue>, "story_points_field": <field id>}``
-(the story-points field's id differs per site, so it travels with the issue); ``payoff remap`` replays
-it through ``remap`` without calling Jira. The issue type is normalised to bug/story/task/other and
-the original kept beside it.
+The raw payload kept per issue is ``{"issue": <the REST issue with its whole changelog>,
+"story_points_field": <field id>, "status_categories": {<status id>: <category key>},
+"remote_links": [<remote link>, ...]}``: what differs per site (the story-points field's id, the
+categories of its statuses) travels with the issue, and remote links are there for bugs only (they cost
+a request each). ``payoff remap`` replays it through ``remap`` without calling Jira. The issue type is
+normalised to bug/story/task/other and the original kept beside it.
 """
 
 from datetime import UTC, datetime
@@ -58,11 +60,53 @@ def ticket_rows(payload: dict) -> dict[str, list[dict]]:
         "story_points": float(points) if isinstance(points, (int, float)) else None,
         "links": [link_row(link) for link in fields.get("issuelinks") or []],
     }
-    return {"identity": [assignee] if assignee else [], "ticket": [ticket]}
+    ticket.update(description=plain_text(fields.get("description")), updated_at=when(fields.get("updated")),
+                  remote_links=[url for link in payload.get("remote_links") or []
+                                if (url := (link.get("object") or {}).get("url"))])
+    return {"identity": [assignee] if assignee else [], "ticket": [ticket],
+            "ticket_transition": transitions(ticket["id"], issue, payload.get("status_categories") or {})}
+
+
+def plain_text(value) -> str:
+    """A description as text: Server and the v2 API send wiki markup as a string, Cloud's v3 API a document
+    (ADF) whose text sits in ``text`` nodes and whose links in ``href``/``url`` attributes."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            parts.extend(str(node[k]) for k in ("text",) if node.get(k))
+            attrs = node.get("attrs") or {}
+            parts.extend(str(attrs[k]) for k in ("url", "href") if attrs.get(k))
+            walk(node.get("marks") or [])
+            walk(node.get("content") or [])
+
+    walk(value)
+    return " ".join(parts)
+
+
+def transitions(ticket_id: str, issue: dict, categories: dict[str, str]) -> list[dict]:
+    """The status changes in the issue's changelog, oldest first."""
+    rows = []
+    for history in (issue.get("changelog") or {}).get("histories") or []:
+        for index, item in enumerate(history.get("items") or []):
+            if item.get("field") != "status" and item.get("fieldId") != "status":
+                continue
+            rows.append({"id": f"{ticket_id}:{history['id']}:{index}", "ticket_id": ticket_id,
+                         "at": when(history["created"]), "from_status": item.get("fromString"),
+                         "to_status": item.get("toString") or "", "from_category": categories.get(str(item.get("from"))),
+                         "to_category": categories.get(str(item.get("to")))})
+    return sorted(rows, key=lambda row: (row["at"], row["id"]))
 
 
 def link_row(link: dict) -> dict[str, str]:
-    """``{"type": "blocks", "key": "ABC-2"}`` — the link's phrase as read from this ticket."""
+    """``{"type": "blocks", "key": "ABC-2", "name": "Blocks", "direction": "outward"}`` — the link's phrase as
+    read from this ticket ("this ticket blocks ABC-2"), the link type's name and which side this ticket is."""
     outward = "outwardIssue" in link
     other = link.get("outwardIssue") or link.get("inwardIssue") or {}
-    return {"type": link["type"]["outward" if outward else "inward"], "key": other.get("key", "")}
+    return {"type": link["type"]["outward" if outward else "inward"], "key": other.get("key", ""),
+            "name": link["type"].get("name", ""), "direction": "outward" if outward else "inward"}

@@ -2,7 +2,9 @@
 
 ``seed`` builds the company (``org``), its calendar (``period``), its outcome data (``work``) and its
 AI usage (``usage``), then upserts every row with a stable namespaced id: the same seed, size and end
-month always give the same rows, and seeding twice changes nothing. docs/demo.md describes the
+month always give the same rows, and seeding twice changes nothing. Like a sync, it stores facts only
+(titles, bodies, commits, Jira links, status changes); ``store.linking`` derives the bug and revert
+links and the ticket cycles from them. docs/demo.md describes the
 personas and what each table holds.
 """
 
@@ -13,7 +15,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, func, select
 
-from payoff.store import db, writes
+from payoff.store import db, linking, writes
 from payoff.store.demo import usage, work
 from payoff.store.demo.org import PERSONAS, Member, Org, build, personas, roll_out
 from payoff.store.demo.period import Period, last_complete_month
@@ -25,8 +27,8 @@ __all__ = ["PERSONAS", "personas", "seed", "seed_if_empty"]
 # (table, rows, seconds): how long writing one batch of a table took.
 Timed = Callable[[str, int, float], None]
 # Parents before children, as the foreign keys need.
-TABLES = ("identity", "pull_request", "pull_request_review", "ai_signal", "ticket", "ticket_pull_request",
-          "seat", "ai_usage_daily", "agent_run", "survey_response")
+TABLES = ("identity", "pull_request", "pull_request_commit", "pull_request_review", "ai_signal", "ticket",
+          "ticket_transition", "seat", "ai_usage_daily", "agent_run", "survey_response")
 
 
 def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int = 7, end: str | None = None,
@@ -57,7 +59,10 @@ def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int
                 if timed:
                     timed(table, len(rows[table]), time.perf_counter() - started)
         done += len(members)
-    return dict(counts)
+    with db.session(url) as s:
+        derived = linking.relink(s)
+    return dict(counts) | {"ticket_pull_request": derived["fixes"] + derived["caused_by"],
+                           "reverts": derived["reverts"], "ticket_cycle": derived["cycles"]}
 
 
 def _store_people(s: Session, org: Org) -> None:

@@ -6,6 +6,7 @@ adopters ship more and faster, quality regressors ship AI-assisted PRs that caus
 tokenmaxxers and non-users ship as before.
 """
 
+import hashlib
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -245,21 +246,57 @@ def number(prs: list[PR], found: list[Ticket]) -> None:
         ticket.number = counters[project] = counters.get(project, 0) + 1
 
 
+def sha(*parts: object) -> str:
+    """A stable made-up commit SHA."""
+    return hashlib.sha1(":".join(map(str, parts)).encode()).hexdigest()
+
+
+def merge_sha(pr: PR) -> str | None:
+    return sha(pr.id, "merge") if pr.merged_at else None
+
+
+def title(pr: PR) -> str:
+    if pr.reverts:
+        return f'Revert "{title(pr.reverts)}"'
+    return f"{pr.ticket.key}: {pr.summary}" if pr.ticket else pr.summary
+
+
+def revert_form(pr: PR) -> str:
+    """How a revert was made: GitHub's button, ``git revert`` pushed as a PR, or a hand-written revert."""
+    return ("button", "git_revert", "by_hand")[pr.number % 3]
+
+
 def pr_rows(prs: list[PR]) -> dict[str, list[dict]]:
-    """Rows for pull_request, pull_request_review and ai_signal, as a GitHub connector would write them."""
-    rows: dict[str, list[dict]] = {"pull_request": [], "pull_request_review": [], "ai_signal": []}
+    """Rows for pull_request, pull_request_commit, pull_request_review and ai_signal, as the GitHub connector
+    writes them: titles, bodies, branches, SHAs and commit messages; which PR reverts which (and which bug
+    a fix repairs) is left for ``store.linking`` to read from them."""
+    rows: dict[str, list[dict]] = {"pull_request": [], "pull_request_commit": [], "pull_request_review": [],
+                                   "ai_signal": []}
     for pr in prs:
         author = pr.author
         key = pr.ticket.key if pr.ticket else None
         slug = pr.summary.lower().replace(" ", "-")[:30]
+        form = revert_form(pr) if pr.reverts else None
         branch = (f"{BRANCH_PREFIX[pr.tool]}{slug}" if "branch_prefix" in pr.signals
-                  else f"revert-{pr.reverts.number}-{author.login}" if pr.reverts
+                  else f"revert-{pr.reverts.number}-{author.login}" if form == "button"
                   else f"{author.login}/{(key or 'chore').lower()}-{slug}")
         state = "merged" if pr.merged_at else "closed" if pr.closed_at else "open"
         activity = [pr.created_at, pr.merged_at, pr.closed_at, *(r[2] for r in pr.reviews)]
+        messages = [pr.summary] + [f"Address review: {pr.summary.lower()}"] * (pr.commits - 1)
+        if "trailer" in pr.signals:
+            messages[0] += f"\n\n{TRAILER[pr.tool]}"
+        body = ""
+        if form == "button":
+            body = f"Reverts {pr.repo}#{pr.reverts.number}"
+        elif form == "git_revert":
+            messages = [f'{title(pr)}\n\nThis reverts commit {merge_sha(pr.reverts)}.']
+        elif pr.ticket and pr.ticket.caused_by and trace(pr.ticket) == "fix_pr_body":
+            cause = pr.ticket.caused_by
+            body = f"Fixes {pr.ticket.key}. Regression from {cause.repo}#{cause.number}."
+        shas = [sha(pr.id, index) for index in range(len(messages))]
         rows["pull_request"].append({
-            "id": pr.id, "repo": pr.repo, "number": pr.number,
-            "title": f"{key}: {pr.summary}" if key else pr.summary,
+            "id": pr.id, "repo": pr.repo, "number": pr.number, "title": title(pr), "body": body,
+            "head_sha": shas[-1], "merge_commit_sha": merge_sha(pr),
             "person_id": author.person_id, "identity_id": f"github:{author.login}",
             "state": state, "original_state": "open" if state == "open" else "closed", "draft": False,
             "head_ref": branch, "base_ref": "main", "labels": ["ai-assisted"] if "label" in pr.signals else [],
@@ -267,8 +304,9 @@ def pr_rows(prs: list[PR]) -> dict[str, list[dict]]:
             "first_review_at": pr.first_review_at, "merged_at": pr.merged_at, "closed_at": pr.merged_at or pr.closed_at,
             "updated_at": max(t for t in activity if t), "additions": pr.additions, "deletions": pr.deletions,
             "changed_files": pr.changed_files, "commits": pr.commits,
-            "reverts_pr_id": pr.reverts.id if pr.reverts else None,
         })
+        rows["pull_request_commit"] += [{"id": f"{pr.id}:{commit}", "pr_id": pr.id, "sha": commit, "message": message}
+                                        for commit, message in zip(shas, messages)]
         for index, (reviewer, review_state, submitted) in enumerate(pr.reviews):
             rows["pull_request_review"].append({
                 "id": f"github:review:{pr.repo}:{pr.number * 10 + index}", "pr_id": pr.id,
@@ -283,25 +321,80 @@ def pr_rows(prs: list[PR]) -> dict[str, list[dict]]:
 
 
 TYPE_NAMES = {"story": "Story", "task": "Task", "bug": "Bug"}
+TRACES = ("jira_link", "pr_url", "commit_sha", "fix_pr_body", "none")
+CAUSES = {"type": "is caused by", "name": "Problem/Incident", "direction": "inward"}
+CAUSED = {"type": "causes", "name": "Problem/Incident", "direction": "outward"}
+
+
+def trace(bug: Ticket) -> str:
+    """How the reporter of a bug recorded its cause (one in five records none), so that the demo exercises
+    every rule of ``store.linking`` and shows link coverage below 100 %."""
+    form = TRACES[bug.number % len(TRACES)]
+    if form == "jira_link" and not bug.caused_by.ticket:
+        return "pr_url"
+    if form == "fix_pr_body" and not any(pr.ticket is bug for pr in bug.fixed_by):
+        return "pr_url"
+    return form
 
 
 def ticket_rows(found: list[Ticket]) -> dict[str, list[dict]]:
-    """Rows for ticket and ticket_pull_request, as a Jira connector would write them."""
-    rows: dict[str, list[dict]] = {"ticket": [], "ticket_pull_request": []}
+    """Rows for ticket and ticket_transition, as the Jira connector writes them: a bug carries its cause the
+    way its reporter recorded it (a Problem/Incident link, a PR URL or a commit SHA in the description, or
+    the fixing PR's body), and each ticket its status changes."""
+    rows: dict[str, list[dict]] = {"ticket": [], "ticket_transition": []}
+    links: dict[str, list[dict]] = {t.key: [] for t in found}
+    texts: dict[str, str] = {}
+    for bug in (t for t in found if t.caused_by):
+        cause, form = bug.caused_by, trace(bug)
+        if form == "jira_link":
+            links[bug.key].append({**CAUSES, "key": cause.ticket.key})
+            if cause.ticket.key in links:
+                links[cause.ticket.key].append({**CAUSED, "key": bug.key})
+        elif form == "pr_url":
+            texts[bug.key] = f"Broken since https://github.com/{cause.repo}/pull/{cause.number} was deployed."
+        elif form == "commit_sha":
+            texts[bug.key] = f"Bisected to {merge_sha(cause)[:10]}."
     for t in found:
         status, category = (("Done", "done") if t.resolved_at else ("In Progress", "indeterminate") if t.fixed_by
                             else ("To Do", "new"))
         ticket_id = f"jira:{t.key}"
+        changes = transitions(t)
         rows["ticket"].append({
             "id": ticket_id, "key": t.key, "project": t.assignee.project, "summary": t.summary,
+            "description": texts.get(t.key, ""),
             "type": t.type, "original_type": TYPE_NAMES[t.type], "status": status, "status_category": category,
             "priority": "High" if t.type == "bug" else "Medium", "created_at": t.created_at,
+            "updated_at": changes[-1][0] if changes else t.created_at,
             "resolved_at": t.resolved_at, "resolution": "Done" if t.resolved_at else None,
             "person_id": t.assignee.person_id, "identity_id": f"jira:{t.assignee.jira_id}",
-            "story_points": t.points, "links": [],
+            "story_points": t.points, "links": links[t.key],
         })
-        links = [(pr, "fixes") for pr in t.fixed_by] + ([(t.caused_by, "caused_by")] if t.caused_by else [])
-        for pr, kind in links:
-            rows["ticket_pull_request"].append({"id": f"{ticket_id}|{pr.id}|{kind}", "ticket_id": ticket_id,
-                                                "pr_id": pr.id, "kind": kind})
+        previous = ("To Do", "new")
+        for index, (moment, to, category) in enumerate(changes):
+            rows["ticket_transition"].append({
+                "id": f"{ticket_id}:{index}:0", "ticket_id": ticket_id, "at": moment, "from_status": previous[0],
+                "to_status": to, "from_category": previous[1], "to_category": category})
+            previous = (to, category)
     return rows
+
+
+def transitions(t: Ticket) -> list[tuple[datetime, str, str]]:
+    """Status changes: In Progress at the first commit, In Review when the first PR opens, Done at the
+    resolution; one resolved ticket in eight was reopened once on the way."""
+    started = min((pr.first_commit_at for pr in t.fixed_by), default=None)
+    if started is None:
+        if not t.resolved_at:
+            return []
+        started = t.created_at + (t.resolved_at - t.created_at) * 0.3
+    started = max(started, t.created_at + timedelta(minutes=5))
+    changes = [(started, "In Progress", "indeterminate")]
+    review = min((pr.created_at for pr in t.fixed_by if pr.created_at > started), default=None)
+    if review:
+        changes.append((review, "In Review", "indeterminate"))
+    if t.resolved_at and t.resolved_at > changes[-1][0]:
+        last, span = changes[-1][0], t.resolved_at - changes[-1][0]
+        if t.number % 8 == 0:
+            changes += [(last + span * 0.4, "Done", "done"), (last + span * 0.5, "Reopened", "new"),
+                        (last + span * 0.6, "In Progress", "indeterminate")]
+        changes.append((t.resolved_at, "Done", "done"))
+    return changes

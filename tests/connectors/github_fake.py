@@ -4,6 +4,7 @@ Payloads are shaped after the examples in GitHub's OpenAPI description; every ``
 every ``Link`` header carries the server's own address, as PyGithub insists.
 """
 
+import hashlib
 import time
 from urllib.parse import urlencode
 
@@ -26,16 +27,18 @@ def pull(repo: str, number: int, *, login: str | None = "octocat", kind: str = "
          created: str = "2026-03-01T10:00:00Z", updated: str | None = None, closed: str | None = None,
          merged: str | None = None, head: str = "new-topic", labels: tuple[str, ...] = (), body: str = "",
          draft: bool = False, additions: int = 100, deletions: int = 3, changed_files: int = 5,
-         commits: int = 1) -> dict:
+         commits: int = 1, head_sha: str | None = None) -> dict:
+    merge_sha = hashlib.sha1(f"{repo}#{number}:merge".encode()).hexdigest()
+    head_sha = head_sha or hashlib.sha1(f"{repo}#{number}:head".encode()).hexdigest()
     return {
         "id": 1296269 + number, "node_id": "MDExOlB1bGxSZXF1ZXN0MQ==", "number": number,
         "state": "closed" if closed else "open", "locked": False, "title": title, "user": user(login, kind),
         "body": body, "labels": [{"id": 208045946 + i, "name": name, "color": "f29513", "default": False}
                                  for i, name in enumerate(labels)],
         "created_at": created, "updated_at": updated or closed or created, "closed_at": closed,
-        "merged_at": merged, "merge_commit_sha": "e5bd3914e2e596debea16f433f57875b5b90bcd6" if merged else None,
+        "merged_at": merged, "merge_commit_sha": merge_sha,
         "draft": draft, "author_association": "CONTRIBUTOR",
-        "head": {"label": f"octocat:{head}", "ref": head, "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e"},
+        "head": {"label": f"octocat:{head}", "ref": head, "sha": head_sha},
         "base": {"label": "octocat:main", "ref": "main", "sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
                  "repo": {"full_name": repo, "name": repo.split("/")[1]}},
         "merged": bool(merged), "merged_by": user("hubot") if merged else None, "mergeable": True,

@@ -11,6 +11,11 @@ from datetime import UTC, datetime, timedelta
 from tests.connectors.conftest import FakeApi, Reply, Request
 
 EMAIL, API_TOKEN, PAT = "ana@acme.io", "atl_api_token_secret_1", "jira_pat_secret_2"
+# The site's statuses: name -> (id, category key), as /rest/api/2/status lists them.
+STATUSES = {"To Do": ("10000", "new"), "Reopened": ("4", "new"), "In Progress": ("3", "indeterminate"),
+            "In Review": ("10001", "indeterminate"), "Done": ("10002", "done")}
+LINK_TYPES = {"Blocks": ("is blocked by", "blocks"), "Problem/Incident": ("is caused by", "causes"),
+              "Relates": ("relates to", "relates to")}
 CLOUD_POINTS, SERVER_POINTS = "customfield_10016", "customfield_10002"
 
 
@@ -29,9 +34,12 @@ def issue(key: str, *, summary: str = "Fix the login page", kind: str = "Bug", s
           category: str = "done", created: str = "2026-03-01T10:00:00.000+0100",
           updated: str = "2026-03-02T10:00:00.000+0000", resolved: str | None = None,
           resolution: str | None = None, assignee: dict | None = None, points: float | None = None,
-          points_field: str = CLOUD_POINTS, links: tuple[tuple[str, str], ...] = ()) -> dict:
+          points_field: str = CLOUD_POINTS, links: tuple[tuple[str, ...], ...] = (), description=None,
+          histories: list[dict] = (), remote_links: tuple[str, ...] = ()) -> dict:
+    """An issue; ``links`` are (direction, key) or (direction, key, link type name); ``histories`` its whole
+    changelog (the search sends a page of it); ``remote_links`` URLs served by its remotelink endpoint."""
     number = int(key.rsplit("-", 1)[1])
-    return {
+    found = {
         "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
         "id": str(10000 + number), "key": key,
         "fields": {
@@ -41,18 +49,47 @@ def issue(key: str, *, summary: str = "Fix the login page", kind: str = "Bug", s
             "resolutiondate": resolved, "created": created, "updated": updated, "assignee": assignee,
             "priority": {"id": "3", "name": "Medium"},
             "project": {"id": "10000", "key": key.rsplit("-", 1)[0], "name": "Alpha"},
-            "issuelinks": [{"id": str(10000 + i), "type": {"id": "10000", "name": "Blocks", "inward": "is blocked by",
-                                                            "outward": "blocks"},
-                            ("outwardIssue" if direction == "out" else "inwardIssue"): {"id": "1", "key": other}}
-                           for i, (direction, other) in enumerate(links)],
+            "issuelinks": [link(i, *spec) for i, spec in enumerate(links)],
+            "description": description,
             points_field: points,
         },
+        "changelog": {"startAt": 0, "maxResults": len(histories), "total": len(histories), "histories": list(histories)},
     }
+    found["remote_links"] = [{"id": 10000 + i, "self": "", "globalId": f"system=github&id={url}",
+                              "application": {"type": "com.github", "name": "GitHub"}, "relationship": "mentioned in",
+                              "object": {"url": url, "title": url.rsplit("/", 3)[-3], "icon": {}}}
+                             for i, url in enumerate(remote_links)]
+    return found
+
+
+def link(index: int, direction: str, other: str, name: str = "Blocks") -> dict:
+    inward, outward = LINK_TYPES[name]
+    return {"id": str(10000 + index), "type": {"id": "1000" + str(len(name)), "name": name, "inward": inward,
+                                              "outward": outward},
+            ("outwardIssue" if direction == "out" else "inwardIssue"): {"id": "1", "key": other}}
+
+
+def history(history_id: int, created: str, to: str, frm: str = "To Do") -> dict:
+    """One changelog entry that moved the status ``frm`` -> ``to`` (ids as the site numbers them)."""
+    return {"id": str(history_id), "author": {"accountId": "5b10ac8d82e05b22cc7d4ef5", "displayName": "Ana"},
+            "created": created,
+            "items": [{"field": "status", "fieldtype": "jira", "fieldId": "status", "from": STATUSES[frm][0],
+                       "fromString": frm, "to": STATUSES[to][0], "toString": to}]}
+
+
+def adf(*paragraphs: str, url: str | None = None) -> dict:
+    """A description as Jira Cloud's v3 API sends it (Atlassian Document Format), with an optional link."""
+    content = [{"type": "paragraph", "content": [{"type": "text", "text": text}]} for text in paragraphs]
+    if url:
+        content.append({"type": "paragraph", "content": [{"type": "inlineCard", "attrs": {"url": url}}]})
+    return {"type": "doc", "version": 1, "content": content}
 
 
 class FakeJira:
-    def __init__(self, api: FakeApi, *, cloud: bool = True, projects: tuple[str, ...] = ("ABC", "OPS")):
+    def __init__(self, api: FakeApi, *, cloud: bool = True, projects: tuple[str, ...] = ("ABC", "OPS"),
+                 histories_in_search: int = 100):
         self.api, self.cloud, self.projects = api, cloud, list(projects)
+        self.histories_in_search = histories_in_search  # Cloud's search sends at most this many per issue
         self.issues: dict[str, dict] = {}
         self.points_field = CLOUD_POINTS if cloud else SERVER_POINTS
         api.route("GET", "/rest/api/2/serverInfo", lambda req: Reply(200, {
@@ -64,10 +101,31 @@ class FakeJira:
             {"id": str(10000 + i), "key": key, "name": key.title(), "self": f"{api.url}/rest/api/2/project/{key}"}
             for i, key in enumerate(self.projects)])))
         api.route("GET", "/rest/api/2/search/jql" if cloud else "/rest/api/2/search", self._authed(self._search))
+        api.route("GET", "/rest/api/2/status", self._authed(lambda req: Reply(200, [
+            {"self": f"{api.url}/rest/api/2/status/{sid}", "id": sid, "name": name, "description": "",
+             "statusCategory": {"id": {"new": 2, "indeterminate": 4, "done": 3}[category], "key": category,
+                                "colorName": "blue-gray", "name": category.title()}}
+            for name, (sid, category) in STATUSES.items()])))
 
     def add(self, *issues: dict) -> None:
         for found in issues:
+            found = dict(found)
+            links = found.pop("remote_links", [])
             self.issues[found["key"]] = {**found, "self": f"{self.api.url}/rest/api/2/issue/{found['id']}"}
+            base = f"/rest/api/2/issue/{found['key']}"
+            self.api.route("GET", f"{base}/remotelink", self._authed(lambda req, links=links: Reply(200, links)))
+            self.api.route("GET", f"{base}/changelog", self._authed(lambda req, key=found["key"]: self._changelog(key, req)))
+
+    def requests_to(self, fragment: str) -> int:
+        return sum(1 for r in self.api.requests if fragment in r.path)
+
+    def _changelog(self, key: str, req: Request) -> Reply:
+        """Cloud's paged changelog (PageBeanChangelog)."""
+        histories = self.issues[key]["changelog"]["histories"]
+        start, size = int(req.query.get("startAt", ["0"])[0]), min(int(req.query.get("maxResults", ["100"])[0]), 100)
+        values = histories[start:start + size]
+        return Reply(200, {"self": f"{self.api.url}{req.path}", "maxResults": size, "startAt": start,
+                           "total": len(histories), "isLast": start + size >= len(histories), "values": values})
 
     def searches(self) -> int:
         return sum(1 for r in self.api.requests if r.path.startswith("/rest/api/2/search"))
@@ -116,8 +174,9 @@ class FakeJira:
         if "ORDER BY updated ASC" in jql:
             chosen.sort(key=lambda i: (datetime.fromisoformat(i["fields"]["updated"]), i["key"]))
         wanted = req.query.get("fields")
-        shaped = [{**i, "fields": {k: v for k, v in i["fields"].items() if k in wanted}} if wanted
-                  else {"id": i["id"]} for i in chosen]
+        expand = "changelog" in req.query.get("expand", [""])[0]
+        shaped = [{**self._changelog_in_search(i, expand), "fields": {k: v for k, v in i["fields"].items() if k in wanted}}
+                  if wanted else {"id": i["id"]} for i in chosen]
         size = int(req.query.get("maxResults", ["50"])[0])
         if self.cloud:
             start = int(base64.b64decode(req.query["nextPageToken"][0])) if "nextPageToken" in req.query else 0
@@ -129,3 +188,13 @@ class FakeJira:
         start = int(req.query.get("startAt", ["0"])[0])
         return Reply(200, {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(shaped),
                            "issues": shaped[start:start + size]})
+
+    def _changelog_in_search(self, found: dict, expand: bool) -> dict:
+        """Without ``expand=changelog`` no changelog; with it, Cloud sends at most a page of histories per
+        issue (with the true ``total``), Server all of them."""
+        found = {k: v for k, v in found.items() if k != "changelog"}
+        if expand:
+            histories = self.issues[found["key"]]["changelog"]["histories"]
+            sent = histories[:self.histories_in_search] if self.cloud else histories
+            found["changelog"] = {"startAt": 0, "maxResults": len(sent), "total": len(histories), "histories": sent}
+        return found

@@ -65,15 +65,17 @@ def test_author_reviewing_their_own_pr_is_no_first_review():
     assert result["identity"] == [{"id": "github:ana", "source": "github", "external_id": "Ana"}]
 
 
-@pytest.mark.parametrize("changes, reverts", [
-    ({"body": "Reverts acme/api#41"}, "github:pr:acme/api:41"),
-    ({"body": "Reverts #12\n\nbroke login"}, "github:pr:acme/api:12"),
-    ({"body": "Reverts acme/web#3"}, "github:pr:acme/web:3"),
-    ({"head": "revert-77-feature/login"}, "github:pr:acme/api:77"),
-    ({"body": "This reverts commit 6dcb09b5."}, None),
-])
-def test_reverts(changes, reverts):
-    assert rows(pull(REPO, 50, **changes))["pull_request"][0]["reverts_pr_id"] == reverts
+def test_what_a_pr_says_about_other_prs_is_kept_as_written():
+    """Reverts and regressions are resolved by store.linking once both sides are stored, so the mapping
+    keeps the body, the SHAs and every commit message and names no other PR itself."""
+    result = rows(pull(REPO, 50, body="Reverts acme/api#41", merged="2026-03-03T10:00:00Z", head_sha="ab" * 20),
+                  commits=[commit("cd" * 20, 'Revert "Login"\n\nThis reverts commit 6dcb09b5.')])
+    pr = result["pull_request"][0]
+    assert (pr["body"], pr["head_sha"], len(pr["merge_commit_sha"])) == ("Reverts acme/api#41", "ab" * 20, 40)
+    assert "reverts_pr_id" not in pr
+    assert result["pull_request_commit"] == [{"id": "github:pr:acme/api:50:" + "cd" * 20, "pr_id": "github:pr:acme/api:50",
+                                              "sha": "cd" * 20, "message": 'Revert "Login"\n\nThis reverts commit 6dcb09b5.'}]
+    assert rows(pull(REPO, 51))["pull_request"][0]["merge_commit_sha"] is None  # GitHub's test merge of an open PR
 
 
 def test_bot_author_branch_prefix_and_labels():
@@ -88,5 +90,5 @@ def test_repository_names_are_case_insensitive():
     result = pull_request_rows({"repo": "Acme/API", "pull": pull("Acme/API", 8, body="Reverts Acme/API#7"),
                                 "reviews": [review(5, "bo")], "commits": []})
     pr = result["pull_request"][0]
-    assert (pr["id"], pr["repo"], pr["reverts_pr_id"]) == ("github:pr:acme/api:8", "acme/api", "github:pr:acme/api:7")
+    assert (pr["id"], pr["repo"]) == ("github:pr:acme/api:8", "acme/api")
     assert result["pull_request_review"][0]["id"] == "github:review:acme/api:5"

@@ -85,14 +85,16 @@ def cli_sync(url: str, fake: FakeJira, *args: str, env: dict | None = None):
 def test_cloud_sync_stores_tickets_with_normalised_types_points_links_and_assignees(db_url, cloud):
     result = cli_sync(db_url, cloud)
     assert result.exit_code == 0, result.output
-    # serverInfo, the field list (ours and the package's field-name cache), the project list, one search each
-    assert "6 API requests made" in result.output
+    # serverInfo, the field list (ours and the package's field-name cache), the status list, the project list,
+    # one search each, the remote links of the two bugs (ABC-1 and the incident OPS-1)
+    assert "9 API requests made" in result.output
     with db.session(db_url) as s:
         bug = s.get(Ticket, "jira:ABC-1")
         assert (bug.type, bug.original_type, bug.status, bug.status_category) == ("bug", "Bug", "Done", "done")
         assert (bug.resolution, bug.story_points, bug.priority, bug.project) == ("Fixed", 3.0, "Medium", "ABC")
         assert bug.created_at.isoformat() == "2026-03-01T09:00:00+00:00" and bug.resolved_at.day == 2
-        assert bug.links == [{"type": "blocks", "key": "ABC-2"}, {"type": "is blocked by", "key": "OPS-1"}]
+        assert bug.links == [{"type": "blocks", "key": "ABC-2", "name": "Blocks", "direction": "outward"},
+                             {"type": "is blocked by", "key": "OPS-1", "name": "Blocks", "direction": "inward"}]
         assert s.get(Identity, bug.identity_id).label == "ana@acme.io"
         story = s.get(Ticket, "jira:ABC-2")
         assert (story.type, story.status_category, story.story_points) == ("story", "indeterminate", 5.5)
@@ -114,7 +116,7 @@ def test_updates_within_the_same_minutes_page_by_token_or_start_at(db_url, site,
     searches = [r.query for r in api.requests if r.path.startswith("/rest/api/2/search")]
     # the first page moves the window to just before its newest update; within it, pages follow on
     paged = [q.get("nextPageToken" if fake.cloud else "startAt", ["0"])[0] for q in searches[1:]]
-    assert len(searches) == 4 and len(set(paged)) == 3 and jira.requests == 3 + 4
+    assert len(searches) == 4 and len(set(paged)) == 3 and jira.requests == 3 + 4 + 5  # + each bug's remote links
     with db.session(db_url) as s:
         assert s.get(Ticket, "jira:ABC-4").story_points == 4
         assert s.get(Ticket, "jira:ABC-1").identity_id == ("jira:5b10ac8d82e05b22cc7d4e03ana" if fake.cloud
@@ -143,7 +145,8 @@ def test_sync_twice_counts_distinct_ids_and_unchanged_resync_costs_one_search_pe
     fake.api.requests.clear()
     again = cli_sync(db_url, fake, "--project", "ABC", "--project", "OPS")
     assert again.exit_code == 0, again.output
-    assert fake.searches() == 2 and "5 API requests made" in again.output  # + serverInfo and the field list twice
+    # + serverInfo, the field list twice and the status list; the issues re-read are unchanged: nothing else
+    assert fake.searches() == 2 and "6 API requests made" in again.output
     assert (count(db_url, Ticket), count(db_url, Identity), count(db_url, RawPayload)) == before == (6, 2, 6)
 
 
@@ -192,7 +195,8 @@ def test_transient_faults_are_retried(db_url, server):
 def test_timeout_is_retried(db_url, cloud):
     slow_once(cloud.api, "/rest/api/2/search/jql", 0.6)
     jira = sync(db_url, cloud, timeout=0.3)
-    assert count(db_url, Ticket) == 5 and jira.requests == 3 + 1  # the timed-out search has no response to count
+    # the timed-out search has no response to count; the bug ABC-1 costs its remote links
+    assert count(db_url, Ticket) == 5 and jira.requests == 3 + 1 + 1
 
 
 def test_rate_limit_is_waited_out_visibly_or_stops_with_a_resume_time(db_url, cloud):

@@ -3,7 +3,7 @@
 import pytest
 
 from payoff.connectors.jira.mapping import ticket_rows
-from tests.connectors.jira_fake import CLOUD_POINTS, issue, user
+from tests.connectors.jira_fake import CLOUD_POINTS, STATUSES, adf, history, issue, user
 
 
 def mapped(found: dict, field: str | None = CLOUD_POINTS) -> dict:
@@ -45,4 +45,29 @@ def test_times_are_utc_and_links_read_from_this_ticket():
                           links=(("out", "ABC-2"), ("in", "OPS-7"))))["ticket"][0]
     assert ticket["created_at"].isoformat() == "2026-03-02T04:30:00+00:00"
     assert ticket["resolved_at"].isoformat() == "2026-03-01T23:00:00+00:00"
-    assert ticket["links"] == [{"type": "blocks", "key": "ABC-2"}, {"type": "is blocked by", "key": "OPS-7"}]
+    assert ticket["links"] == [{"type": "blocks", "key": "ABC-2", "name": "Blocks", "direction": "outward"},
+                               {"type": "is blocked by", "key": "OPS-7", "name": "Blocks", "direction": "inward"}]
+
+
+@pytest.mark.parametrize("description, text", [
+    ("Broken since https://github.com/acme/api/pull/7", "Broken since https://github.com/acme/api/pull/7"),  # v2
+    (adf("Broken since the deploy.", url="https://github.com/acme/api/pull/7"),  # Cloud v3 (ADF)
+     "Broken since the deploy. https://github.com/acme/api/pull/7"),
+    (None, ""),
+])
+def test_description_is_plain_text_in_both_api_versions(description, text):
+    assert mapped(issue("ABC-1", description=description))["ticket"][0]["description"] == text
+
+
+def test_status_changes_become_transitions_with_their_categories_and_remote_links_their_urls():
+    found = issue("ABC-1", histories=[history(2, "2026-03-02T10:00:00.000+0000", "Done", "In Progress"),
+                                      history(1, "2026-03-01T10:00:00.000+0100", "In Progress")],
+                  remote_links=("https://github.com/acme/api/pull/7",))
+    links = found.pop("remote_links")
+    rows = ticket_rows({"issue": found, "story_points_field": None, "remote_links": links,
+                        "status_categories": {sid: category for sid, category in STATUSES.values()}})
+    assert [(t["id"], t["at"].isoformat(), t["from_status"], t["to_status"], t["from_category"], t["to_category"])
+            for t in rows["ticket_transition"]] == [
+        ("jira:ABC-1:1:0", "2026-03-01T09:00:00+00:00", "To Do", "In Progress", "new", "indeterminate"),
+        ("jira:ABC-1:2:0", "2026-03-02T10:00:00+00:00", "In Progress", "Done", "indeterminate", "done")]
+    assert rows["ticket"][0]["remote_links"] == ["https://github.com/acme/api/pull/7"]
