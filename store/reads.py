@@ -205,12 +205,13 @@ def _bugs():
 
 
 def _reverted(since: date):
-    """Per PR, how many merged PRs revert it. A revert is merged after what it reverts, so only PRs merged
-    since ``since`` need reading."""
-    reverter = PullRequest.__table__.alias("reverter")
+    """Per PR, how many merged PRs revert it and stand (a revert that is reverted itself restores the
+    original). A revert is merged after what it reverts, so only PRs merged since ``since`` need reading."""
+    reverter, undo = PullRequest.__table__.alias("reverter"), PullRequest.__table__.alias("undo")
+    undone = select(undo.c.reverts_pr_id).where(undo.c.state == "merged", undo.c.reverts_pr_id.is_not(None))
     return (select(reverter.c.reverts_pr_id.label("pr_id"), func.count().label("reverts"))
             .where(reverter.c.merged_at >= _at(since), reverter.c.reverts_pr_id.is_not(None),
-                   reverter.c.state == "merged")
+                   reverter.c.state == "merged", reverter.c.id.not_in(undone))
             .group_by(reverter.c.reverts_pr_id).subquery())
 
 
