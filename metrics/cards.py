@@ -101,9 +101,14 @@ CARDS: tuple[Card, ...] = (
          "Inflating estimates raises it. Guard: teams estimate together, and value per token weighs points at half "
          "a PR by default (value_weights)."),
     Card("bugs_opened", "Bugs opened against one's work", "bugs",
-         "Bugs created in the month that are linked caused_by to one of the person's PRs (merged at any time).",
-         "ticket, ticket_pull_request (kind caused_by)",
-         "Only bugs someone linked to a PR count; unlinked bugs are attributed to nobody.",
+         "Bugs created in the month that are linked caused_by to one of the person's PRs (merged at any time, and "
+         "before the bug was reported). store.linking makes the link, keeping the rule: jira_link (the bug has a "
+         "causation link, e.g. Problem/Incident 'is caused by', to a ticket the PR fixes), named_in_bug (the bug's "
+         "summary, description or remote links name the PR's URL, owner/repo#N or one of its commit SHAs), "
+         "fix_pr_body (a PR fixing the bug says 'regression from #N', 'caused by owner/repo#N', 'introduced in #N').",
+         "ticket (description, links, remote links), pull_request (title, body, SHAs), pull_request_commit, "
+         "ticket_pull_request (kind caused_by, rule)",
+         "Only bugs traced to a change count; untraced bugs are attributed to nobody. Read it beside link coverage.",
          "Not linking bugs hides them; that is a team process question, and an unusually low rate is worth "
          "asking about."),
     Card("bugs_fixed", "Bugs fixed", "bugs", "Closed tickets of type bug assigned to the person in the month.",
@@ -115,8 +120,40 @@ CARDS: tuple[Card, ...] = (
          "Bugs surface weeks after the merge: recent months look better than they will. Compare months of the same "
          "age.", "Avoiding links (see bugs opened).", ("bug_rate", "prs_buggy")),
     Card("reverts", "Reverted PRs", "PRs", "The person's PRs merged in the month that a later merged PR reverts.",
-         "pull_request (reverts_pr_id)", "Reverts are detected from the revert PR's title/body by the connector.",
+         "pull_request (reverts_pr_id, reverts_rule), pull_request_commit",
+         "store.linking recognises GitHub's revert button ('Reverts owner/repo#N', branch revert-N-...), a commit "
+         "'This reverts commit <sha>' of the PR's merge or head commit, and a title 'Revert \"<title>\"' (the most "
+         "recent PR of the repository merged before it with that title). A revert that is itself reverted restores "
+         "the original. A revert written by hand under another title is missed.",
          "A reverted PR counts zero outcome units, so merging and reverting gains nothing."),
+    Card("revert_rate", "Revert rate", "share of PRs", "reverts / prs_merged: PRs merged in the month that a "
+         "later merged PR reverts, over the PRs merged in the month.", "pull_request (reverts_pr_id)",
+         "Reverts of recent merges are still to come: recent months look better than they will. See reverts for "
+         "what is recognised as a revert.", "Fixing forward instead of reverting lowers it; the bug rate still "
+         "sees the breakage when the bug is traced."),
+    Card("link_coverage", "Bugs traced to a change (link coverage)", "share of bugs",
+         "bugs_traced / bugs_reported: bugs created in the month (assigned to the person or the team's members; "
+         "for the organisation every bug) that store.linking tied to a change (a caused_by link). Shown beside "
+         "every bug and revert rate, so a 0 % bug rate reads as 'no bugs' only when coverage is high.",
+         "ticket (type bug), ticket_pull_request (kind caused_by)",
+         "Raises coverage: in Jira, linking a bug to the story it came from with a causation link (Problem/"
+         "Incident 'is caused by', or the link types and phrases set under causation_links on the Admin page), "
+         "or pasting the PR URL or commit SHA into the bug or as a remote link; in GitHub, writing 'regression "
+         "from #N' in the fixing PR and naming the bug's key in its title or branch.",
+         "Linking every bug to some PR would raise coverage and misattribute blame; links keep the rule that made "
+         "them so a reader can check.", ("link_coverage", "bugs_reported", "bugs_traced")),
+    Card("ticket_cycle_time", "Ticket cycle time", "hours (median)",
+         "Tickets resolved in the month that went through an in-progress status: median hours from the first move "
+         "into an in-progress status category to the resolution. Phases: median hours per ticket spent in each "
+         "status category within that span (ticket_new_hours: sent back to To Do; ticket_in_progress_hours; "
+         "ticket_done_hours: done before a reopen). tickets_reopened: tickets that left a done status at least "
+         "once. The assignee's ticket.",
+         "ticket (resolved_at), ticket_transition (Jira changelog), ticket_cycle",
+         "Needs the Jira changelog; tickets moved straight from To Do to Done have no cycle. Status categories come "
+         "from the site's status list: a custom status in the wrong category shifts the phases.",
+         "Moving a ticket to In Progress late shortens it. Guard: PR cycle time, measured from the first commit, "
+         "sits beside it.", ("ticket_cycle_time_hours", "tickets_cycled", "ticket_new_hours",
+                             "ticket_in_progress_hours", "ticket_done_hours", "tickets_reopened")),
     Card("ai_assisted_pr_share", "AI-assisted PR share", "share of merged PRs",
          "ai_assisted_pr_share_high = merged PRs with a high-confidence signal (commit trailer, bot author, AI "
          "branch prefix, AI label) / merged PRs. ai_assisted_pr_share = PRs with any signal, including the "
@@ -138,7 +175,9 @@ CARDS: tuple[Card, ...] = (
     Card("ai_vs_other", "AI-assisted vs other PRs", "hours, lines, shares with 80 % intervals",
          "For the same people and months, AI-assisted (any signal by default) and other PRs side by side: median "
          "cycle time and size with order-statistic intervals, bug rate and revert rate with Wilson intervals; "
-         "n < 10 is labelled small sample.", "pull_request, ai_signal, ticket_pull_request, ai_usage_daily",
+         "and tickets resolved in those months, fixed by an AI-assisted PR or not: median ticket cycle time. "
+         "n < 10 is labelled small sample.",
+         "pull_request, ai_signal, ticket_pull_request, ai_usage_daily, ticket_cycle",
          "Observational: people choose which work to do with AI (often the easier or the newer), so a difference "
          "is not an effect. Overlapping intervals mean no evidence of a difference.",
          "Labelling only easy PRs as AI-assisted flatters AI. Guard: the high-confidence and all-signals readings "

@@ -5,7 +5,7 @@ from datetime import date
 
 from builders import Org, at
 
-from payoff.metrics import api, cards, waste
+from payoff.metrics import api, cards, quality, waste
 from payoff.store import db
 
 IDENTITY = {"person_id", "email", "name", "team", "month", "period"}
@@ -33,6 +33,8 @@ def test_every_returned_column_and_signal_has_a_card(sqlite_url):
         columns = set(api.person_month(s, month="2026-10").columns)
         columns |= set(api.team_month(s, month="2026-10").columns)
         columns |= set(api.trend(s, person_ids=None, end_month="2026-10", months=2).columns)
+        for by in ("person", "team", "org"):
+            columns |= set(quality.quality_month(s, month="2026-10", by=by).columns)
     missing = sorted(c for c in columns - IDENTITY if cards.for_column(c) is None)
     assert missing == []
     assert [name for name in waste.NAMES if name not in cards.by_key()] == []
