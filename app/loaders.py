@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from payoff.app import access, review
 from payoff.app.access import Viewer
-from payoff.metrics import ai_assisted, api
+from payoff.metrics import ai_assisted, api, quality
 from payoff.metrics.suppression import suppress
 from payoff.store import admin, db, identities, org_settings, reads, self_service
 from payoff.store.models import Person
@@ -93,6 +93,7 @@ class PersonMonth:
     trend: pd.DataFrame  # the last six months, one row each
     ai_vs_other: pd.DataFrame  # this month and the two before
     signals: list[dict[str, str]]  # waste signals: name, evidence and the note the person added
+    quality: dict[str, Any]  # metrics.quality.quality_month: rates, link coverage, ticket cycle time
 
 
 def person(viewer: Viewer, person_id: int, month: str, *, view: str) -> PersonMonth:
@@ -104,7 +105,8 @@ def person(viewer: Viewer, person_id: int, month: str, *, view: str) -> PersonMo
     signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
                for s in _signals(url, viewer, person_id, month)]
     return PersonMonth(_person_month(url, viewer, person_id, month), _trend(url, viewer, (person_id,), month, True),
-                       _ai_vs_other(url, viewer, (person_id,), month), signals)
+                       _ai_vs_other(url, viewer, (person_id,), month), signals,
+                       _quality(url, viewer, (person_id,), month, "person").iloc[0].to_dict())
 
 
 @_cached
@@ -236,6 +238,22 @@ def group_ai_vs_other(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
     return _ai_vs_other(db.database_url(), viewer, found.members, month)
 
 
+def group_quality(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
+    """Bug and revert rates, link coverage and ticket cycle time: the group as a whole (``team`` "(all)")
+    first, then one row per team, teams under the minimum size blanked unless every member is visible."""
+    found = _visible_group(viewer, scope)
+    url = db.database_url()
+    whole = _quality(url, viewer, found.members, month, "org")
+    teams = suppress(_quality(url, viewer, found.members, month, "team"), k=_min_group_size(),
+                     individuals_visible=found.individuals_visible)
+    return pd.concat([whole.assign(suppressed=False), teams], ignore_index=True)
+
+
+def _min_group_size() -> int:
+    with db.session() as session:
+        return int(org_settings.get(session, "min_group_size"))
+
+
 def group_distribution(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
     """Per-member figures with every identity removed and rows shuffled into a fixed, meaningless order:
     the spread of a group, never a list of people."""
@@ -275,7 +293,17 @@ def _teams(url: str, viewer: Viewer, members: tuple[int, ...], month: str, indiv
 
 @_cached
 def _ai_vs_other(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
-    return ai_assisted.ai_vs_other(_month(url, viewer, members, month).prs)  # as api.ai_vs_other
+    """PRs (as api.ai_vs_other) and then tickets (ticket cycle time), AI-assisted against the rest."""
+    prs = ai_assisted.ai_vs_other(_month(url, viewer, members, month).prs)
+    with db.session(url) as session:
+        return pd.concat([prs, quality.ticket_ai_vs_other(session, month=month, person_ids=members)],
+                         ignore_index=True)
+
+
+@_cached
+def _quality(url: str, viewer: Viewer, members: tuple[int, ...], month: str, by: str) -> pd.DataFrame:
+    with db.session(url) as session:
+        return quality.quality_month(session, month=month, person_ids=members, by=by)
 
 
 @_cached

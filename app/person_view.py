@@ -24,6 +24,8 @@ def render(viewer: Viewer, person_id: int, month: str, *, view: str, editable: b
     """Draw the person's month (``editable``: the person themselves, who may add context to signals)."""
     data = loaders.person(viewer, person_id, month, view=view)
     _outcomes(data.row, data.trend)
+    st.subheader("Quality")
+    ui.quality(data.quality, whose="assigned to you" if editable else "assigned to them")
     _usage(data.row, data.trend)
     _value(data.row)
     st.subheader("AI-assisted vs other pull requests")

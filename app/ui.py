@@ -22,6 +22,8 @@ MISSING = "–"
 TEAM_COLUMNS = ["team", "people", "suppressed", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_fixed",
                 "bugs_opened", "bug_rate", "ai_assisted_pr_share", "weekly_active_share", "meets_adoption_target",
                 "tokens", "cost_usd", "outcome_units", "value_per_million_tokens", "time_saved_hours_per_week"]
+QUALITY_COLUMNS = ["suppressed", "prs_merged", "bug_rate", "revert_rate", "bugs_reported", "bugs_traced", "link_coverage",
+                   "tickets_cycled", "ticket_cycle_time_hours", "tickets_reopened"]
 # A card by its key and by every column it explains.
 CARDS: dict[str, Card] = {name: card for card in api.cards() for name in (card.key, *card.covers)}
 
@@ -216,11 +218,12 @@ def histogram(df: pd.DataFrame, field: str, *, title: str, x_title: str, name: s
 
 
 COMPARED = {"cycle_time_hours": ("Cycle time (median)", "hours"), "size_lines": ("PR size (median lines)", "count"),
-            "bug_rate": ("Bug rate", "share"), "revert_rate": ("Revert rate", "share")}
+            "bug_rate": ("Bug rate", "share"), "revert_rate": ("Revert rate", "share"),
+            "ticket_cycle_time_hours": ("Ticket cycle time (median)", "hours")}
 
 
 def comparison(df: pd.DataFrame, *, name: str) -> None:
-    """AI-assisted vs other PRs: each measure's estimate, 80 % interval and n side by side, and whether the
+    """AI-assisted vs other PRs (and tickets): each measure's estimate, 80 % interval and n side by side, and whether the
     intervals say anything (they must not overlap). The CSV carries the raw numbers."""
     if not df["n"].sum():
         empty("No merged pull requests in these three months. Connect GitHub with `payoff sync github`.")
@@ -228,6 +231,8 @@ def comparison(df: pd.DataFrame, *, name: str) -> None:
     rows = []
     for measure, (label, kind) in COMPARED.items():
         sides = df[df["measure"] == measure].set_index("side")
+        if sides.empty:  # a comparison without tickets (or without PRs) shows what it has
+            continue
         ai, other = sides.loc["ai_assisted"], sides.loc["other"]
         row = {"measure": label}
         for title, side in (("AI-assisted", ai), ("other", other)):
@@ -292,3 +297,20 @@ def review_downloads(viewer: Viewer, month: str, subject: Subject) -> None:
             f"Review as {fmt.upper()}", data=partial(loaders.review_file, viewer, month, subject, fmt),
             file_name=review.filename(subject, month, fmt), mime=review.MIME[fmt], icon=":material/download:",
             key=f"review-{subject.key}-{month}-{fmt}", on_click="ignore")
+
+
+def quality(row: Any, *, whose: str) -> None:
+    """Bug and revert rates with the link coverage beside them (so a 0 % bug rate that only means "no links"
+    reads as such), and ticket cycle time with its reopened tickets."""
+    numbers(row, [("Bug rate", "bug_rate", "share"), ("Revert rate", "revert_rate", "share"),
+                  ("Bugs traced to a change", "link_coverage", "share"),
+                  ("Ticket cycle time", "ticket_cycle_time_hours", "hours"),
+                  ("Tickets reopened", "tickets_reopened", "count")])
+    reported, traced = row["bugs_reported"], row["bugs_traced"]
+    coverage = (f"{fmt(traced)} of {fmt(reported)} bugs opened this month {whose} are traced to a change"
+                if present(reported) and reported else f"No bugs opened this month {whose}")
+    phases = (f"; a ticket's cycle (median): {fmt(row['ticket_in_progress_hours'], 'hours')} in progress, "
+              f"{fmt(row['ticket_new_hours'], 'hours')} sent back to To Do, {fmt(row['ticket_done_hours'], 'hours')} "
+              f"done before a reopen, over {fmt(row['tickets_cycled'])} tickets"
+              if present(row["tickets_cycled"]) and row["tickets_cycled"] else "")
+    st.caption(f":material/info: {coverage}{phases}. " + CARDS["link_coverage"].caveats)

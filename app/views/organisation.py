@@ -81,6 +81,11 @@ with right:
         st.caption(":material/info: " + ui.CARDS["time_saved_hours_per_week"].caveats)
         ui.chart(spec, saved, name="org-time-saved", height="content")
 
+st.subheader("Quality")
+quality = loaders.group_quality(me, "organisation", month)
+ui.quality(quality.iloc[0], whose="across the organisation")
+ui.table(quality[["team", "people", *ui.QUALITY_COLUMNS]], name=f"org-quality-{month}")
+
 st.subheader("AI-assisted vs other work")
 ui.comparison(loaders.group_ai_vs_other(me, "organisation", month), name=f"org-ai-vs-other-{month}")
 

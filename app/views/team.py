@@ -45,6 +45,11 @@ with overview:
             ui.trend_chart(trend, {"pr_cycle_time_hours": "PR cycle time (h, median)"},
                            title="Cycle time, last six months", y_title="hours", name="team-cycle-time-trend")
 
+        st.subheader("Quality")
+        quality = loaders.group_quality(me, "team", month)
+        ui.quality(quality.iloc[0], whose="assigned to your reports")
+        ui.table(quality[["team", "people", *ui.QUALITY_COLUMNS]], name=f"team-quality-{month}")
+
         st.subheader("AI-assisted vs other work")
         st.caption("Pull requests of this month and the two before it, with 80 % intervals. "
                    + ui.CARDS["ai_vs_other"].caveats)

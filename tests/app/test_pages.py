@@ -166,3 +166,15 @@ def test_review_download_builds_only_what_the_viewer_may_see(org, sqlite_url):
     with db.session(sqlite_url) as s:
         exports = s.exec(select(AuditLog).where(AuditLog.view.startswith("review."))).all()
     assert [(r.viewer_email, r.subject) for r in exports] == [("eve@acme.test", "eve@acme.test")]
+
+
+@pytest.mark.parametrize("role, page, whose", [("employee", "my_payoff", "assigned to you"),
+                                               ("manager", "team", "assigned to your reports"),
+                                               ("leader", "organisation", "across the organisation")])
+def test_quality_shows_link_coverage_beside_the_rates(shared_org, role, page, whose):
+    at = open_page(ROLES[role], page)
+    text = page_text(at)
+    assert "Quality" in [h.value for h in at.subheader]
+    assert {"Bug rate", "Revert rate", "Bugs traced to a change", "Ticket cycle time"} <= {m.label for m in at.metric}
+    # the fixture's bugs carry no cause: the page says how many were not traced rather than a bare 0 %
+    assert f"bugs opened this month {whose} are traced to a change" in text or f"No bugs opened this month {whose}" in text
