@@ -19,6 +19,7 @@ from payoff.store.models import (
     Identity,
     Person,
     PullRequest,
+    PullRequestCommit,
     PullRequestReview,
     RawPayload,
     ReviewShare,
@@ -28,7 +29,9 @@ from payoff.store.models import (
     SyncState,
     Team,
     Ticket,
+    TicketCycle,
     TicketPullRequest,
+    TicketTransition,
     UsageWeek,
 )
 
@@ -65,7 +68,10 @@ def remove(session: Session, *, by: str) -> dict[str, int]:
             delete(model).where(*where)).rowcount
 
     drop(TicketPullRequest, or_(TicketPullRequest.pr_id.in_(prs), TicketPullRequest.ticket_id.in_(tickets)))
+    drop(TicketCycle, TicketCycle.ticket_id.in_(tickets))  # derived rows go with the facts they came from
+    drop(TicketTransition, TicketTransition.ticket_id.in_(tickets))
     drop(AISignal, AISignal.pr_id.in_(prs))
+    drop(PullRequestCommit, PullRequestCommit.pr_id.in_(prs))
     drop(PullRequestReview, PullRequestReview.pr_id.in_(prs))
     for model in OWNED:
         drop(model, model.person_id.in_(people))

@@ -1,7 +1,7 @@
 """quality: PR bodies, SHAs and commits; ticket descriptions, remote links and transitions; link rules; cycles
 
-Revision ID: 0003_quality_links
-Revises: 0002_harden_otel_point
+Revision ID: 0004_quality_links
+Revises: 0003_golive_review_email_opt_out
 """
 
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0003_quality_links'
-down_revision = '0002_harden_otel_point'
+revision = '0004_quality_links'
+down_revision = '0003_golive_review_email_opt_out'
 branch_labels = None
 depends_on = None
 
