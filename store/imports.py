@@ -20,7 +20,7 @@ from payoff.connectors.sync import Page
 from payoff.store import db, writes
 from payoff.store.models import ROLES, Person
 from payoff.store.progress import upsert_in_steps
-from payoff.store.pull_requests import link_tickets
+from payoff.store.linking import relink
 from payoff.store.self_service import COMMENT_MAX_CHARS, MAX_HOURS_SAVED, capped
 
 __all__ = ["BadFile", "import_file", "import_people", "import_survey"]
@@ -72,7 +72,7 @@ def import_file(path: Path, url: str | None = None, progress: Progress = quiet, 
                 counts[table] = counts.get(table, 0) + len(batch)
             progress(f"Writing {path.name}", min(start + STEP, len(read.objects)), len(read.objects))
         if stream != "usage":
-            link_tickets(s)
+            relink(s)
     return counts
 
 

@@ -5,14 +5,16 @@ status changes; pull requests with their titles, bodies, branches, SHAs and own 
 derives from all of them, after every GitHub sync, Jira sync, ``payoff remap`` and demo seed (so a link
 appears whichever side arrives first):
 
-* ``fixes`` — a PR whose title (rule ``title``) or branch (``branch``) names a ticket's key.
+* ``fixes`` — a PR whose title (rule ``title``) or branch (``branch``) names a ticket's key, or that a
+  source says fixes it (``named``: an import's ``ticket_keys``).
 * ``caused_by`` — a bug ticket against a merged PR, by the first rule that finds it:
   ``jira_link``: the bug is linked to a ticket by a causation link (the phrases and link types an admin
   sets in ``causation_links``) and the PR fixes that ticket; ``named_in_bug``: the bug's summary,
   description or remote links name the PR (its URL, ``owner/repo#N``) or a commit SHA of it;
   ``fix_pr_body``: a PR fixing the bug says which PR introduced it ("regression from #12").
   A PR merged after the bug was reported, or one that fixes the bug itself, is never its cause.
-* reverts (``pull_request.reverts_pr_id`` and ``reverts_rule``): ``revert_button`` (GitHub's button writes
+* reverts (``pull_request.reverts_pr_id`` and ``reverts_rule``): ``stated`` (a source records it: an import's
+  ``stated_reverts_pr_id``), ``revert_button`` (GitHub's button writes
   "Reverts owner/repo#N" and a ``revert-N-…`` branch), ``revert_commit`` (a commit says "This reverts
   commit <sha>" of a PR's merge or head commit), ``revert_title`` (``Revert "<title>"``: the most recent
   PR of that repository merged before it with that title). A revert of a revert is itself a revert; the
@@ -54,7 +56,8 @@ SHORT = 7  # the shortest SHA prefix read as a commit
 @dataclass
 class Facts:
     tickets: list  # rows of Ticket columns: id, key, type, summary, description, links, remote_links, created_at
-    prs: list  # rows: id, repo, number, title, body, head_ref, head_sha, merge_commit_sha, state, created_at, merged_at
+    prs: list  # rows: id, repo, number, title, body, head_ref, head_sha, merge_commit_sha, state, created_at, merged_at,
+    #                 ticket_keys, stated_reverts_pr_id
     commits: dict[str, list[tuple[str, str]]]  # pr id -> [(sha, message)]
 
 
@@ -80,7 +83,7 @@ def _facts(session: Session) -> Facts:
     tickets = session.exec(select(t.id, t.key, t.type, t.summary, t.description, t.links, t.remote_links,
                                   t.created_at)).all()
     prs = session.exec(select(p.id, p.repo, p.number, p.title, p.body, p.head_ref, p.head_sha, p.merge_commit_sha,
-                              p.state, p.created_at, p.merged_at)).all()
+                              p.state, p.created_at, p.merged_at, p.ticket_keys, p.stated_reverts_pr_id)).all()
     commits: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for pr, sha, message in session.exec(select(PullRequestCommit.pr_id, PullRequestCommit.sha,
                                                 PullRequestCommit.message)):
@@ -101,8 +104,10 @@ def fixes_links(facts: Facts) -> dict[str, dict]:
     tickets = {key.upper(): ticket_id for ticket_id, key, *_ in facts.tickets}
     wanted: dict[str, dict] = {}
     for pr in facts.prs:
-        for rule, text in (("title", pr.title), ("branch", pr.head_ref)):
-            for key in sorted(mentioned_keys(text) & tickets.keys()):
+        named = {key.upper() for key in pr.ticket_keys or ()}
+        for rule, keys in (("title", mentioned_keys(pr.title)), ("branch", mentioned_keys(pr.head_ref)),
+                           ("named", named)):
+            for key in sorted(keys & tickets.keys()):
                 link, row = _link(tickets[key], pr.id, "fixes", rule)
                 wanted.setdefault(link, row)
     return wanted
@@ -202,6 +207,8 @@ def revert_links(facts: Facts) -> dict[str, tuple[str, str]]:
 
 def _revert_targets(pr, own: list[tuple[str, str]], commits: _Commits, titled: dict):
     """(rule, target) candidates in order of trust; evaluated lazily."""
+    if pr.stated_reverts_pr_id:
+        yield "stated", pr.stated_reverts_pr_id
     button = REVERTS_BODY.search(pr.body or "")
     if button:
         yield "revert_button", pr_id(button.group(1) or pr.repo, button.group(2))

@@ -177,6 +177,8 @@ class PullRequest(SQLModel, table=True):
     reverts_pr_id: str | None = Field(default=None, index=True, description="Id of the PR this one reverts")
     ticket_keys: list[str] = Field(default_factory=list, sa_column=Column(JSON),
                                    description="Ticket keys the source names explicitly (beside title and branch)")
+    stated_reverts_pr_id: str | None = Field(default=None, description="The PR a source says this one reverts "
+                                                                          "(an import's reverts column)")
     reverts_rule: str | None = Field(default=None, description="How the revert was recognised (store.linking)")
 
 

@@ -141,7 +141,7 @@ def pull_request_rows(rows: list[dict]) -> dict[str, list[dict]]:
         "merged_at": row.get("merged_at"), "closed_at": row.get("closed_at"),
         "updated_at": row.get("updated_at") or max(t for t in times if t),
         **{column: row.get(column) for column in ("additions", "deletions", "changed_files", "commits")},
-        "reverts_pr_id": f"{forge}:pr:{repo}:{row['reverts']}" if row.get("reverts") else None,
+        "stated_reverts_pr_id": f"{forge}:pr:{repo}:{row['reverts']}" if row.get("reverts") else None,
         "ticket_keys": row.get("tickets") or [],
     }
     review_rows = [{"id": f"{forge}:review:{repo}:{number}:{r['author'].lower()}:{r['submitted_at'].isoformat()}",

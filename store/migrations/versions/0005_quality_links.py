@@ -1,7 +1,7 @@
 """quality: PR bodies, SHAs and commits; ticket descriptions, remote links and transitions; link rules; cycles
 
-Revision ID: 0004_quality_links
-Revises: 0003_golive_review_email_opt_out
+Revision ID: 0005_quality_links
+Revises: 0004_seams_pr_ticket_keys
 """
 
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0004_quality_links'
-down_revision = '0003_golive_review_email_opt_out'
+revision = '0005_quality_links'
+down_revision = '0004_seams_pr_ticket_keys'
 branch_labels = None
 depends_on = None
 
@@ -21,6 +21,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('head_sha', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('merge_commit_sha', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('reverts_rule', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.add_column(sa.Column('stated_reverts_pr_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.create_index(batch_op.f('ix_pull_request_head_sha'), ['head_sha'], unique=False)
         batch_op.create_index(batch_op.f('ix_pull_request_merge_commit_sha'), ['merge_commit_sha'], unique=False)
 
@@ -94,6 +95,7 @@ def downgrade() -> None:
     with op.batch_alter_table('pull_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pull_request_merge_commit_sha'))
         batch_op.drop_index(batch_op.f('ix_pull_request_head_sha'))
+        batch_op.drop_column('stated_reverts_pr_id')
         batch_op.drop_column('reverts_rule')
         batch_op.drop_column('merge_commit_sha')
         batch_op.drop_column('head_sha')
