@@ -14,8 +14,10 @@ from payoff.app.markdown import text
 from payoff.store.self_service import NOTE_MAX_CHARS
 
 PHASES = {"coding_hours": "coding", "pickup_hours": "pickup", "review_hours": "review"}
-NO_OUTCOMES = ("No merged pull requests or closed tickets this month. Connect GitHub (`payoff sync github`) and "
-               "Jira (`payoff sync jira`), and make sure your GitHub login and Jira account are on your people row.")
+NO_OUTCOMES = ("No merged pull requests or closed tickets this month. Once GitHub (`payoff sync github`) and Jira "
+               "(`payoff sync jira`) are connected, and your GitHub login and Jira account are on your people row, "
+               "this shows what you delivered, how long it took, and what your AI use bought per token and per "
+               "dollar. If your role has no delivery work, these figures stay empty and say nothing about you.")
 NO_USAGE = ("No AI usage recorded this month. Connect your AI tools (`payoff sync copilot | claude-code | cursor | "
             "openai`) or import usage with `payoff import usage FILE`.")
 
@@ -66,7 +68,7 @@ def _usage(row: dict, trend: pd.DataFrame) -> None:
     if not row["active_days"]:
         ui.empty(NO_USAGE)
     ui.numbers(row, [("Active AI days", "active_days", "count"), ("Weeks active", "weekly_active_share", "share"),
-                     ("Tokens", "tokens", "tokens"), ("Cost", "cost_usd", "usd"),
+                     ("Tokens", "tokens", "tokens"), ("Usage cost", "cost_usd", "usd", "no seats"),
                      ("Unused seats", "unused_seats", "count")])
     st.caption("Tools used: " + (", ".join(map(text, row["tools"])) if row["tools"] else "none") + ".")
     ui.cost_and_outcomes(trend, title="Outcome units and cost, last six months", name="cost-and-outcomes")

@@ -68,7 +68,8 @@ def card_markdown(card: Card) -> str:
 def number(label: str, value: Any, key: str, kind: str = "count", *, delta: str | None = None,
            unit: str = "") -> None:
     """A figure with the definition card of metric column ``key`` one hover away (the ? beside the label).
-    ``unit``, for figures whose kind carries none (h, %, $), is written under the number, where it fits."""
+    ``unit`` (or which parts the figure holds), for figures whose kind carries none (h, %, $), is written
+    under the number, where it fits."""
     delta = " · ".join(part for part in (unit if present(value) else "", delta) if part) or None
     st.metric(label, fmt(value, kind), delta=delta, delta_color="off", delta_arrow="off",
               help=card_markdown(CARDS[key]), border=True)

@@ -59,8 +59,9 @@ CARDS: tuple[Card, ...] = (
          "Copilot reports tokens only for CLI use; cached tokens are not counted. Shown beside outcomes, never "
          "ranked.", "Tokens are a cost, not an achievement: no page ranks them and more of them can only lower "
          "value per token.", ("tokens", "input_tokens", "output_tokens")),
-    Card("cost_usd", "Cost", "USD", "Sum of the cost the tools report for the month.", USAGE,
-         "Seat-priced tools report no per-use cost; their cost is the seat (see unused seats). Anthropic reports "
+    Card("cost_usd", "Usage cost (seats not included)", "USD", "Sum of the cost the tools report for the month.",
+         USAGE, "Seat licences are not in it: seat-priced tools report no per-use cost, and their seats are "
+         "counted apart (see unused seats), so a seat-only user's usage cost is $0. Anthropic reports "
          "cents, converted by the connector.", "Same as tokens: a cost, never a score."),
     Card("unused_seats", "Seats assigned but unused", "seats, USD per month",
          "Seats held during the month (assigned before its end, not cancelled before its start) whose tool shows "
