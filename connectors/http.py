@@ -3,7 +3,7 @@
 One place decides how Payoff behaves on the wire: timeouts, retries of 429 and 5xx honouring
 ``Retry-After``, stopping with ``RateLimited`` when the wait is longer than worth sitting through,
 clear ``SourceError``s for refused keys and unreadable bodies, and a count of the requests made.
-Keys travel only in headers and are scrubbed from every message.
+Keys travel only in headers and are scrubbed from every message, in each form (``connectors.secrets``).
 """
 
 import time
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from payoff.connectors import secrets
 from payoff.connectors.sync import RateLimited, SourceError
 
 RETRIED = {429, 500, 502, 503, 504}
@@ -34,7 +35,7 @@ class HttpClient:
                  sleep: Callable[[float], None] = time.sleep):
         self.base_url = base_url.rstrip("/")
         self.name, self.key_hint = name, key_hint
-        self._headers, self._secret = dict(headers), secret
+        self._headers, self._forms = dict(headers), secrets.forms([secret, *headers.values()])
         self.timeout, self.retries, self.backoff, self.max_wait, self.sleep = timeout, retries, backoff, max_wait, sleep
         self.session = requests.Session()
         self.requests = 0
@@ -98,7 +99,7 @@ class HttpClient:
         return SourceError(f"{self.name} answered HTTP {status} at {_where(url)}: {message}")
 
     def _scrub(self, text: str) -> str:
-        return text.replace(self._secret, "***") if self._secret else text
+        return secrets.scrub(text, self._forms)
 
 
 def _where(url: str) -> str:

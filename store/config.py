@@ -4,6 +4,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from payoff.connectors import secrets
 from payoff.connectors.registry import CONNECTORS
 
 DEFAULT_DATABASE_URL = "sqlite:///payoff.db"
@@ -75,6 +76,10 @@ class Settings:
             unverified_email_providers=frozenset(
                 name.strip() for name in (env.get("PAYOFF_UNVERIFIED_EMAIL_PROVIDERS") or "").split(",") if name.strip()),
         )
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any of the configured credentials, in any form (before it is printed or stored)."""
+        return secrets.scrub(text, secrets.forms([*self.keys.values(), self.otel_token]))
 
 
 def settings() -> Settings:

@@ -2,6 +2,9 @@
 
 from payoff.connectors.sync import Page
 from payoff.store import db, locks, writes
+from payoff.store.config import settings
+
+MAX_ERROR = 2000  # characters of an error kept in sync_state.last_error, after scrubbing
 
 
 class StoreSink:
@@ -21,5 +24,6 @@ class StoreSink:
         return locks.stream_lock(self.url, source=source, stream=stream, scope=scope)
 
     def fail(self, *, source: str, stream: str, scope: str, error: str) -> None:
+        """Record the error, scrubbed of every configured credential (an error body may echo one) and then cut."""
         with db.session(self.url) as s:
-            writes.set_state(s, source=source, stream=stream, scope=scope, error=error[:2000])
+            writes.set_state(s, source=source, stream=stream, scope=scope, error=settings().scrub(error)[:MAX_ERROR])

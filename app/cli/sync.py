@@ -85,10 +85,10 @@ def run_source(connector: Connector, options: Mapping[str, Any], progress: Progr
         summary.rows = _run_streams(connection.streams, progress)
     except RateLimited as error:
         when = f" Resume after {error.resume_at:%Y-%m-%d %H:%M UTC}." if error.resume_at else ""
-        summary.problem = f"[red]Rate limited:[/] {error}.{when} Everything fetched so far is saved."
+        summary.problem = f"[red]Rate limited:[/] {settings().scrub(str(error))}.{when} Everything fetched so far is saved."
         summary.exit_code = 3
     except SourceError as error:
-        summary.problem = f"[red]Sync failed:[/] {error}"
+        summary.problem = f"[red]Sync failed:[/] {settings().scrub(str(error))}"
         summary.exit_code = 2
     finally:
         if connection is not None:
