@@ -18,7 +18,7 @@ from payoff.app import access, review
 from payoff.app.access import Viewer
 from payoff.metrics import ai_assisted, api, quality
 from payoff.metrics.suppression import suppress
-from payoff.store import admin, db, identities, org_settings, reads, self_service
+from payoff.store import admin, audit, db, identities, org_settings, reads, self_service
 from payoff.store.models import Person
 
 CACHE_SECONDS = 300  # a sync shows up on the pages within five minutes
@@ -67,21 +67,32 @@ def map_identity(viewer: Viewer, *, identity_id: str, person_id: int) -> int:
 
 
 def set_role(viewer: Viewer, *, email: str, role: str) -> None:
-    _as_admin(viewer, lambda session: admin.set_role(session, email=email, role=role))
+    _as_admin(viewer, lambda session: admin.set_role(session, email=email, role=role, by=viewer.email))
 
 
 def save_setting(viewer: Viewer, key: str, value: Any) -> None:
-    _as_admin(viewer, lambda session: org_settings.put(session, key, value))
+    _as_admin(viewer, lambda session: admin.change_setting(session, key, value, by=viewer.email))
 
 
 # ---- individuals ------------------------------------------------------------------------------------
 
 
-def person_name(viewer: Viewer, person_id: int) -> str:
-    """The name of someone ``viewer`` may see (no audit: a name is not a figure)."""
+def _refuse(session: Session, viewer: Viewer, person_id: int, view: str, refusal: access.AccessDenied) -> None:
+    """Audit a refused look at someone else (a refusal of one's own figures, under ``nobody``, is the rule
+    working, not an attempt)."""
+    if person_id != viewer.person_id:
+        person = session.get(Person, person_id)
+        audit.record_refusal(session, viewer_email=viewer.email, subject=person.email if person else f"person:{person_id}",
+                             view=view, reason=str(refusal))
+
+
+def person_name(viewer: Viewer, person_id: int, *, view: str = "team") -> str:
+    """The name of someone ``viewer`` may see (no audit of the look: a name is not a figure; a refusal is)."""
     with db.session() as session:
         if person_id not in access.visible_people(session, viewer):
-            raise access.AccessDenied("You may not see this person's figures.")
+            refusal = access.AccessDenied("You may not see this person's figures.")
+            _refuse(session, viewer, person_id, view, refusal)
+            raise refusal
         return session.get(Person, person_id).name
 
 
@@ -99,7 +110,11 @@ class PersonMonth:
 def person(viewer: Viewer, person_id: int, month: str, *, view: str) -> PersonMonth:
     """The person's month, if ``viewer`` may see them; a look at someone else is one audit row."""
     with db.session() as session:
-        access.require_person(session, viewer, person_id, view=view)
+        try:
+            access.require_person(session, viewer, person_id, view=view)
+        except access.AccessDenied as refusal:
+            _refuse(session, viewer, person_id, view, refusal)
+            raise
         notes = self_service.signal_notes(session, person_id=person_id, month=month)
     url = db.database_url()
     signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
@@ -217,7 +232,10 @@ def drillable(viewer: Viewer) -> pd.DataFrame:
 def _visible_group(viewer: Viewer, scope: Scope) -> Group:
     found = group(viewer, scope)
     if not found.visible:
-        raise access.AccessDenied(f"Figures for {found.label} are hidden: fewer people than the minimum group size.")
+        reason = f"Figures for {found.label} are hidden: fewer people than the minimum group size."
+        with db.session() as session:
+            audit.record_refusal(session, viewer_email=viewer.email, subject=scope, view=scope, reason=reason)
+        raise access.AccessDenied(reason)
     return found
 
 

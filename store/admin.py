@@ -1,10 +1,13 @@
 """What the Admin page reads and changes: people and roles, unmatched identities, connector health, the
 audit log."""
 
+import json
+from typing import Any
+
 import pandas as pd
 from sqlmodel import Session, select
 
-from payoff.store import identities
+from payoff.store import audit, identities, org_settings
 from payoff.store.models import ROLES, AuditLog, Person, SyncState
 
 
@@ -18,12 +21,25 @@ def people(session: Session) -> pd.DataFrame:
     )
 
 
-def set_role(session: Session, *, email: str, role: str) -> None:
+def set_role(session: Session, *, email: str, role: str, by: str) -> None:
+    """Give ``email`` the ``role``; a change is one audit row by the admin ``by``, naming old and new role."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     person = session.exec(select(Person).where(Person.email == email)).one()
+    if person.role != role:
+        audit.record(session, viewer_email=by, subject=person.email, view="admin.role", detail=f"{person.role} -> {role}")
     person.role = role
     session.add(person)
+
+
+def change_setting(session: Session, key: str, value: Any, *, by: str) -> None:
+    """Save an organisation setting (minimum group size, visibility, group -> role mapping, …); a change is
+    one audit row by the admin ``by`` with the old and the new value."""
+    before = org_settings.get(session, key)
+    org_settings.put(session, key, value)
+    if before != value:
+        audit.record(session, viewer_email=by, subject=f"setting:{key}", view="admin.setting",
+                     detail=f"{json.dumps(before, sort_keys=True)} -> {json.dumps(value, sort_keys=True)}")
 
 
 def unmatched_identities(session: Session) -> list[dict]:

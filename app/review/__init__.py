@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from payoff.app.access import Viewer
+from payoff.app.access import AccessDenied, Viewer
 from payoff.app.review import render_csv, render_html, render_md, render_pdf
 from payoff.app.review.layout import build
 from payoff.app.review.document import Review
@@ -41,7 +41,11 @@ def export(session: Session, viewer: Viewer, month: str, subject: Subject, fmt: 
     caller's transaction, so an export that fails leaves no trace of having been shown.
     """
     view = f"review.{fmt}:{month}"
-    scope = authorise(session, viewer, subject, view=view)
+    try:
+        scope = authorise(session, viewer, subject, view=view)
+    except AccessDenied as refusal:
+        audit.record_refusal(session, viewer_email=viewer.email, subject=subject.key, view=view, reason=str(refusal))
+        raise
     review = build(session, viewer, scope, month, now=now or datetime.now(UTC))
     data = RENDERERS[fmt](review)
     if not (subject.kind == "person" and scope.members != {viewer.person_id}):

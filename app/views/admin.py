@@ -113,6 +113,10 @@ with settings_tab:
 with audit_tab:
     log = loaders.admin_audit_log(me)
     if log.empty:
-        ui.empty("Nobody has looked at anyone else's figures yet.")
+        ui.empty("Nothing recorded yet: looks at someone else's figures, exports, refused attempts and admin "
+                 "changes appear here.")
     else:
+        st.caption("Every look at someone else's figures and every export; refused looks and exports (detail "
+                   "*refused: …*); admin changes to roles and settings (views *admin.role*, *admin.setting*, "
+                   "with the old and the new value).")
         ui.table(log, name="audit-log")

@@ -52,10 +52,10 @@ def test_signal_notes_and_review_shares(db_url, people):
 
 def test_admin_reads_and_role_change(db_url, people):
     with db.session(db_url) as s:
-        admin.set_role(s, email="zoe@acme.test", role="leader")
+        admin.set_role(s, email="zoe@acme.test", role="leader", by="abe@acme.test")
         set_state(s, source="jira", stream="issues", scope="PAY", error="401")
         with pytest.raises(ValueError, match="role must be one of"):
-            admin.set_role(s, email="abe@acme.test", role="owner")
+            admin.set_role(s, email="abe@acme.test", role="owner", by="abe@acme.test")
     with db.session(db_url) as s:
         listed = admin.people(s)
         health = admin.connector_health(s)
