@@ -165,7 +165,8 @@ def test_review_download_builds_only_what_the_viewer_may_see(org, sqlite_url):
         loaders.review_file(eve, month, Subject("person", "eli@acme.test"), "pdf")
     with db.session(sqlite_url) as s:
         exports = s.exec(select(AuditLog).where(AuditLog.view.startswith("review."))).all()
-    assert [(r.viewer_email, r.subject) for r in exports] == [("eve@acme.test", "eve@acme.test")]
+    assert [(r.viewer_email, r.subject, (r.detail or "")[:9]) for r in exports] == [
+        ("eve@acme.test", "eve@acme.test", ""), ("eve@acme.test", "eli@acme.test", "refused: ")]  # the attempt too
 
 
 @pytest.mark.parametrize("role, page, whose", [("employee", "my_payoff", "assigned to you"),

@@ -1,5 +1,5 @@
 """`payoff review` applies the app's access rules: refused exports exit non-zero, say why, write no file
-and leave no audit row; every allowed export is one audit row."""
+and leave one audit row saying what was refused; every allowed export is one audit row."""
 
 import pytest
 from sqlmodel import select
@@ -56,12 +56,18 @@ def audit_rows(url: str) -> list[tuple[str, str, str, str | None]]:
 
 @pytest.mark.parametrize(("viewer", "subject", "reason"), REFUSED)
 def test_refused_export_exits_non_zero_writes_nothing_and_says_why(org, out_dir, viewer, subject, reason):
+    """Nothing is written but the refusal itself: one audit row naming the attempt and why."""
     out = out_dir / "review.pdf"
     result = run(*subject, "--as", viewer, "--out", str(out))
     assert result.exit_code == 1
     assert "Export refused" in result.output and reason in words(result.output)
     assert list(out_dir.iterdir()) == []
-    assert audit_rows(org) == []
+    rows = audit_rows(org)
+    if viewer == "nobody@acme.test":  # unknown to Payoff: nobody to attribute an attempt to
+        assert rows == []
+        return
+    [(who, _, view, detail)] = rows
+    assert (who, view) == (viewer, "review.pdf:2026-10") and detail.startswith("refused: ")
 
 
 @pytest.mark.parametrize(("viewer", "subject", "fmt", "audited"), ALLOWED)
