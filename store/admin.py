@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, select
 
-from payoff.store import audit, identities, org_settings
+from payoff.store import audit, identities, linking, org_settings
 from payoff.store.models import ROLES, AuditLog, Person, SyncState
 
 
@@ -40,6 +40,8 @@ def change_setting(session: Session, key: str, value: Any, *, by: str) -> None:
     if before != value:
         audit.record(session, viewer_email=by, subject=f"setting:{key}", view="admin.setting",
                      detail=f"{json.dumps(before, sort_keys=True)} -> {json.dumps(value, sort_keys=True)}")
+        if key == "causation_links":  # which bugs count against which PRs follows the setting at once
+            linking.relink(session)
 
 
 def unmatched_identities(session: Session) -> list[dict]:

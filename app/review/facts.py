@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from payoff.app import access
 from payoff.app.review.scope import Scope
-from payoff.metrics import ai_assisted, api
+from payoff.metrics import ai_assisted, api, quality
 from payoff.metrics.cards import Card
 from payoff.metrics.suppression import suppress
 from payoff.metrics.periods import add_months, month_bounds
@@ -25,7 +25,8 @@ TREND_MONTHS = 6  # the month under review and the five before it
 class Facts:
     """``trend``: the scope's ``payoff metrics`` row for each month, oldest first, the reviewed month last.
     ``breakdown``: per-team rows the viewer may see (organisation review). ``comparison``: AI-assisted vs
-    other PRs over this month and the two before it. ``signals``: waste signals with evidence and the person's note (person reviews only). ``cards``: the
+    other PRs (then tickets) over this month and the two before it. ``quality``: rates, link coverage and
+    ticket cycle time of the reviewed month. ``signals``: waste signals with evidence and the person's note (person reviews only). ``cards``: the
     metric definition cards. ``records``: the rows the CSV carries."""
 
     trend: list[Record]
@@ -35,6 +36,7 @@ class Facts:
     comparison: list[Record] = field(default_factory=list)
     signals: list[Record] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    quality: Record = field(default_factory=dict)  # metrics.quality.quality_month's row for the scope
 
     @property
     def current(self) -> Record:
@@ -75,15 +77,17 @@ def _person(session: Session, scope: Scope, month: str) -> Facts:
     notes = self_service.signal_notes(session, person_id=person_id, month=month)
     signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
                for s in api.signals(data).get(person_id, [])]
-    comparison = api.as_records(ai_assisted.ai_vs_other(data.prs))
-    return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, signals=signals, records=trend)
+    comparison = _comparison(session, data.prs, month, [person_id])
+    return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, signals=signals, records=trend,
+                 quality=_quality(session, month, [person_id], "person"))
 
 
 def _team(session: Session, scope: Scope, month: str) -> Facts:
     loaded = api.load_months(session, months_until(month), scope.members)
     trend = [_records(api.group_table(data, "team"))[0] for data in loaded]
-    comparison = api.as_records(ai_assisted.ai_vs_other(loaded[-1].prs))
-    return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, records=trend)
+    comparison = _comparison(session, loaded[-1].prs, month, scope.members)
+    return Facts(trend=trend, cards=list(api.cards()), comparison=comparison, records=trend,
+                 quality=_quality(session, month, scope.members, "org"))
 
 
 def _organisation(session: Session, viewer: access.Viewer, month: str) -> Facts:
@@ -95,9 +99,19 @@ def _organisation(session: Session, viewer: access.Viewer, month: str) -> Facts:
     people = loaded[-1].people
     members = {team: set(part["person_id"]) for team, part in people.fillna({"team": "(no team)"}).groupby("team")}
     shown = [row for row in teams if access.may_see_group(session, viewer, members.get(row["team"], set()))]
-    comparison = api.as_records(ai_assisted.ai_vs_other(loaded[-1].prs))
+    comparison = _comparison(session, loaded[-1].prs, month, None)
     return Facts(trend=trend, cards=list(api.cards()), breakdown=shown, hidden_groups=len(teams) - len(shown),
-                 comparison=comparison, records=trend + shown)
+                 comparison=comparison, records=trend + shown, quality=_quality(session, month, None, "org"))
+
+
+def _comparison(session: Session, prs, month: str, members) -> list[Record]:
+    """AI-assisted vs other: the PRs, then the tickets' cycle time."""
+    return (api.as_records(ai_assisted.ai_vs_other(prs))
+            + api.as_records(quality.ticket_ai_vs_other(session, month=month, person_ids=members)))
+
+
+def _quality(session: Session, month: str, members, by: str) -> Record:
+    return api.as_records(quality.quality_month(session, month=month, person_ids=members, by=by))[0]
 
 
 def _records(table) -> list[Record]:

@@ -97,6 +97,9 @@ FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("cycle_time_hours", "Cycle time (median)", " h", 1),
     Field("size_lines", "PR size (median lines)"),
     Field("revert_rate", "Revert rate", percent=True),
+    Field("link_coverage", "Bugs traced to a change", percent=True),
+    Field("ticket_cycle_time_hours", "Ticket cycle time (median)", " h", 1),
+    Field("tickets_reopened", "Tickets reopened"),
 )}
 
 

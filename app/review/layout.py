@@ -22,6 +22,7 @@ TREND_USAGE = ["people", "adopters", "active_people", "active_days", "input_toke
                "unused_seats"]
 PHASES = ["coding_hours", "pickup_hours", "review_hours"]
 GUARDRAILS = ["bug_rate", "prs_buggy", "reverts", "bugs_opened", "pr_size_lines"]
+QUALITY = ["revert_rate", "link_coverage", "ticket_cycle_time_hours", "tickets_reopened"]  # facts.quality
 TEAM_COLUMNS = ["people", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "cost_usd",
                 "ai_assisted_pr_share", "value_per_million_tokens", "time_saved_hours_per_week"]
 
@@ -183,7 +184,7 @@ def _ai_vs_other(facts: Facts) -> Section:
 def _comparison_row(row: dict) -> tuple[str, ...]:
     side = "AI-assisted" if row["side"] == "ai_assisted" else "Other"
     if not row["n"]:
-        return label(row["measure"]), side, "0", "no PRs", "", ""
+        return label(row["measure"]), side, "0", "none", "", ""
     interval = f"{show(row, 'low', row['measure'])} – {show(row, 'high', row['measure'])}"
     return (label(row["measure"]), side, str(row["n"]), show(row, "estimate", row["measure"]), interval,
             "small sample" if row["small_sample"] else "")
@@ -191,10 +192,20 @@ def _comparison_row(row: dict) -> tuple[str, ...]:
 
 def _guardrails(facts: Facts) -> Section:
     keys = available([facts.current], GUARDRAILS)
-    figures = Figures(tuple(_figure(facts.current, k, _versus(facts, k)) for k in keys))
+    figures = Figures(tuple(_figure(facts.current, k, _versus(facts, k)) for k in keys)
+                      + tuple(_figure(facts.quality, k) for k in available([facts.quality], QUALITY)))
     note = Paragraph("Guardrails watch what faster delivery could cost: bugs linked to merged work, reverts and "
-                     "growing PR size. A rise here weighs more than any gain in volume.")
+                     "growing PR size. A rise here weighs more than any gain in volume. " + _coverage(facts.quality))
     return Section("Quality guardrails", (figures, note))
+
+
+def _coverage(record: dict) -> str:
+    """Link coverage in words, so that a 0 % bug rate reads as "no bugs" only when the bugs are traced."""
+    reported, traced = record.get("bugs_reported") or 0, record.get("bugs_traced") or 0
+    if not reported:
+        return "No bugs were opened this month."
+    return (f"{traced} of {reported} bugs opened this month are traced to a change; the others count against "
+            "nobody, so the bug rate is a floor.")
 
 
 def _signals(facts: Facts) -> Section:

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from payoff.connectors.github.mapping import pull_request_rows
 from payoff.connectors.jira.mapping import ticket_rows
-from payoff.store import db, org_settings, reads
+from payoff.store import admin, db, org_settings, reads
 from payoff.store.linking import relink
 from payoff.store.models import Identity, Person, PullRequest, TicketCycle, TicketPullRequest
 from payoff.store.remap import remap
@@ -109,10 +109,10 @@ def test_a_renamed_link_type_counts_once_an_admin_names_it(db_url):
     bug = issue("ABC-9", kind="Bug", created="2026-03-05T10:00:00.000+0000", links=(("out", "ABC-1", "Relates"),))
     store(db_url, issues=(story, bug), prs=(merged_pr(1, "2026-03-02T10:00:00Z", title="ABC-1"),))
     assert links(db_url) == set()  # "relates to" says nothing about cause
-    with db.session(db_url) as s:
+    with db.session(db_url) as s:  # as Admin -> Settings saves it: the links follow at once
         setting = org_settings.get(s, "causation_links")
-        org_settings.put(s, "causation_links", {**setting, "phrases": [*setting["phrases"], "Relates To"]})
-        relink(s)
+        admin.change_setting(s, "causation_links", {**setting, "phrases": [*setting["phrases"], "Relates To"]},
+                             by="ada@acme.io")
     assert links(db_url) == {("ABC-9", "1", "jira_link")}
     with db.session(db_url) as s, pytest.raises(ValueError):
         org_settings.put(s, "causation_links", {"phrases": "caused by"})
