@@ -1,6 +1,7 @@
 """Payoff installs one import package, ``payoff``, so it can sit beside any other distribution: one that ships a
 top-level ``app/`` (or ``store/``) neither overwrites Payoff's files nor loses its own when either is removed."""
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -21,7 +22,13 @@ def _wheel(source: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def payoff_wheel(tmp_path_factory) -> Path:
-    return _wheel(ROOT, tmp_path_factory.mktemp("wheel"))
+    """Built from a copy of what the wheel is made of: a stale build/ folder in the work tree must not leak in."""
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    for layer in LAYERS:
+        shutil.copytree(ROOT / layer, source / layer, ignore=shutil.ignore_patterns("__pycache__"))
+    return _wheel(source, tmp_path_factory.mktemp("wheel"))
 
 
 def test_the_wheel_holds_only_the_payoff_package_with_every_module(payoff_wheel):
