@@ -60,6 +60,12 @@ class JiraClient:
         statuses = self._call(lambda: self._jira._get_json("status"), "the status list")
         return {str(s["id"]): (s.get("statusCategory") or {}).get("key") or "" for s in statuses}
 
+    def issue_types(self) -> dict[str, dict]:
+        """Issue-type id -> the site's entry (``name`` as shown, ``untranslatedName``, ``subtask``,
+        ``hierarchyLevel``): what a type *is* on a site whose users see Jira in another language."""
+        types = self._call(lambda: self._jira._get_json("issuetype"), "the issue-type list")
+        return {str(t["id"]): t for t in types if "id" in t}
+
     def changelog(self, key: str, start: int) -> dict:
         """One page of an issue's changelog from ``start`` (``values``, ``total``, ``isLast``): for an issue
         with more histories than the search's ``expand=changelog`` returns."""

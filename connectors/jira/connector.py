@@ -21,12 +21,12 @@ def connect(context: Context) -> Connection:
                         retrying=Retrying(max_wait=options["max_wait"], notify=context.notify))
 
     def streams() -> Iterator[Issues]:
-        points, categories = client.story_points_field(), client.status_categories()
+        points, categories, types = client.story_points_field(), client.status_categories(), client.issue_types()
         jql, stored = options["jql"], context.ticket_updates()
         keys = options["project"] or ([] if jql else client.projects())
         for key in keys or [None]:
             yield Issues(client, project=key, jql=jql, since=options["since"], story_points_field=points,
-                         status_categories=categories, stored=stored)
+                         status_categories=categories, issue_types=types, stored=stored)
 
     return Connection(streams(), requests=lambda: client.requests)
 
@@ -37,9 +37,12 @@ CONNECTOR = Connector(
     resolved, resolution, priority, assignee, story points (the custom field found by name), issue links,
     description, status changes (the changelog) and, for bugs, remote links.
 
+    Types are classified by the issue type's id through the site's issue-type list (its English
+    untranslatedName), so a site shown in another language classifies alike.
+
     Jira Cloud needs JIRA_EMAIL and JIRA_API_TOKEN; Server / Data Center JIRA_TOKEN. The account needs the
-    Browse projects permission. Each sync costs four requests (serverInfo, the field list twice, the status
-    list) plus one per project and 100 changed issues with their changelogs, one per changed bug (its remote
+    Browse projects permission. Each sync costs five requests (serverInfo, the field list twice, the status
+    list, the issue-type list) plus one per project and 100 changed issues with their changelogs, one per changed bug (its remote
     links) and one per 100 histories of an issue with more than the search returns. Unchanged issues cost
     nothing beyond the search.""",
     keys=(Key("JIRA_EMAIL", "Jira Cloud: the account's email", required=False),

@@ -4,16 +4,36 @@ The raw payload kept per issue is ``{"issue": <the REST issue with its whole cha
 "story_points_field": <field id>, "status_categories": {<status id>: <category key>},
 "remote_links": [<remote link>, ...]}``: what differs per site (the story-points field's id, the
 categories of its statuses) travels with the issue, and remote links are there for bugs only (they cost
-a request each). ``payoff remap`` replays it through ``remap`` without calling Jira. The issue type is
-normalised to bug/story/task/other and the original kept beside it.
+a request each), and ``"issue_type": <the site's issue-type entry for this issue's type id>`` (from
+``/rest/api/2/issuetype``). ``payoff remap`` replays it through ``remap`` without calling Jira.
+
+The issue type is normalised to bug/story/task/other by identity, not by label: a site shown in another
+language names a Story "故事", so the name alone classifies nothing. First the type's ``untranslatedName``
+(the site's English name for that id), then the ``subtask`` flag or ``hierarchyLevel`` -1 (a sub-task),
+then the displayed name. The displayed name is kept beside the normalised type.
 """
 
 from datetime import UTC, datetime
+
+from payoff.connectors.numbers import number
 
 SOURCE = "jira"
 TYPES = {"bug": "bug", "defect": "bug", "incident": "bug", "story": "story", "user story": "story",
          "feature": "story", "new feature": "story", "improvement": "story", "task": "task", "sub-task": "task",
          "subtask": "task", "technical task": "task", "chore": "task", "spike": "task"}
+
+
+def ticket_type(issuetype: dict | None, site_type: dict | None = None) -> str:
+    """bug/story/task/other from the issue's ``issuetype`` and the site's entry for its id (see above)."""
+    issuetype, site_type = issuetype or {}, site_type or {}
+    english = (site_type.get("untranslatedName") or "").lower()
+    if english in TYPES:
+        return TYPES[english]
+    subtask = site_type.get("subtask", issuetype.get("subtask"))
+    level = number(site_type.get("hierarchyLevel", issuetype.get("hierarchyLevel")))
+    if subtask or level == -1:
+        return "task"
+    return TYPES.get((issuetype.get("name") or "").lower(), "other")
 
 
 def when(value: str | None) -> datetime | None:
@@ -42,13 +62,13 @@ def ticket_rows(payload: dict) -> dict[str, list[dict]]:
     assignee = identity(fields.get("assignee"))
     status = fields.get("status") or {}
     original_type = (fields.get("issuetype") or {}).get("name") or "Unknown"
-    points = fields.get(points_field) if points_field else None
+    points = number(fields.get(points_field)) if points_field else None
     ticket = {
         "id": f"{SOURCE}:{issue['key']}",
         "key": issue["key"],
         "project": (fields.get("project") or {}).get("key") or issue["key"].rsplit("-", 1)[0],
         "summary": fields.get("summary") or "",
-        "type": TYPES.get(original_type.lower(), "other"),
+        "type": ticket_type(fields.get("issuetype"), payload.get("issue_type")),
         "original_type": original_type,
         "status": status.get("name") or "",
         "status_category": (status.get("statusCategory") or {}).get("key") or "",
@@ -57,7 +77,7 @@ def ticket_rows(payload: dict) -> dict[str, list[dict]]:
         "resolved_at": when(fields.get("resolutiondate")),
         "resolution": (fields.get("resolution") or {}).get("name"),
         "identity_id": assignee["id"] if assignee else None,
-        "story_points": float(points) if isinstance(points, (int, float)) else None,
+        "story_points": float(points) if points is not None else None,
         "links": [link_row(link) for link in fields.get("issuelinks") or []],
     }
     ticket.update(description=plain_text(fields.get("description")), updated_at=when(fields.get("updated")),

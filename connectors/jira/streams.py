@@ -47,13 +47,15 @@ class Issues:
 
     def __init__(self, client: JiraClient, *, project: str | None = None, jql: str | None = None,
                  since: date | None = None, story_points_field: str | None = None,
-                 status_categories: Mapping[str, str] | None = None, stored: Mapping[str, datetime] | None = None,
+                 status_categories: Mapping[str, str] | None = None, issue_types: Mapping[str, dict] | None = None,
+                 stored: Mapping[str, datetime] | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.client, self.scope = client, scope_of(project, jql)
         clauses = [f'project = "{project}"' if project else "", f"({jql})" if jql else ""]
         self.jql = " AND ".join(clause for clause in clauses if clause)
         self.since, self.story_points_field, self.now = since, story_points_field, now
         self.status_categories, self.stored = dict(status_categories or {}), dict(stored or {})
+        self.issue_types = dict(issue_types or {})
 
     def query(self, start: datetime | None) -> str:
         """The JQL for issues updated since ``start`` (else since ``--since``, else all), oldest first."""
@@ -96,8 +98,10 @@ class Issues:
         used = {str(item.get(end)) for h in histories for item in h.get("items") or [] for end in ("from", "to")}
         payload = {"issue": issue, "story_points_field": self.story_points_field,
                    "status_categories": {k: v for k, v in self.status_categories.items() if k in used}}
-        kind = ((issue["fields"].get("issuetype") or {}).get("name") or "").lower()
-        if mapping.TYPES.get(kind) == "bug":
+        issuetype = issue["fields"].get("issuetype") or {}
+        if site_type := self.issue_types.get(str(issuetype.get("id"))):
+            payload["issue_type"] = site_type
+        if mapping.ticket_type(issuetype, site_type) == "bug":
             payload["remote_links"] = self.client.remote_links(issue["key"])
         return payload
 

@@ -16,6 +16,13 @@ STATUSES = {"To Do": ("10000", "new"), "Reopened": ("4", "new"), "In Progress": 
             "In Review": ("10001", "indeterminate"), "Done": ("10002", "done")}
 LINK_TYPES = {"Blocks": ("is blocked by", "blocks"), "Problem/Incident": ("is caused by", "causes"),
               "Relates": ("relates to", "relates to")}
+# The site's issue types: English (untranslated) name -> (id, hierarchyLevel), as /rest/api/2/issuetype lists them.
+ISSUE_TYPES = {"Bug": ("10004", 0), "Story": ("10001", 0), "Task": ("10002", 0), "Sub-task": ("10003", -1),
+               "Epic": ("10000", 1), "Improvement": ("10005", 0), "Incident": ("10006", 0), "Defect": ("10007", 0),
+               "New Feature": ("10008", 0), "Spike": ("10009", 0), "Design review": ("10010", 0)}
+# How a site whose users read Jira in Chinese names them (what the issues' issuetype.name carries there).
+CHINESE = {"Bug": "缺陷", "Story": "故事", "Task": "任务", "Sub-task": "子任务", "Epic": "长篇故事", "Improvement": "改进",
+           "Incident": "事件", "Defect": "瑕疵", "New Feature": "新功能", "Spike": "探针", "Design review": "设计评审"}
 CLOUD_POINTS, SERVER_POINTS = "customfield_10016", "customfield_10002"
 
 
@@ -43,7 +50,7 @@ def issue(key: str, *, summary: str = "Fix the login page", kind: str = "Bug", s
         "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
         "id": str(10000 + number), "key": key,
         "fields": {
-            "summary": summary, "issuetype": {"id": "10004", "name": kind, "subtask": kind == "Sub-task"},
+            "summary": summary, "issuetype": issuetype(kind),
             "status": {"name": status, "id": "3", "statusCategory": {"id": 3, "key": category, "name": category.title()}},
             "resolution": {"id": "10000", "name": resolution} if resolution else None,
             "resolutiondate": resolved, "created": created, "updated": updated, "assignee": assignee,
@@ -60,6 +67,13 @@ def issue(key: str, *, summary: str = "Fix the login page", kind: str = "Bug", s
                               "object": {"url": url, "title": url.rsplit("/", 3)[-3], "icon": {}}}
                              for i, url in enumerate(remote_links)]
     return found
+
+
+def issuetype(kind: str, names: dict[str, str] | None = None) -> dict:
+    """An issue type as the site shows it (``names`` translates the English name), Cloud's fields included."""
+    type_id, level = ISSUE_TYPES.get(kind, ("10099", 0))
+    return {"id": type_id, "name": (names or {}).get(kind, kind), "subtask": level == -1, "hierarchyLevel": level,
+            "description": "", "avatarId": 10300 + int(type_id) % 100, "iconUrl": ""}
 
 
 def link(index: int, direction: str, other: str, name: str = "Blocks") -> dict:
@@ -87,10 +101,12 @@ def adf(*paragraphs: str, url: str | None = None) -> dict:
 
 class FakeJira:
     def __init__(self, api: FakeApi, *, cloud: bool = True, projects: tuple[str, ...] = ("ABC", "OPS"),
-                 histories_in_search: int = 100):
+                 histories_in_search: int = 100, names: dict[str, str] | None = None):
+        """``names`` shows the site in another language: issue types are named by it (``CHINESE``)."""
         self.api, self.cloud, self.projects = api, cloud, list(projects)
         self.histories_in_search = histories_in_search  # Cloud's search sends at most this many per issue
         self.issues: dict[str, dict] = {}
+        self.names = names or {}
         self.points_field = CLOUD_POINTS if cloud else SERVER_POINTS
         api.route("GET", "/rest/api/2/serverInfo", lambda req: Reply(200, {
             "baseUrl": api.url, "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.2",
@@ -101,15 +117,30 @@ class FakeJira:
             {"id": str(10000 + i), "key": key, "name": key.title(), "self": f"{api.url}/rest/api/2/project/{key}"}
             for i, key in enumerate(self.projects)])))
         api.route("GET", "/rest/api/2/search/jql" if cloud else "/rest/api/2/search", self._authed(self._search))
+        api.route("GET", "/rest/api/2/issuetype", self._authed(lambda req: Reply(200, self._issue_types())))
         api.route("GET", "/rest/api/2/status", self._authed(lambda req: Reply(200, [
             {"self": f"{api.url}/rest/api/2/status/{sid}", "id": sid, "name": name, "description": "",
              "statusCategory": {"id": {"new": 2, "indeterminate": 4, "done": 3}[category], "key": category,
                                 "colorName": "blue-gray", "name": category.title()}}
             for name, (sid, category) in STATUSES.items()])))
 
+    def _issue_types(self) -> list[dict]:
+        """The site's issue-type list: ``name`` in the users' language, ``untranslatedName`` in English."""
+        listed = []
+        for english, (type_id, level) in ISSUE_TYPES.items():
+            shown = issuetype(english, self.names)
+            listed.append({"self": f"{self.api.url}/rest/api/2/issuetype/{type_id}", **shown,
+                           "untranslatedName": english, "entityId": f"e{type_id}", "scope": None}
+                          if self.cloud else {"self": f"{self.api.url}/rest/api/2/issuetype/{type_id}",
+                                              **{k: v for k, v in shown.items() if k != "hierarchyLevel"}})
+        return listed
+
     def add(self, *issues: dict) -> None:
         for found in issues:
             found = dict(found)
+            kind = found["fields"]["issuetype"]
+            english = next((k for k, (i, _) in ISSUE_TYPES.items() if i == kind["id"]), kind["name"])
+            found["fields"] = {**found["fields"], "issuetype": {**kind, "name": self.names.get(english, kind["name"])}}
             links = found.pop("remote_links", [])
             self.issues[found["key"]] = {**found, "self": f"{self.api.url}/rest/api/2/issue/{found['id']}"}
             base = f"/rest/api/2/issue/{found['key']}"

@@ -17,7 +17,7 @@ from payoff.store.models import Identity, RawPayload, SyncState, Ticket, TicketP
 from payoff.store.sink import StoreSink
 from tests.connectors.conftest import Reply, fresh_database, no_sleep
 from tests.connectors.github_fake import TOKEN as GITHUB_TOKEN, FakeGitHub, pull, slow_once
-from tests.connectors.jira_fake import API_TOKEN, EMAIL, PAT, FakeJira, issue, user
+from tests.connectors.jira_fake import API_TOKEN, CHINESE, EMAIL, PAT, FakeJira, issue, user
 from tests.console_text import words
 
 
@@ -85,9 +85,9 @@ def cli_sync(url: str, fake: FakeJira, *args: str, env: dict | None = None):
 def test_cloud_sync_stores_tickets_with_normalised_types_points_links_and_assignees(db_url, cloud):
     result = cli_sync(db_url, cloud)
     assert result.exit_code == 0, result.output
-    # serverInfo, the field list (ours and the package's field-name cache), the status list, the project list,
-    # one search each, the remote links of the two bugs (ABC-1 and the incident OPS-1)
-    assert "9 API requests made" in result.output
+    # serverInfo, the field list (ours and the package's field-name cache), the status list, the issue-type list,
+    # the project list, one search each, the remote links of the two bugs (ABC-1 and the incident OPS-1)
+    assert "10 API requests made" in result.output
     with db.session(db_url) as s:
         bug = s.get(Ticket, "jira:ABC-1")
         assert (bug.type, bug.original_type, bug.status, bug.status_category) == ("bug", "Bug", "Done", "done")
@@ -104,6 +104,33 @@ def test_cloud_sync_stores_tickets_with_normalised_types_points_links_and_assign
                          "OPS-1": "bug"}
         assert s.get(Ticket, "jira:ABC-3").identity_id is None
     assert count(db_url, RawPayload) == 6 and API_TOKEN not in result.output
+
+
+EXPECTED_TYPES = {"ABC-1": "bug", "ABC-2": "story", "ABC-3": "task", "ABC-4": "other", "ABC-5": "story", "OPS-1": "bug"}
+
+
+def test_a_site_in_chinese_classifies_every_type_by_identity_and_remap_keeps_it(db_url, api):
+    fake = FakeJira(api, cloud=True, names=CHINESE)
+    tickets(fake)
+    fake.add(issue("ABC-6", kind="Story", updated="2026-03-07T10:00:00.000+0000", points="8", points_field=fake.points_field))
+    result = cli_sync(db_url, fake)
+    assert result.exit_code == 0, result.output
+    with db.session(db_url) as s:
+        found = {t.key: (t.type, t.original_type) for t in s.exec(select(Ticket))}
+        assert found == {"ABC-1": ("bug", "缺陷"), "ABC-2": ("story", "故事"), "ABC-3": ("task", "子任务"),
+                         "ABC-4": ("other", "长篇故事"), "ABC-5": ("story", "改进"), "OPS-1": ("bug", "事件"),
+                         "ABC-6": ("story", "故事")}
+        assert s.get(Ticket, "jira:ABC-6").story_points == 8.0  # sent as the string "8"
+    assert fake.requests_to("/issuetype") == 1 and fake.requests_to("/remotelink") == 2  # cached; both bugs asked
+    with db.session(db_url) as s:  # what an earlier Payoff stored: everything but the bugs `other`
+        for ticket in s.exec(select(Ticket)):
+            ticket.type = "other"
+            s.add(ticket)
+        s.commit()
+    fake.api.close()
+    result = CliRunner().invoke(cli, ["remap", "--source", "jira"], env={"PAYOFF_DATABASE_URL": db_url})
+    assert result.exit_code == 0, result.output
+    assert {t["key"]: t["type"] for t in rows(db_url, Ticket)} == {**EXPECTED_TYPES, "ABC-6": "story"}
 
 
 @pytest.mark.parametrize("site", ["cloud", "server"])
@@ -145,8 +172,8 @@ def test_sync_twice_counts_distinct_ids_and_unchanged_resync_costs_one_search_pe
     fake.api.requests.clear()
     again = cli_sync(db_url, fake, "--project", "ABC", "--project", "OPS")
     assert again.exit_code == 0, again.output
-    # + serverInfo, the field list twice and the status list; the issues re-read are unchanged: nothing else
-    assert fake.searches() == 2 and "6 API requests made" in again.output
+    # + serverInfo, the field list twice, the status and issue-type lists; the issues re-read are unchanged: nothing else
+    assert fake.searches() == 2 and "7 API requests made" in again.output
     assert (count(db_url, Ticket), count(db_url, Identity), count(db_url, RawPayload)) == before == (6, 2, 6)
 
 

@@ -19,6 +19,26 @@ def test_type_is_normalised_and_the_original_kept(original, normalised):
     assert (ticket["type"], ticket["original_type"]) == (normalised, original)
 
 
+@pytest.mark.parametrize("site_type, issuetype, normalised", [
+    ({"untranslatedName": "Bug", "name": "缺陷"}, {"id": "1", "name": "缺陷"}, "bug"),
+    ({"untranslatedName": "Story", "name": "Historia"}, {"id": "2", "name": "Historia"}, "story"),
+    ({"untranslatedName": "Checklist", "subtask": True}, {"id": "3", "name": "Prüfliste"}, "task"),
+    (None, {"id": "4", "name": "子任务", "subtask": False, "hierarchyLevel": -1}, "task"),
+    (None, {"id": "5", "name": "Task"}, "task"),  # Server without the list entry: the name
+    ({"untranslatedName": "Epic", "hierarchyLevel": 1}, {"id": "6", "name": "長篇"}, "other"),
+])
+def test_type_by_the_sites_english_name_then_the_subtask_flags_then_the_name(site_type, issuetype, normalised):
+    found = issue("ABC-1")
+    found["fields"]["issuetype"] = issuetype
+    rows = ticket_rows({"issue": found, "story_points_field": CLOUD_POINTS, "issue_type": site_type})
+    assert (rows["ticket"][0]["type"], rows["ticket"][0]["original_type"]) == (normalised, issuetype["name"])
+
+
+@pytest.mark.parametrize("sent, stored", [(3, 3.0), ("5", 5.0), (" 2.5 ", 2.5), ("", None), ("lots", None), (None, None)])
+def test_story_points_as_numbers_or_numeric_strings(sent, stored):
+    assert mapped(issue("ABC-1", points=sent))["ticket"][0]["story_points"] == stored
+
+
 def test_cloud_assignee_with_and_without_a_visible_email():
     visible = mapped(issue("ABC-1", assignee=user("ana")))
     assert visible["identity"] == [{"id": "jira:5b10ac8d82e05b22cc7d4e03ana", "source": "jira",

@@ -105,12 +105,12 @@ def test_ai_assisted_prs_that_break_things_carry_the_signal_and_their_rates(db_u
     import_people(people, db_url)
     full = sync(db_url, github, jira)
     # GitHub: the repositories, one page of 23 PRs, then each PR's detail, reviews and commits.
-    # Jira: serverInfo, the field list twice, the statuses, the projects, one search, the remote links of
+    # Jira: serverInfo, the field list twice, the statuses, the issue types, the projects, one search, the remote links of
     # the four bugs and one changelog page each for ABC-7 and ABC-8 (five histories; the search sends three).
-    assert full == (2 + 23 * 3, 6 + 4 + 2)
+    assert full == (2 + 23 * 3, 7 + 4 + 2)
     assert jira.requests_to("/changelog") == 2
     again = sync(db_url, github, jira)
-    assert again == (2, 6)  # unchanged: one list per repository, one search per project; no changelog
+    assert again == (2, 7)  # unchanged: one list per repository, one search per project; no changelog
 
     with db.session(db_url) as s:
         ids = {p.email.split("@")[0]: p.id for p in s.exec(select(Person))}
