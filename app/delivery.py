@@ -27,6 +27,9 @@ from payoff.store.config import Smtp
 from payoff.store.models import Person
 
 
+STOP = "To stop these emails, switch off \"Email me my monthly reviews\" on My payoff."
+
+
 @dataclass(frozen=True)
 class Parcel:
     """What one person gets: the reviews their access allows, and those it refused with the reason."""
@@ -77,11 +80,11 @@ def message(session: Session, parcel: Parcel, month: str, sender: str) -> EmailM
     mail["To"] = formataddr((parcel.name, parcel.email))
     titles = [_title(subject, parcel.email) for subject in parcel.reviews]
     mail.set_content(f"Hello {parcel.name},\n\nAttached: {', '.join(titles)} for {month_name(month)}, as you can "
-                     "see them in Payoff.\n\nTo stop these emails, ask your Payoff admin to opt you out.\n")
+                     f"see them in Payoff.\n\n{STOP}\n")
     items = "".join(f"<li>{html.escape(title)}</li>" for title in titles)
     mail.add_alternative(
         f"<p>Hello {html.escape(parcel.name)},</p><p>Attached for {month_name(month)}, as you can see them in "
-        f"Payoff:</p><ul>{items}</ul><p>To stop these emails, ask your Payoff admin to opt you out.</p>",
+        f"Payoff:</p><ul>{items}</ul><p>{html.escape(STOP)}</p>",
         subtype="html")
     for subject in parcel.reviews:
         data = export(session, viewer, month, subject, "pdf")

@@ -2,7 +2,6 @@
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 cli = typer.Typer(help="payoff.toml: sources, people file, settings to seed and schedule (no secrets).",
                   no_args_is_help=True)
@@ -13,6 +12,8 @@ def check() -> None:
     """Validate payoff.toml (PAYOFF_CONFIG, default beside the database or in this folder), then test
     each source's credentials by reading the first page of its first stream (a request or two; nothing
     is written). Exit 0 when everything works, 1 when a source is refused, 2 when the file is wrong."""
+    from rich.table import Table
+
     from payoff.app.cli.sync import config_or_exit
     from payoff.store.config_file import default_path
 

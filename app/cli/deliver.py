@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from payoff.app.cli.review import _month
 
@@ -30,6 +29,8 @@ def register(cli: typer.Typer) -> None:
         Mail goes through PAYOFF_SMTP_HOST, PAYOFF_SMTP_PORT, PAYOFF_SMTP_SECURITY (starttls | ssl |
         none, default starttls), PAYOFF_SMTP_USER, PAYOFF_SMTP_PASSWORD and PAYOFF_SMTP_FROM.
         """
+        from rich.table import Table
+
         from payoff.app import delivery
         from payoff.store import db
         from payoff.store.config import Smtp

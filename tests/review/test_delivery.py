@@ -78,6 +78,7 @@ def test_each_person_gets_what_they_may_see_and_opted_out_people_nothing(org, sm
     ada = inbox["ada@acme.test"]
     assert ada["Subject"] == "Your Payoff review for October 2026" and ada["From"] == "Payoff <payoff@acme.test>"
     assert "your monthly review" in ada.get_body(("html",)).get_content()
+    assert 'switch off "Email me my monthly reviews" on My payoff' in ada.get_body(("plain",)).get_content()
     (name, text), = attachments(ada).items()
     assert name == "payoff-review-2026-10-ada.pdf"
     assert "Ada Lovelace" in text and "Ben Byte" not in text and "ada@acme.test" in text  # footer names her
@@ -105,10 +106,15 @@ def test_dry_run_sends_nothing_and_lists_refusals(org, smtp):
         assert s.exec(select(AuditLog)).all() == []
 
 
-def test_a_refusing_mail_server_is_one_clear_error(org, smtp, monkeypatch):
-    monkeypatch.setenv("PAYOFF_SMTP_PASSWORD", "wrong")
+def test_an_unreachable_mail_server_is_one_clear_error(org, smtp, monkeypatch):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens there once the socket is closed
+    monkeypatch.setenv("PAYOFF_SMTP_PORT", str(closed))
     result = CliRunner().invoke(cli, ["deliver", "--month", MONTH])
-    assert result.exit_code == 2 and "Mail server" in words(result.output) and "wrong" not in result.output
+    assert result.exit_code == 2, result.output
+    assert f"Mail server 127.0.0.1:{closed} failed" in words(result.output) and "0 messages were sent" in words(result.output)
+    assert "relay-secret" not in result.output
     with db.session() as s:
         assert s.exec(select(AuditLog).where(AuditLog.view == f"review.email:{MONTH}")).all() == []
 
