@@ -37,7 +37,8 @@ def quality_month(session: Session, *, month: str, person_ids: Iterable[int] | N
     key = "person_id" if by == "person" else "team"
     if by != "person":
         teams = people.assign(team=ALL) if by == "org" else people.fillna({"team": ""})
-        frames = {name: frame.merge(teams, on="person_id", how="left").fillna({"team": ALL})
+        # the organisation's bugs include the unassigned ones; a team has only its members'
+        frames = {name: frame.merge(teams, on="person_id", how="left").fillna({"team": ALL} if by == "org" else {})
                   for name, frame in frames.items()}
     rates = outcomes.pr_outcomes(frames["prs"], by=key)[[key, "prs_merged", "bug_rate", "reverts"]]
     rates["revert_rate"] = rates["reverts"] / rates["prs_merged"]
@@ -46,8 +47,9 @@ def quality_month(session: Session, *, month: str, person_ids: Iterable[int] | N
     if by == "person":
         table = people[["person_id"]].merge(table, on="person_id", how="left")
         return _counted(table)[["person_id", *COLUMNS]]
-    sizes = (people.assign(team=ALL) if by == "org" else people).groupby("team").size().rename("people")
-    table = table.merge(sizes, left_on="team", right_index=True, how="left").fillna({"people": 0})
+    # every team of the people (the whole group: one row, even when empty), with or without figures
+    sizes = (pd.Series({ALL: len(people)}) if by == "org" else teams.groupby("team").size()).rename("people")
+    table = sizes.rename_axis("team").reset_index().merge(table, on="team", how="outer").fillna({"people": 0})
     return _counted(table).astype({"people": int})[["team", "people", *COLUMNS]].sort_values("team", ignore_index=True)
 
 

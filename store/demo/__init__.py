@@ -62,7 +62,7 @@ def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int
     with db.session(url) as s:
         derived = linking.relink(s)
     return dict(counts) | {"ticket_pull_request": derived["fixes"] + derived["caused_by"],
-                           "reverts": derived["reverts"], "ticket_cycle": derived["cycles"]}
+                           "ticket_cycle": derived["cycles"]}
 
 
 def _store_people(s: Session, org: Org) -> None:

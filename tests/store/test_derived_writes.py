@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
+from sqlmodel import func, select
 
 from payoff.connectors.github.mapping import pull_request_rows
 from payoff.connectors.jira.mapping import ticket_rows
 from payoff.store import db, demo, linking
-from payoff.store.models import DERIVED_COLUMNS, DERIVED_TABLES, TicketPullRequest
+from payoff.store.models import DERIVED_COLUMNS, DERIVED_TABLES, PullRequest, TicketPullRequest
 from payoff.store.remap import remap
 from payoff.store.writes import save_page, upsert
 from tests.connectors.github_fake import commit, pull
@@ -75,7 +76,9 @@ def test_demo_sync_and_remap_leave_derived_rows_to_linking(db_url):
             save_page(s, source="jira", stream="issues", scope="ABC", rows=ticket_rows(found), raw=[("ABC-1", found)])
             remap(s)
     assert strays == []
-    assert counts["ticket_pull_request"] and counts["reverts"] and counts["ticket_cycle"]  # derived, and written
+    with db.session(db_url) as s:
+        reverts = s.exec(select(func.count()).where(PullRequest.reverts_pr_id.is_not(None))).one()
+    assert counts["ticket_pull_request"] and counts["ticket_cycle"] and reverts  # derived, and written
 
 
 def test_a_derived_write_elsewhere_is_caught(db_url):
