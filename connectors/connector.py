@@ -51,13 +51,17 @@ class Context:
     """What ``connect`` gets: option values by name (every declared option present), key values by
     variable (None when unset), a way to tell the user something (rate-limit waits), the pull
     requests the store holds as final per repository (a forge never needs to fetch them again), and the
-    ``updated`` time stored per ticket key (a tracker skips what did not change)."""
+    ``updated`` time stored per ticket key (a tracker skips what did not change), the organisation's
+    settings (prices a source does not send) and the raw payloads stored for a source's stream and scope
+    (a seat list ends the seats it no longer holds)."""
 
     options: Mapping[str, Any]
     keys: Mapping[str, str | None]
     notify: Callable[[str], None] = lambda message: None
     final_pull_requests: Callable[[], Mapping[str, Collection[int]]] = dict
     ticket_updates: Callable[[], Mapping[str, datetime]] = dict
+    org_settings: Callable[[], Mapping[str, Any]] = dict
+    raw_payloads: Callable[[str, str, str], Mapping[str, dict]] = lambda source, stream, scope: {}
 
 
 @dataclass

@@ -16,7 +16,7 @@ def usage_totals(usage: pd.DataFrame, by: str = "person_id") -> pd.DataFrame:
 
 def unused_seats(seats: pd.DataFrame, tools_used: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     """Per person: ``unused_seats`` and ``unused_seat_cost_usd`` — seats held during the month (assigned
-    before its end, not cancelled before its start) whose tool shows no active day for that person in
+    before its end, not cancelled or ended — gone from the tool's seat list — before its start) whose tool shows no active day for that person in
     the month and whose last recorded activity (if any) is before the month."""
     if seats.empty:
         return pd.DataFrame(columns=["person_id", "unused_seats", "unused_seat_cost_usd"])
@@ -24,7 +24,9 @@ def unused_seats(seats: pd.DataFrame, tools_used: pd.DataFrame, start: date, end
     assigned = pd.to_datetime(seats["assigned_at"], utc=True)
     last = pd.to_datetime(seats["last_activity_at"], utc=True)
     cancelled = pd.to_datetime(seats["pending_cancellation_date"])
-    held = (assigned.isna() | (assigned < month_end)) & (cancelled.isna() | (cancelled >= pd.Timestamp(start)))
+    ended = pd.to_datetime(seats["ended_at"], utc=True)
+    held = ((assigned.isna() | (assigned < month_end)) & (cancelled.isna() | (cancelled >= pd.Timestamp(start)))
+            & (ended.isna() | (ended >= month_start)))
     pair = ["person_id", "tool"]
     active = pd.MultiIndex.from_frame(tools_used.loc[tools_used["active_days"] > 0, pair])
     used = pd.Series(pd.MultiIndex.from_frame(seats[pair]).isin(active), index=seats.index)

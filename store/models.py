@@ -75,6 +75,8 @@ class AIUsageDaily(SQLModel, table=True):
     lines_removed: int = 0
     commits: int = 0
     pull_requests: int = 0
+    ai_credits: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"},
+                              description="Use billed per unit (Copilot premium requests / AI credits); priced in cost_usd")
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
@@ -140,6 +142,9 @@ class Seat(SQLModel, table=True):
     cycle_spend_usd: float | None = Field(
         default=None, description="Usage-based spend so far in the current billing cycle (Cursor)"
     )
+    ended_at: datetime | None = Field(default=None, description="First sync whose seat list no longer held it")
+    price_assumed: bool = Field(default=False, sa_column_kwargs={"server_default": false()},
+                                description="No plan in the payload: priced at the organisation's default")
 
 
 class PullRequest(SQLModel, table=True):

@@ -27,6 +27,10 @@ DEFAULTS: dict[str, Any] = {
     # and link types whose inward side is the bug's. Sites rename link types; add their wording here.
     "causation_links": {"phrases": ["is caused by", "caused by", "is a regression of", "was introduced by"],
                         "link_types": ["Problem/Incident", "Defect"]},
+    # Copilot bills premium requests (AI credits) beyond a plan's allowance at this price each (GitHub's list
+    # price), and a seat whose payload names no plan at this monthly price (flagged as assumed).
+    "copilot_credit_price_usd": 0.04,
+    "copilot_default_seat_usd": 19.0,
 }
 
 
@@ -51,6 +55,11 @@ def check(key: str, value: Any) -> None:
     if key == "causation_links" and not (isinstance(value, dict) and set(value) == {"phrases", "link_types"}
                                          and all(isinstance(v, list) for v in value.values())):
         raise ValueError("causation_links holds two lists: phrases and link_types")
+
+
+    if key in ("copilot_credit_price_usd", "copilot_default_seat_usd") and not (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
+        raise ValueError(f"{key} is a price in USD, zero or more")
 
 
 def put(session: Session, key: str, value: Any) -> None:

@@ -188,11 +188,12 @@ def tools_used(
 
 def seats(session: Session, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Paid seats: ``seat_id, tool, person_id, assigned_at, last_activity_at, pending_cancellation_date,
-    monthly_cost_usd``."""
+    ended_at, monthly_cost_usd``."""
     stmt = select(Seat.id, Seat.tool, Seat.person_id, Seat.assigned_at, Seat.last_activity_at,
-                  Seat.pending_cancellation_date, Seat.monthly_cost_usd).where(_of(Seat.person_id, person_ids))
+                  Seat.pending_cancellation_date, Seat.ended_at, Seat.monthly_cost_usd).where(
+        _of(Seat.person_id, person_ids))
     return _frame(session, stmt, ["seat_id", "tool", "person_id", "assigned_at", "last_activity_at",
-                                  "pending_cancellation_date", "monthly_cost_usd"])
+                                  "pending_cancellation_date", "ended_at", "monthly_cost_usd"])
 
 
 def _bugs():

@@ -77,7 +77,8 @@ def run_source(connector: Connector, options: Mapping[str, Any], progress: Progr
     db.upgrade()
     context = Context(options=options, keys={key.variable: keys[key.variable] for key in connector.keys},
                       notify=lambda message: progress.console.print(f"[yellow]{message}[/]"),
-                      final_pull_requests=_final_pull_requests, ticket_updates=_ticket_updates)
+                      final_pull_requests=_final_pull_requests, ticket_updates=_ticket_updates,
+                      org_settings=_org_settings, raw_payloads=_raw_payloads)
     started = datetime.now(UTC)
     connection = None
     try:
@@ -118,6 +119,21 @@ def _ticket_updates() -> dict[str, datetime]:
 
     with db.session() as s:
         return ticket_updates(s)
+
+
+def _org_settings() -> dict[str, Any]:
+    from payoff.store import db, org_settings
+
+    with db.session() as s:
+        return org_settings.get_all(s)
+
+
+def _raw_payloads(source: str, stream: str, scope: str) -> dict[str, dict]:
+    from payoff.store import db
+    from payoff.store.remap import raw_payloads
+
+    with db.session() as s:
+        return raw_payloads(s, source, stream, scope)
 
 
 def _tidy_outcomes(started: datetime) -> dict[str, int]:

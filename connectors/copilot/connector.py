@@ -13,7 +13,11 @@ def connect(context: Context) -> Connection:
     client = api.CopilotClient(context.keys["GITHUB_TOKEN"], options["org"],
                                base_url=options["base_url"] or api.DEFAULT_BASE_URL,
                                retrying=Retrying(notify=context.notify))
-    return Connection([Seats(client), UsersReport(client=client, since=options["since"])],
+    prices = context.org_settings()
+    seats = Seats(client, default_seat_usd=prices.get("copilot_default_seat_usd"),
+                  stored=context.raw_payloads(mapping.SOURCE, "seats", options["org"]))
+    report = UsersReport(client=client, since=options["since"], credit_price_usd=prices.get("copilot_credit_price_usd", 0.0))
+    return Connection([seats, report],
                       requests=lambda: client.requests)
 
 
@@ -23,7 +27,9 @@ CONNECTOR = Connector(
 
     Every seat (assigned, last activity, editor, plan) and the users-1-day report (code generation and
     acceptance, lines suggested and added, chat, agent and CLI use, CLI tokens), one report per day up to
-    yesterday (first run: 28 days back; GitHub keeps one year).""",
+    yesterday (first run: 28 days back; GitHub keeps one year). AI credits (premium requests) are priced
+    at the organisation's copilot_credit_price_usd into the usage cost; a seat without a plan at
+    copilot_default_seat_usd (flagged); a seat gone from the list is ended.""",
     keys=(Key("GITHUB_TOKEN", "a classic token with manage_billing:copilot or read:org, or a fine-grained "
                               "token with the organisation's Copilot permissions (read)"),),
     options=(

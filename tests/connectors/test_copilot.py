@@ -11,7 +11,7 @@ from payoff.connectors.copilot.client import CopilotClient
 from payoff.connectors.copilot.streams import Seats, UsersReport, yesterday
 from payoff.connectors.retrying import Retrying
 from payoff.connectors.sync import RateLimited, SourceError, run
-from payoff.store import db
+from payoff.store import db, org_settings
 from payoff.store.models import Seat
 from payoff.store.sink import StoreSink
 from tests.connectors.conftest import Reply, remapped_usage_ids, resumed_sync_matches_clean, usage_table
@@ -34,6 +34,11 @@ def record(login: str, day: date, **changes) -> dict:
                               {"feature": "chat_panel_agent_mode", "user_initiated_interaction_count": 7}],
         "totals_by_cli": {"session_count": 2, "request_count": 9, "prompt_count": 5,
                           "token_usage": {"prompt_tokens_sum": 5000, "output_tokens_sum": 800}},
+        "ai_credits_used": 6, "used_copilot_coding_agent": True, "used_copilot_cloud_agent": False,
+        "totals_by_model_feature": [{"model": "claude-sonnet-4.5", "feature": "chat_panel_agent_mode",
+                                     "user_initiated_interaction_count": 5, "ai_credits_used": 5},
+                                    {"model": "gpt-4.1", "feature": "code_completion", "ai_credits_used": 1,
+                                     "code_generation_activity_count": 30}],
         **changes,
     }
 
@@ -51,9 +56,22 @@ def test_report_record_maps_generation_chat_and_cli_tokens():
     [usage] = rows["ai_usage_daily"]
     assert usage["id"] == "github:octocat:2026-05-04:copilot"
     assert (usage["lines_suggested"], usage["lines_accepted"], usage["lines_removed"], usage["requests"],
-            usage["sessions"], usage["input_tokens"], usage["output_tokens"]) == (300, 120, 15, 16, 2, 5000, 800)
+            usage["sessions"], usage["input_tokens"], usage["output_tokens"]) == (300, 120, 15, 7, 2, 5000, 800)
     assert usage["extra"]["used_chat"] is True and usage["extra"]["used_agent"] is False
     assert usage["extra"]["activity_by_feature"] == {"code_completion": 40, "chat_panel_agent_mode": 7}
+    # the CLI's internal model requests are another unit: kept, never added to the interactions
+    assert usage["extra"]["totals_by_cli"]["request_count"] == 9
+    assert usage["extra"]["used_copilot_coding_agent"] is True and usage["extra"]["loc_suggested_to_delete_sum"] == 10
+    assert [m["model"] for m in usage["extra"]["totals_by_model_feature"]] == ["claude-sonnet-4.5", "gpt-4.1"]
+    # no price recorded with the payload: credits kept, cost 0
+    assert (usage["ai_credits"], usage["cost_usd"]) == (6.0, 0.0)
+
+
+def test_credits_are_priced_at_the_price_recorded_with_the_report():
+    payload = {"day": "2026-05-04", "credit_price_usd": 0.04,
+               "records": [record("octocat", date(2026, 5, 4), ai_credits_used="12.5")]}
+    [usage] = mapping.report_rows(payload)["ai_usage_daily"]
+    assert usage["ai_credits"] == 12.5 and usage["cost_usd"] == pytest.approx(0.5)
 
 
 def test_record_without_cli_use_has_no_tokens():
@@ -67,6 +85,12 @@ def test_seat_keeps_assignment_activity_and_plan_price():
     assert row["id"] == "copilot:seat:acme:octocat" and row["identity_id"] == "github:octocat"
     assert row["assigned_at"] == datetime(2026, 1, 10, 15, 0, tzinfo=UTC)
     assert (row["pending_cancellation_date"], row["monthly_cost_usd"]) == (date(2026, 6, 1), 19.0)
+    assert (row["price_assumed"], row["ended_at"]) == (False, None)
+
+
+def test_a_seat_without_a_plan_costs_the_default_and_is_flagged():
+    [row] = mapping.seat_rows({"org": ORG, "seats": [seat("octocat", plan_type=None)], "default_seat_usd": 21.0})["seat"]
+    assert (row["plan_type"], row["monthly_cost_usd"], row["price_assumed"]) == (None, 21.0, True)
 
 
 def github_api(api, seats: list[dict], reports: dict[date, list[list[dict]]]):
@@ -133,6 +157,47 @@ def test_sync_command_fills_seats_and_daily_usage(api, db_url, monkeypatch):
         seats = {row.identity_id: (row.monthly_cost_usd, row.last_activity_at) for row in s.exec(select(Seat))}
     assert seats["github:hubot"][0] == 39.0 and seats["github:unused"] == (19.0, None)
     assert remapped_usage_ids(db_url, "copilot") == {r["id"] for r in rows}
+
+
+def test_a_month_of_copilot_priced_whole_and_a_removed_seat_ended(api, db_url, monkeypatch):
+    """The whole Copilot bill of a month: seats (one without a plan at the organisation's default) and AI
+    credits at the organisation's price; a seat removed in GitHub ends at the next sync."""
+    days = [yesterday() - timedelta(days=n) for n in range(30)]
+    seats = [seat("octocat"), seat("hubot", plan_type="enterprise"), seat("ghost", plan_type=None)]
+    github_api(api, seats, {day: [[record("octocat", day, ai_credits_used=4), record("hubot", day, ai_credits_used=1)]]
+                            for day in days})
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    env, runner = {"PAYOFF_DATABASE_URL": db_url}, CliRunner()
+    with db.session(db_url) as s:  # as an admin sets them in the app
+        org_settings.put(s, "copilot_credit_price_usd", 0.05)
+        org_settings.put(s, "copilot_default_seat_usd", 25.0)
+    args = ["sync", "copilot", "--org", ORG, "--base-url", api.url, "--since", days[-1].isoformat()]
+    result = runner.invoke(cli, args, env=env)
+    assert result.exit_code == 0, result.output
+    usage = usage_table(db_url)
+    credits, usage_cost = sum(r["ai_credits"] for r in usage), sum(r["cost_usd"] for r in usage)
+    with db.session(db_url) as s:
+        held = {row.identity_id: row for row in s.exec(select(Seat))}
+    seat_cost = sum(row.monthly_cost_usd for row in held.values())
+    assert (credits, usage_cost, seat_cost) == (150.0, pytest.approx(7.5), 19.0 + 39.0 + 25.0)
+    assert held["github:ghost"].price_assumed and not held["github:octocat"].price_assumed
+    assert all(row.ended_at is None for row in held.values())
+
+    del seats[1]  # hubot's seat removed in GitHub
+    result = runner.invoke(cli, args, env=env)
+    assert result.exit_code == 0, result.output
+    with db.session(db_url) as s:
+        ended = {row.identity_id: row.ended_at for row in s.exec(select(Seat))}
+    assert ended["github:octocat"] is None and ended["github:hubot"] > datetime.now(UTC) - timedelta(minutes=5)
+    again = runner.invoke(cli, args, env=env)  # still absent: the end date stays the first sync's
+    assert again.exit_code == 0
+    with db.session(db_url) as s:
+        assert s.get(Seat, "copilot:seat:acme:hubot").ended_at == ended["github:hubot"]
+    before = {r["id"]: r["cost_usd"] for r in usage_table(db_url)}
+    assert remapped_usage_ids(db_url, "copilot") == set(before)
+    with db.session(db_url) as s:  # remap keeps the end and the recorded prices
+        assert s.get(Seat, "copilot:seat:acme:hubot").ended_at == ended["github:hubot"]
+    assert {r["id"]: r["cost_usd"] for r in usage_table(db_url)} == before
 
 
 def test_seats_page_by_page(api, db_url):

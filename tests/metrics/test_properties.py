@@ -52,7 +52,7 @@ def month_data(usage: pd.DataFrame, prs_rows, points) -> api.MonthData:
         tickets=tickets,
         bugs=empty(["ticket_id", "pr_id", "person_id", "created_at"]), tools=tools,
         seats=empty(["seat_id", "tool", "person_id", "assigned_at", "last_activity_at", "pending_cancellation_date",
-                     "monthly_cost_usd"]),
+                     "ended_at", "monthly_cost_usd"]),
         survey=empty(["person_id", "week", "hours_saved"]),
         runs=empty(["person_id", "agent", "task_fingerprint", "runs", "tokens", "cost_usd"]),
         history=pd.DataFrame({"person_id": PEOPLE, "period": date(2026, 9, 1), "tokens": 1_000_000,
