@@ -16,17 +16,13 @@ from sqlmodel import Session, select
 
 from payoff.app import access, review
 from payoff.app.access import Viewer
-from payoff.metrics import ai_assisted, api, quality
-from payoff.metrics.suppression import suppress
+from payoff.metrics import queries
 from payoff.store import admin, audit, db, identities, org_settings, reads, self_service
 from payoff.store.models import Person
 
 CACHE_SECONDS = 300  # a sync shows up on the pages within five minutes
 CACHE_ENTRIES = 2000  # per loader: bounds memory however many viewers and months are opened
 Scope = Literal["team", "organisation"]
-# What a distribution shows about each member: figures only, no identity.
-DISTRIBUTION_COLUMNS = ["outcome_units", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "weekly_active_share",
-                        "active_days", "flags"]
 # Every cached loader takes the database URL and the viewer first, so entries never mix viewers.
 _cached = st.cache_data(ttl=CACHE_SECONDS, max_entries=CACHE_ENTRIES, show_spinner=False)
 
@@ -100,7 +96,7 @@ def person_name(viewer: Viewer, person_id: int, *, view: str = "team") -> str:
 class PersonMonth:
     """Everything a page shows of one person's month, loaded behind one check (and one audit row)."""
 
-    row: dict[str, Any]  # metrics.api.person_month
+    row: dict[str, Any]  # metrics.queries.person_month
     trend: pd.DataFrame  # the last six months, one row each
     ai_vs_other: pd.DataFrame  # this month and the two before
     signals: list[dict[str, str]]  # waste signals: name, evidence and the note the person added
@@ -116,24 +112,15 @@ def person(viewer: Viewer, person_id: int, month: str, *, view: str) -> PersonMo
             _refuse(session, viewer, person_id, view, refusal)
             raise
         notes = self_service.signal_notes(session, person_id=person_id, month=month)
-    url = db.database_url()
-    signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
-               for s in _signals(url, viewer, person_id, month)]
-    return PersonMonth(_person_month(url, viewer, person_id, month), _trend(url, viewer, (person_id,), month, True),
-                       _ai_vs_other(url, viewer, (person_id,), month), signals,
-                       _quality(url, viewer, (person_id,), month, "person").iloc[0].to_dict())
+    found = _person_view(db.database_url(), viewer, person_id, month)
+    signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")} for s in found.signals]
+    return PersonMonth(found.row, found.trend, found.ai_vs_other, signals, found.quality)
 
 
 @_cached
-def _person_month(url: str, viewer: Viewer, person_id: int, month: str) -> dict[str, Any]:
+def _person_view(url: str, viewer: Viewer, person_id: int, month: str) -> queries.PersonView:
     with db.session(url) as session:
-        return api.as_records(api.person_month(session, month=month, person_ids=[person_id]))[0]
-
-
-@_cached
-def _signals(url: str, viewer: Viewer, person_id: int, month: str) -> list:
-    with db.session(url) as session:
-        return api.waste_signals(session, month=month, person_id=person_id)
+        return queries.person_view(session, month=month, person_id=person_id)
 
 
 # ---- what a person records about themselves ---------------------------------------------------------
@@ -153,7 +140,6 @@ def save_survey(viewer: Viewer, *, week: date, hours_saved: float, comment: str)
 def add_signal_note(viewer: Viewer, *, month: str, signal: str, note: str) -> None:
     with db.session() as session:
         self_service.add_signal_note(session, person_id=viewer.person_id, month=month, signal=signal, note=note)
-    _signals.clear()
 
 
 def share_review(viewer: Viewer, month: str) -> None:
@@ -240,92 +226,40 @@ def _visible_group(viewer: Viewer, scope: Scope) -> Group:
 
 
 def group_trend(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
-    found = _visible_group(viewer, scope)
-    return _trend(db.database_url(), viewer, found.members, month, found.individuals_visible)
+    """The group as one over the last six months, a row per month (``metrics.queries.trend``)."""
+    return _group_view(viewer, scope, month).trend
 
 
 def group_teams(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
     """One row per team of the group; teams under the minimum size are blanked unless every member is
     visible to the viewer. Ordered by team name."""
-    found = _visible_group(viewer, scope)
-    return _teams(db.database_url(), viewer, found.members, month, found.individuals_visible)
+    return _group_view(viewer, scope, month).teams
 
 
 def group_ai_vs_other(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
-    found = _visible_group(viewer, scope)
-    return _ai_vs_other(db.database_url(), viewer, found.members, month)
+    return _group_view(viewer, scope, month).ai_vs_other
 
 
 def group_quality(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
     """Bug and revert rates, link coverage and ticket cycle time: the group as a whole (``team`` "(all)")
     first, then one row per team, teams under the minimum size blanked unless every member is visible."""
-    found = _visible_group(viewer, scope)
-    url = db.database_url()
-    whole = _quality(url, viewer, found.members, month, "org")
-    teams = suppress(_quality(url, viewer, found.members, month, "team"), k=_min_group_size(),
-                     individuals_visible=found.individuals_visible)
-    return pd.concat([whole.assign(suppressed=False), teams], ignore_index=True)
-
-
-def _min_group_size() -> int:
-    with db.session() as session:
-        return int(org_settings.get(session, "min_group_size"))
+    return _group_view(viewer, scope, month).quality
 
 
 def group_distribution(viewer: Viewer, scope: Scope, month: str) -> pd.DataFrame:
     """Per-member figures with every identity removed and rows shuffled into a fixed, meaningless order:
     the spread of a group, never a list of people."""
-    found = _visible_group(viewer, scope)
-    return _distribution(db.database_url(), viewer, found.members, month)
+    return _group_view(viewer, scope, month).distribution
+
+
+def _group_view(viewer: Viewer, scope: Scope, month: str) -> queries.GroupView:
+    found = _visible_group(viewer, scope)  # checked on every call; only the figures are cached
+    return _cached_group_view(db.database_url(), viewer, found.members, month, found.individuals_visible)
 
 
 @_cached
-def _trend(url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool) -> pd.DataFrame:
+def _cached_group_view(url: str, viewer: Viewer, members: tuple[int, ...], month: str,
+                       individuals_visible: bool) -> queries.GroupView:
+    """The group's months, read and assembled once for every view of a page (a cold Team page)."""
     with db.session(url) as session:
-        return api.trend(session, person_ids=members, end_month=month, individuals_visible=individuals_visible)
-
-
-@_cached
-def _month(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> api.MonthData:
-    """The group's month, read once for the per-team table, the AI comparison and the distribution
-    (reading it per view tripled a cold Team page)."""
-    with db.session(url) as session:
-        return api.load_month(session, month, members)
-
-
-@_cached
-def _persons(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
-    """The group's per-person table (as api.person_month), built once for the per-team table and the
-    distribution (building it for each was a third of a cold Team page)."""
-    return api.person_table(_month(url, viewer, members, month))
-
-
-@_cached
-def _teams(url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool) -> pd.DataFrame:
-    data = _month(url, viewer, members, month)  # as api.team_month, from the shared load
-    persons = _persons(url, viewer, members, month)
-    frame = suppress(api.group_table(data, "team", persons), k=data.config.min_group_size,
-                     individuals_visible=individuals_visible)
-    return frame.sort_values("team", ignore_index=True)
-
-
-@_cached
-def _ai_vs_other(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
-    """PRs (as api.ai_vs_other) and then tickets (ticket cycle time), AI-assisted against the rest."""
-    prs = ai_assisted.ai_vs_other(_month(url, viewer, members, month).prs)
-    with db.session(url) as session:
-        return pd.concat([prs, quality.ticket_ai_vs_other(session, month=month, person_ids=members)],
-                         ignore_index=True)
-
-
-@_cached
-def _quality(url: str, viewer: Viewer, members: tuple[int, ...], month: str, by: str) -> pd.DataFrame:
-    with db.session(url) as session:
-        return quality.quality_month(session, month=month, person_ids=members, by=by)
-
-
-@_cached
-def _distribution(url: str, viewer: Viewer, members: tuple[int, ...], month: str) -> pd.DataFrame:
-    frame = _persons(url, viewer, members, month)
-    anonymous = frame[DISTRIBUTION_COLUMNS].copy()
-    return anonymous.sample(frac=1, random_state=0, ignore_index=True)
+        return queries.group_view(session, month=month, person_ids=members, individuals_visible=individuals_visible)

@@ -13,7 +13,7 @@ import streamlit as st
 from payoff.app import csv_writer, loaders, review
 from payoff.app.access import Viewer
 from payoff.app.review import Subject
-from payoff.metrics import api
+from payoff.metrics import cards
 from payoff.metrics.cards import Card
 from payoff.metrics.periods import add_months
 
@@ -25,7 +25,7 @@ TEAM_COLUMNS = ["team", "people", "suppressed", "prs_merged", "pr_cycle_time_hou
 QUALITY_COLUMNS = ["suppressed", "prs_merged", "bug_rate", "revert_rate", "bugs_reported", "bugs_traced", "link_coverage",
                    "tickets_cycled", "ticket_cycle_time_hours", "tickets_reopened"]
 # A card by its key and by every column it explains.
-CARDS: dict[str, Card] = {name: card for card in api.cards() for name in (card.key, *card.covers)}
+CARDS: dict[str, Card] = {name: card for card in cards.CARDS for name in (card.key, *card.covers)}
 
 
 def present(value: Any) -> bool:
@@ -174,10 +174,10 @@ def since_first_data(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def trend_chart(df: pd.DataFrame, columns: dict[str, str], *, title: str, y_title: str, name: str) -> None:
-    """Lines over months (``period``) for ``columns`` (column -> label), tooltips on every point; each line
+    """Lines over months (``month``) for ``columns`` (column -> label), tooltips on every point; each line
     starts at its first month with data. A ``count`` axis has whole-number ticks."""
-    long = (since_first_data(df, list(columns))[["period", *columns]].rename(columns=columns)
-            .melt("period", var_name="measure", value_name="value").dropna())
+    data = _dated(df, list(columns)).rename(columns=columns)
+    long = since_first_data(data, list(columns.values())).melt("period", var_name="measure", value_name="value").dropna()
     whole = alt.Axis(tickMinStep=1, format=",d") if y_title == "count" else alt.Axis()
     spec = alt.Chart(long, title=title).mark_line(point=True).encode(
         x=alt.X("yearmonth(period):T", title=None),
@@ -186,13 +186,13 @@ def trend_chart(df: pd.DataFrame, columns: dict[str, str], *, title: str, y_titl
         tooltip=[alt.Tooltip("yearmonth(period):T", title="month"), "measure:N",
                  alt.Tooltip("value:Q", format=",.1f")],
     )
-    chart(spec, df[["period", *columns]].rename(columns=columns), name=name)
+    chart(spec, data, name=name)
 
 
 def cost_and_outcomes(df: pd.DataFrame, *, title: str, name: str) -> None:
     """Outcome units and cost over months on two axes of their own, so neither flattens the other; each
     line starts at its first month with data."""
-    data = since_first_data(df[["period", "outcome_units", "cost_usd"]].astype(
+    data = since_first_data(_dated(df, ["outcome_units", "cost_usd"]).astype(
         {"outcome_units": float, "cost_usd": float}), ["outcome_units", "cost_usd"])
     base = alt.Chart(data).encode(
         x=alt.X("yearmonth(period):T", title=None),
@@ -204,6 +204,11 @@ def cost_and_outcomes(df: pd.DataFrame, *, title: str, name: str) -> None:
     cost = base.mark_line(point=alt.OverlayMarkDef(color="#d62728"), color="#d62728", strokeDash=[5, 3]).encode(
         y=alt.Y("cost_usd:Q", title="cost (USD, dashed)", axis=alt.Axis(titleColor="#d62728", format="$,.0f")))
     chart(alt.layer(units, cost, title=title).resolve_scale(y="independent"), data, name=name)
+
+
+def _dated(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The month (``period``, as a date for a time axis) and ``columns``, one row per month."""
+    return df[columns].assign(period=pd.to_datetime(df["month"])).reindex(columns=["period", *columns])
 
 
 def histogram(df: pd.DataFrame, field: str, *, title: str, x_title: str, name: str, share: bool = False) -> None:

@@ -76,11 +76,11 @@ def month_of(shape: Org) -> str:
 
 def org_month_metrics(url: str, shape: Org) -> float:
     """Every person's metrics for the newest month (what ``payoff metrics`` and the org page compute)."""
-    from payoff.metrics import api
+    from payoff.metrics import queries
 
     def job() -> None:
         with db.session(url) as session:
-            api.person_month(session, month=month_of(shape))
+            queries.person_month(session, month=month_of(shape))
 
     return seconds(job)
 

@@ -33,12 +33,11 @@ PRS = "pull_request (merged), pull_request_review"
 CARDS: tuple[Card, ...] = (
     Card("active_days", "Active AI days", "days per month",
          "Distinct UTC days in the month with any AI activity (tokens, requests, sessions or suggested lines > 0), "
-         "all tools together. Groups: adopters = members with an active day; in trends active_people = members with "
-         "an active day in the period.", USAGE,
+         "all tools together. Groups (and each month of a trend): adopters = members with an active day.", USAGE,
          "Tools report days in UTC; a late-evening session can land on the next day.",
          "Opening a tool once a day counts as a day. Guard: adoption is breadth only and feeds no score; "
          "value per token and time saved ignore it.",
-         ("active_days", "adopters", "active_people")),
+         ("active_days", "adopters")),
     Card("weekly_active_share", "Weekly-active share", "share of weeks (person) / of people (group)",
          "Person: weeks starting in the month with at least one active day / weeks starting in the month. "
          "Group: mean of its members' shares = average share of members active in a week; compared with the "

@@ -17,6 +17,12 @@ def month_bounds(month: str) -> tuple[date, date]:
     return start, add_months(start, 1)
 
 
+def months_until(month: str, count: int) -> list[str]:
+    """``count`` months ("YYYY-MM") ending with ``month``, oldest first."""
+    start = month_bounds(month)[0]
+    return [f"{add_months(start, n):%Y-%m}" for n in range(1 - count, 1)]
+
+
 def add_months(day: date, months: int) -> date:
     """The first day of the month ``months`` after (or before, if negative) ``day``'s month."""
     index = day.year * 12 + day.month - 1 + months

@@ -102,17 +102,17 @@ def register(cli: typer.Typer) -> None:
 
         Person rows include private waste signals: share them only as the visibility setting allows.
         """
-        from payoff.metrics import api
+        from payoff.metrics import queries, records
         from payoff.store import db
 
         db.upgrade()
         with db.session() as session, console.status(f"Computing metrics for {month}…"):
             ids = _select(session, team, person)
             if by is By.person:
-                table = api.person_month(session, month=month, person_ids=ids)
+                table = queries.person_month(session, month=month, person_ids=ids)
             else:
-                table = api.team_month(session, month=month, person_ids=ids, individuals_visible=not suppress)
-        rows = [{k: _rounded(v) for k, v in row.items()} for row in api.as_records(table)]
+                table = queries.team_month(session, month=month, person_ids=ids, individuals_visible=not suppress)
+        rows = [{k: _rounded(v) for k, v in row.items()} for row in records.as_records(table)]
         _warn_if_empty(month, rows)
         if fmt is Format.json:
             json.dump(rows, sys.stdout, indent=2, default=str)

@@ -83,7 +83,6 @@ FIELDS: dict[str, Field] = {f.key: f for f in (
     Field("cost_usd", "AI cost", " USD", 2),
     Field("active_days", "Active AI days"),
     Field("adopters", "People using AI"),
-    Field("active_people", "People using AI"),
     Field("unused_seats", "Seats unused"),
     Field("unused_seat_cost_usd", "Cost of unused seats", " USD", 2),
     Field("ai_assisted_pr_share", "AI-assisted PRs", percent=True),

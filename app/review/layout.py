@@ -18,7 +18,7 @@ from payoff.app.review.scope import Scope
 
 TREND_OUTCOMES = ["prs_merged", "pr_cycle_time_hours", "pr_cycle_time_p75_hours", "pr_size_lines",
                   "tickets_closed", "story_points", "bugs_opened", "bugs_fixed"]
-TREND_USAGE = ["people", "adopters", "active_people", "active_days", "input_tokens", "output_tokens", "cost_usd",
+TREND_USAGE = ["people", "adopters", "active_days", "input_tokens", "output_tokens", "cost_usd",
                "unused_seats"]
 PHASES = ["coding_hours", "pickup_hours", "review_hours"]
 GUARDRAILS = ["bug_rate", "prs_buggy", "reverts", "bugs_opened", "pr_size_lines"]

@@ -5,7 +5,7 @@ from datetime import date
 
 from builders import Org, at
 
-from payoff.metrics import api, cards, quality, waste
+from payoff.metrics import cards, quality, queries, waste
 from payoff.store import db
 
 IDENTITY = {"person_id", "email", "name", "team", "month", "period"}
@@ -30,9 +30,9 @@ def test_every_returned_column_and_signal_has_a_card(sqlite_url):
         org.usage("ana@x.io", date(2026, 10, 5), 100, 10)
         org.pr("ana@x.io", at(date(2026, 10, 7)))
     with db.session(sqlite_url) as s:
-        columns = set(api.person_month(s, month="2026-10").columns)
-        columns |= set(api.team_month(s, month="2026-10").columns)
-        columns |= set(api.trend(s, person_ids=None, end_month="2026-10", months=2).columns)
+        columns = set(queries.person_month(s, month="2026-10").columns)
+        columns |= set(queries.team_month(s, month="2026-10").columns)
+        columns |= set(queries.trend(s, person_ids=None, end_month="2026-10", months=2).columns)
         for by in ("person", "team", "org"):
             columns |= set(quality.quality_month(s, month="2026-10", by=by).columns)
     missing = sorted(c for c in columns - IDENTITY if cards.for_column(c) is None)

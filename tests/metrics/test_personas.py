@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from frames import DEMO_MONTH, DEMO_PEOPLE
 
-from payoff.metrics import api
+from payoff.metrics import queries
 from payoff.store import db, demo
 
 
@@ -12,7 +12,7 @@ from payoff.store import db, demo
 def table(demo_url) -> pd.DataFrame:
     """The person table of the demo organisation's last month, with each person's persona."""
     with db.session(demo_url) as s:
-        frame = api.person_month(s, month=DEMO_MONTH)
+        frame = queries.person_month(s, month=DEMO_MONTH)
     return frame.assign(persona=frame["email"].map(demo.personas(DEMO_PEOPLE)))
 
 

@@ -8,7 +8,8 @@ from frames import signals, ts
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from payoff.metrics import ai_assisted, api
+from payoff.metrics import ai_assisted, load, tables
+from payoff.metrics.settings import Config
 from payoff.metrics import time_saved as saved
 from payoff.metrics.suppression import suppress
 from payoff.metrics.value import Weights
@@ -32,8 +33,8 @@ def usage_frame(rows) -> pd.DataFrame:
     return frame.astype({"period": object})
 
 
-def month_data(usage: pd.DataFrame, prs_rows, points) -> api.MonthData:
-    """A month held in memory, shaped as ``api.load_month`` would read it."""
+def month_data(usage: pd.DataFrame, prs_rows, points) -> load.MonthData:
+    """A month held in memory, shaped as ``load.load_month`` would read it."""
     prs = pr_frame([{"pr_id": f"pr{n}", "person_id": p, "first_commit_at": ts(day), "created_at": ts(day),
                      "merged_at": ts(day, 20), "bugs_caused": bugs, "reverted": reverted}
                     for n, (p, day, bugs, reverted, _) in enumerate(prs_rows)])
@@ -47,7 +48,7 @@ def month_data(usage: pd.DataFrame, prs_rows, points) -> api.MonthData:
     people = pd.DataFrame({"person_id": PEOPLE, "email": [f"p{p}@x.io" for p in PEOPLE], "name": "x",
                            "team": "core", "manager_email": None, "role": "employee"})
     empty = lambda columns: pd.DataFrame(columns=columns)  # noqa: E731
-    return api.MonthData(
+    return load.MonthData(
         month="2026-10", start=START, end=END, people=people, usage_days=usage, month_usage=usage, prs=prs,
         tickets=tickets,
         bugs=empty(["ticket_id", "pr_id", "person_id", "created_at"]), tools=tools,
@@ -57,13 +58,13 @@ def month_data(usage: pd.DataFrame, prs_rows, points) -> api.MonthData:
         runs=empty(["person_id", "agent", "task_fingerprint", "runs", "tokens", "cost_usd"]),
         history=pd.DataFrame({"person_id": PEOPLE, "period": date(2026, 9, 1), "tokens": 1_000_000,
                               "outcome_units": 2.0}),
-        reference_bad_rate=0.05, config=api.Config(Weights(), 0.8, 5, 40.0),
+        reference_bad_rate=0.05, config=Config(Weights(), 0.8, 5, 40.0),
         time_saved=pd.DataFrame({"person_id": PEOPLE}).reindex(columns=saved.COLUMNS),
     )
 
 
-def scores(data: api.MonthData) -> pd.DataFrame:
-    return api.person_table(data).set_index("person_id")
+def scores(data: load.MonthData) -> pd.DataFrame:
+    return tables.person_table(data).set_index("person_id")
 
 
 def never_higher(after: pd.Series, before: pd.Series) -> bool:

@@ -78,7 +78,7 @@ def test_survey_is_shown_beside_the_estimate_never_blended():
 
 
 def test_a_group_shows_the_mean_of_its_members_estimates():
-    from payoff.metrics.api import _mean_time_saved
+    from payoff.metrics.tables import _mean_time_saved
 
     persons = pd.DataFrame({"team": ["a", "a", "a", "b"], "time_saved_estimate": [10.0, 20.0, None, None],
                             "time_saved_low": [4.0, 12.0, None, None], "time_saved_high": [16.0, 28.0, None, None]})

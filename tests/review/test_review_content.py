@@ -138,16 +138,16 @@ def test_a_month_without_data_gives_the_short_honest_review(org, tmp_path):
 
 
 def test_org_review_carries_the_organisation_month_rows(org, tmp_path):
-    """The organisation's rows are ``api.org_month``'s (token split, bugs opened, cycle-time phases, time saved),
+    """The organisation's rows are ``queries.org_month``'s (token split, bugs opened, cycle-time phases, time saved),
     not the slimmer trend; the CSV gives them back, and the review shows them."""
-    from payoff.metrics import api
+    from payoff.metrics import queries, records
     from payoff.store import db
 
     rows = list(csv.DictReader(io.StringIO(export(tmp_path, "--org", "--as", "sam@acme.test", fmt="csv").decode())))
     whole = {r["month"]: r for r in rows if r["team"] == "(all)"}
     assert list(whole) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
     with db.session(org) as s:
-        (printed,) = api.as_records(api.org_month(s, month="2026-10", individuals_visible=True))
+        (printed,) = records.as_records(queries.org_month(s, month="2026-10", individuals_visible=True))
     for key in ("input_tokens", "output_tokens", "bugs_opened", "coding_hours", "pickup_hours", "review_hours",
                 "time_saved_hours_per_week", "time_saved_people"):
         assert _same(whole["2026-10"][key], printed[key]), key

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from builders import Org, at
 
-from payoff.metrics import api
-from payoff.store import db, org_settings
+from payoff.metrics import load, queries, records, tables
+from payoff.store import db, org_settings, reads
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def small_org(db_url):
 def test_person_month_by_hand(small_org):
     url, ids = small_org
     with db.session(url) as s:
-        rows = {r["email"]: r for r in api.as_records(api.person_month(s, month="2026-10"))}
+        rows = {r["email"]: r for r in records.as_records(queries.person_month(s, month="2026-10"))}
     ana, bo, cy = rows["ana@x.io"], rows["bo@x.io"], rows["cy@x.io"]
     assert {k: ana[k] for k in ("team", "month", "input_tokens", "output_tokens", "cost_usd", "prs_merged",
                                 "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "ai_assisted_pr_share",
@@ -68,8 +68,8 @@ def test_value_per_token_of_a_whole_ai_month(small_org):
         o.ids.update(ids)
         o.usage("ana@x.io", date(2026, 9, 28), requests=1)
     with db.session(url) as s:
-        ana = api.as_records(api.person_month(s, month="2026-10", person_ids=[ids["ana@x.io"]]))[0]
-        core = api.as_records(api.team_month(s, month="2026-10", k=1))[0]
+        ana = records.as_records(queries.person_month(s, month="2026-10", person_ids=[ids["ana@x.io"]]))[0]
+        core = records.as_records(queries.team_month(s, month="2026-10", k=1))[0]
     assert (ana["value_per_million_tokens"], ana["value_per_100_usd"], ana["value_partial_from"]) == (2.5, 25.0, None)
     assert core["value_per_million_tokens"] == pytest.approx(3.5)  # (2.5 + bo's 1 PR) / 1M tokens
 
@@ -77,12 +77,12 @@ def test_value_per_token_of_a_whole_ai_month(small_org):
 def test_team_month_pools_and_suppresses(small_org):
     url, ids = small_org
     with db.session(url) as s:
-        hidden = {r["team"]: r for r in api.as_records(api.team_month(s, month="2026-10", k=2))}
-        shown = {r["team"]: r for r in api.as_records(api.team_month(s, month="2026-10", k=2,
+        hidden = {r["team"]: r for r in records.as_records(queries.team_month(s, month="2026-10", k=2))}
+        shown = {r["team"]: r for r in records.as_records(queries.team_month(s, month="2026-10", k=2,
                                                                        individuals_visible=True))}
         org_settings.put(s, "min_group_size", 3)
     with db.session(url) as s:
-        by_setting = {r["team"]: r for r in api.as_records(api.team_month(s, month="2026-10"))}
+        by_setting = {r["team"]: r for r in records.as_records(queries.team_month(s, month="2026-10"))}
     core = hidden["core"]
     assert (core["people"], core["prs_merged"], core["pr_cycle_time_hours"], core["suppressed"]) == (2, 3, 24.0, False)
     assert core["ai_assisted_pr_share"] == pytest.approx(1 / 3)
@@ -91,8 +91,8 @@ def test_team_month_pools_and_suppresses(small_org):
     assert shown["web"]["tokens"] == 56_000_000
     assert by_setting["core"]["suppressed"] and by_setting["core"]["prs_merged"] is None
     with db.session(url) as s:
-        everyone = api.as_records(api.org_month(s, month="2026-10"))
-        pair = api.as_records(api.org_month(s, month="2026-10", person_ids=[ids["ana@x.io"], ids["bo@x.io"]]))
+        everyone = records.as_records(queries.org_month(s, month="2026-10"))
+        pair = records.as_records(queries.org_month(s, month="2026-10", person_ids=[ids["ana@x.io"], ids["bo@x.io"]]))
     assert len(everyone) == 1 and everyone[0]["team"] == "(all)" and everyone[0]["people"] == 3
     assert (everyone[0]["prs_merged"], everyone[0]["tokens"]) == (3, 57_000_000)
     assert everyone[0]["pr_cycle_time_hours"] == 24.0 and not everyone[0]["suppressed"]
@@ -104,31 +104,31 @@ def test_group_table_from_a_person_table_already_built(small_org):
     person table handed in is left as it was."""
     url, _ = small_org
     with db.session(url) as s:
-        data = api.load_month(s, "2026-10")
-    persons = api.person_table(data)
+        data = load.load_month(s, "2026-10")
+    persons = tables.person_table(data)
     before = persons.copy()
     for by in ("team", "manager_email"):  # a grouping column the person table lacks is added to a copy
-        pd.testing.assert_frame_equal(api.group_table(data, by, persons), api.group_table(data, by))
+        pd.testing.assert_frame_equal(tables.group_table(data, by, persons), tables.group_table(data, by))
     pd.testing.assert_frame_equal(persons, before)
 
 
 def test_signals_time_saved_trend_and_comparison(small_org):
     url, ids = small_org
     with db.session(url) as s:
-        signals = api.waste_signals(s, month="2026-10", person_id=ids["cy@x.io"])
-        saved = api.time_saved(s, month="2026-10", person_id=ids["ana@x.io"])
-        trend = api.trend(s, person_ids=[ids["ana@x.io"], ids["bo@x.io"]], end_month="2026-10", months=2)
-        weekly = api.trend(s, person_ids=[ids["ana@x.io"]], end_month="2026-10", months=1, grain="week",
-                           k=5, individuals_visible=False)
-        compared = api.ai_vs_other(s, month="2026-10", flag="ai_high").set_index(["side", "measure"])
+        signals = queries.waste_signals(s, month="2026-10", person_id=ids["cy@x.io"])
+        saved = queries.time_saved(s, month="2026-10", person_id=ids["ana@x.io"])
+        trend = queries.trend(s, person_ids=[ids["ana@x.io"], ids["bo@x.io"]], end_month="2026-10", months=2)
+        hidden = queries.trend(s, person_ids=[ids["ana@x.io"]], end_month="2026-10", months=1, k=5,
+                               individuals_visible=False)
+        compared = queries.ai_vs_other(s, month="2026-10", flag="ai_high").set_index(["side", "measure"])
     assert [x.name for x in signals] == ["spend_without_outcomes", "repetitive_agent_runs"]
     assert "fixer task fp: 6 runs" in signals[1].evidence
     assert saved["estimate"] is None and saved["survey_hours_saved_per_week"] == 3.0
-    assert trend["period"].tolist() == [date(2026, 9, 1), date(2026, 10, 1)]
+    assert trend["month"].tolist() == ["2026-09", "2026-10"]
     assert trend["prs_merged"].tolist() == [0, 3] and trend["outcome_units"].tolist() == [0.0, 3.5]
-    assert trend["active_people"].tolist() == [0, 1] and trend["people"].tolist() == [2, 2]
-    assert weekly["suppressed"].all() and weekly["prs_merged"].isna().all()
-    assert weekly["period"].min() == date(2026, 9, 28) and weekly["period"].max() == date(2026, 10, 26)
+    assert trend["adopters"].tolist() == [0, 1] and trend["people"].tolist() == [2, 2]
+    assert hidden["suppressed"].all() and hidden["prs_merged"].isna().all()
+    assert hidden["month"].tolist() == ["2026-10"]
     assert compared.loc[("ai_assisted", "bug_rate"), "estimate"] == 1.0
     assert compared.loc[("other", "cycle_time_hours"), "n"] == 2
 
@@ -158,7 +158,7 @@ def test_time_saved_through_the_api_with_non_adopters_to_compare(sqlite_url):
                 o.pr(email, at(monday + timedelta(days=1 + week % 2)))
         o.survey("ana@x.io", date(2026, 10, 26), 10.0)
     with db.session(sqlite_url) as s:
-        saved = api.time_saved(s, month="2026-10", person_id=o.ids["ana@x.io"])
+        saved = queries.time_saved(s, month="2026-10", person_id=o.ids["ana@x.io"])
     # gain 0.5 unit/week over a baseline of 1 unit per 40 h; non-adopters did not change: 20 h/week
     assert (saved["weeks_before"], saved["weeks_after"], saved["controls"]) == (8, 18, 3)
     assert saved["estimate"] == pytest.approx(20.0)
@@ -185,7 +185,7 @@ def test_time_saved_counts_only_weeks_every_outcome_source_covers(sqlite_url):
                 if week % 2 == 0:
                     o.pr("ana@x.io", at(monday + timedelta(days=4)))
     with db.session(sqlite_url) as s:
-        saved = api.time_saved(s, month="2026-10", person_id=o.ids["ana@x.io"])
+        saved = queries.time_saved(s, month="2026-10", person_id=o.ids["ana@x.io"])
     assert (saved["weeks_before"], saved["weeks_after"], saved["baseline_units_per_week"]) == (6, 16, 2.0)
     assert saved["estimate"] == pytest.approx(10.0)
 
@@ -194,11 +194,11 @@ def test_an_empty_selection_gives_empty_tables(small_org):
     """A viewer who may see nobody gets empty tables, not an error."""
     url, _ = small_org
     with db.session(url) as s:
-        tables = [api.person_month(s, month="2026-10", person_ids=[]),
-                  api.team_month(s, month="2026-10", person_ids=[]),
-                  api.org_month(s, month="2026-10", person_ids=[])]
-    assert [len(t) for t in tables] == [0, 0, 0]
-    assert "time_saved_hours_per_week" in tables[1].columns
+        empty = [queries.person_month(s, month="2026-10", person_ids=[]),
+                 queries.team_month(s, month="2026-10", person_ids=[]),
+                 queries.org_month(s, month="2026-10", person_ids=[])]
+    assert [len(t) for t in empty] == [0, 0, 0]
+    assert "time_saved_hours_per_week" in empty[1].columns
 
 
 @pytest.mark.parametrize("who", ["everyone", "one team"])
@@ -207,11 +207,11 @@ def test_months_loaded_together_equal_months_loaded_one_by_one(demo_url, who):
     what loading that month alone gives (the demo organisation: adopters, regressors, reverts, bugs)."""
     months = ["2026-07", "2026-08", "2026-10"]  # a gap, so cutting by month is tested too
     with db.session(demo_url) as s:
-        people = api.reads.people(s)
+        people = reads.people(s)
         ids = None if who == "everyone" else people.loc[people["team"] == people["team"].iloc[0], "person_id"]
-        together = api.load_months(s, months, ids)
-        alone = [api.load_month(s, month, ids) for month in months]
+        together = load.load_months(s, months, ids)
+        alone = [load.load_month(s, month, ids) for month in months]
     for joint, single in zip(together, alone, strict=True):
-        pd.testing.assert_frame_equal(api.person_table(joint), api.person_table(single))
-        pd.testing.assert_frame_equal(api.group_table(joint), api.group_table(single))
+        pd.testing.assert_frame_equal(tables.person_table(joint), tables.person_table(single))
+        pd.testing.assert_frame_equal(tables.group_table(joint), tables.group_table(single))
         assert joint.reference_bad_rate == single.reference_bad_rate
