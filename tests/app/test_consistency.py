@@ -116,12 +116,15 @@ def team_row(frame, team: str) -> dict:
 
 
 def text_of(fmt: str, data: bytes) -> str:
-    """A review's words, whitespace collapsed (HTML tags and Markdown table bars dropped)."""
+    """A review's words as a reader sees them, whitespace collapsed."""
     if fmt == "pdf":
         text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     else:
         text = data.decode()
-        text = unescape(re.sub(r"<[^>]+>", " ", text)) if fmt == "html" else text.replace("|", " ")
+        if fmt == "html":
+            text = unescape(re.sub(r"<[^>]+>", " ", text))
+        else:  # Markdown: table bars out, backslash escapes undone
+            text = re.sub(r"\\(.)", r"\1", text.replace(" | ", " "))
     return " ".join(text.split())
 
 
