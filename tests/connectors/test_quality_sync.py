@@ -10,7 +10,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from payoff.app.cli import cli
-from payoff.metrics import api
+from payoff.metrics import queries
 from payoff.store import db, quality
 from payoff.store.imports import import_people
 from payoff.store.models import Person, TicketCycle, TicketTransition
@@ -114,8 +114,8 @@ def test_ai_assisted_prs_that_break_things_carry_the_signal_and_their_rates(db_u
 
     with db.session(db_url) as s:
         ids = {p.email.split("@")[0]: p.id for p in s.exec(select(Person))}
-        month = api.person_month(s, month="2026-03").set_index("person_id")
-        flagged = {who: [x.name for x in api.waste_signals(s, month="2026-03", person_id=pid)]
+        month = queries.person_month(s, month="2026-03").set_index("person_id")
+        flagged = {who: [x.name for x in queries.waste_signals(s, month="2026-03", person_id=pid)]
                    for who, pid in ids.items()}
         coverage = quality.bug_coverage(s, start=date(2026, 3, 1), end=date(2026, 4, 1))
         cycles = {c.ticket_id: c for c in s.exec(select(TicketCycle))}
