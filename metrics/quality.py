@@ -60,7 +60,7 @@ def _counted(table: pd.DataFrame) -> pd.DataFrame:
 
 def ticket_ai_vs_other(session: Session, *, month: str, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Ticket cycle time of tickets a PR with an AI signal fixed, against the others, resolved in ``month`` and
-    the two months before (rows shaped as ``metrics.api.ai_vs_other``)."""
+    the two months before (rows shaped as ``metrics.queries.ai_vs_other``)."""
     start, end = month_bounds(month)
     cycles = quality.ticket_cycles(session, start=add_months(start, 1 - COMPARE_MONTHS), end=end,
                                    person_ids=person_ids)
