@@ -62,6 +62,18 @@ def map_identity(viewer: Viewer, *, identity_id: str, person_id: int) -> int:
     return moved
 
 
+def add_person_from_identity(viewer: Viewer, *, identity_id: str, email: str, name: str, team: str | None) -> int:
+    """Create a person from an identity nobody matches and map it to them (audited as the admin)."""
+    moved = _as_admin(viewer, lambda session: identities.add_person(session, identity_id, email=email, name=name,
+                                                                        team=team, by=viewer.email))
+    st.cache_data.clear()  # a new person changes teams, groups and who the rows belong to
+    return moved
+
+
+def admin_demo_only(viewer: Viewer) -> bool:
+    return _as_admin(viewer, admin.demo_only)
+
+
 def set_role(viewer: Viewer, *, email: str, role: str) -> None:
     _as_admin(viewer, lambda session: admin.set_role(session, email=email, role=role, by=viewer.email))
 

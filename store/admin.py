@@ -45,12 +45,21 @@ def change_setting(session: Session, key: str, value: Any, *, by: str) -> None:
 
 
 def unmatched_identities(session: Session) -> list[dict]:
-    """Each identity that matches nobody, with its source, the rows waiting on it and the people it may be."""
+    """Each identity that matches nobody, with its source, the rows waiting on it, the people it may be and
+    what it says about a new person (``new_person``)."""
     everyone = list(session.exec(select(Person).order_by(Person.email)))
     return [{"identity": identity.id, "source": identity.source, "external_id": identity.external_id,
              "label": identity.label, "first_seen": identity.first_seen, "rows_waiting": waiting,
-             "suggestions": identities.suggest(identity, everyone)}
+             "suggestions": identities.suggest(identity, everyone), "new_person": identities.new_person(identity)}
             for identity, waiting in identities.unmatched(session)]
+
+
+def demo_only(session: Session) -> bool:
+    """Whether the people here are the demo organisation's and nothing came from a real source."""
+    from payoff.store.demo import reset
+
+    has_people = session.exec(select(Person.id).limit(1)).first() is not None
+    return has_people and not reset.real_data(session)
 
 
 def connector_health(session: Session) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from payoff.store import audit, rollups
 from payoff.store.models import AIUsageDaily, Identity, Person
 from payoff.store.writes import PERSONAL
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 SIMILAR = 0.8  # how alike a login and an email's local part must be (difflib's ratio, letters and digits only)
 
 
@@ -60,6 +61,32 @@ def suggest(identity: Identity, people: list[Person]) -> list[Suggestion]:
         found.append(Suggestion(person.id, person.email, person.name, why))
     order = ("same email", "same name", "login like the email")
     return sorted(found, key=lambda s: (order.index(s.why), s.email))
+
+
+def new_person(identity: Identity) -> dict[str, str]:
+    """What the identity itself says about the person it stands for: an email where the source gave one
+    (a tool's user, a Jira account with a visible address), and a name (the label, else the login)."""
+    said = [v.strip() for v in (identity.label, identity.external_id) if v and v.strip()]
+    email = next((v for v in said if EMAIL.fullmatch(v)), "")
+    name = next((v for v in said if not EMAIL.fullmatch(v)), email.split("@")[0])
+    return {"email": email, "name": name}
+
+
+def add_person(session: Session, identity_id: str, *, email: str, name: str, team: str | None, by: str) -> int:
+    """Bootstrap a person from an identity nobody matches (a GitHub member or Jira user the sync has seen):
+    create them as an employee and map the identity to them; returns how many waiting rows moved."""
+    email, name = email.strip(), name.strip()
+    if not EMAIL.fullmatch(email):
+        raise ValueError(f"{email!r} is not an email address: sign-in and every match use it")
+    if not name:
+        raise ValueError("a new person needs a name")
+    if session.exec(select(Person).where(func.lower(Person.email) == email.lower())).first() is not None:
+        raise ValueError(f"{email} is already a person: map the identity to them instead")
+    person = Person(email=email, name=name, team=team or None)
+    session.add(person)
+    session.flush()
+    audit.record(session, viewer_email=by, subject=email, view="person.add", detail=f"from {identity_id}")
+    return map_identity(session, identity_id, person.id, by=by)
 
 
 def map_identity(session: Session, identity_id: str, person_id: int, *, by: str) -> int:

@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from payoff.store import db
-from payoff.store.identities import suggest, unmatched
+from payoff.store.identities import add_person, suggest, unmatched
 from payoff.store.models import AIUsageDaily, AuditLog, Identity, Person, PullRequest, UsageWeek
 from payoff.store.writes import upsert
 from tests.app.conftest import TODAY, _at, oidc_app, page_text
@@ -56,3 +57,35 @@ def test_admin_maps_an_identity_and_its_rows_follow_at_once(org, sqlite_url):
         assert s.exec(select(UsageWeek).where(UsageWeek.person_id == org["omar@acme.test"])).all()
         audit = s.exec(select(AuditLog).where(AuditLog.view == "identity.map")).one()
     assert (audit.viewer_email, audit.subject) == ("ada@acme.test", "omar@acme.test")
+
+
+def test_admin_adds_a_person_the_sync_has_seen_and_their_rows_follow(org, sqlite_url):
+    """Bootstrapping from the sources: a Jira user nobody imported yet becomes a person in one action."""
+    waiting_rows(sqlite_url)
+    with db.session(sqlite_url) as s:
+        upsert(s, Identity, [{"id": "jira:acct-77", "source": "jira", "external_id": "acct-77",
+                              "label": "Nia Newcomer"}])
+    at = oidc_app("ada@acme.test").run()
+    at.switch_page("views/admin.py").run()
+    at.selectbox(key="map_identity").set_value("jira:acct-77").run()
+    assert at.text_input(key="new_name_jira:acct-77").value == "Nia Newcomer"  # what the identity says
+    assert at.text_input(key="new_email_jira:acct-77").value == ""  # Jira hid the address
+    add = next(b for b in at.button if b.label == "Add person and map identity")
+    add.click().run()
+    assert "not an email address" in at.error[0].value  # nothing is created without a sign-in address
+    at.text_input(key="new_email_jira:acct-77").set_value("nia@acme.test")
+    at.selectbox(key="new_team_jira:acct-77").set_value("Platform")
+    next(b for b in at.button if b.label == "Add person and map identity").click().run()
+    assert not at.exception and any("is now Nia Newcomer" in e.value for e in at.success)
+    with db.session(sqlite_url) as s:
+        nia = s.exec(select(Person).where(Person.email == "nia@acme.test")).one()
+        assert (nia.name, nia.team, nia.role) == ("Nia Newcomer", "Platform", "employee")
+        assert s.get(Identity, "jira:acct-77").person_id == nia.id
+        assert s.exec(select(AuditLog.view).where(AuditLog.subject == "nia@acme.test")).all() == [
+            "person.add", "identity.map"]
+
+
+def test_a_new_person_cannot_take_an_existing_email(org, sqlite_url):
+    waiting_rows(sqlite_url)
+    with db.session(sqlite_url) as s, pytest.raises(ValueError, match="already a person"):
+        add_person(s, "github:ian1", email="IAN@acme.test", name="Ian", team=None, by="ada@acme.test")

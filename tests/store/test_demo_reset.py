@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
 from payoff.app.cli import cli
-from payoff.store import db, demo
+from payoff.store import admin, db, demo
 from payoff.store.models import AuditLog, Identity, Person, PullRequest, Team
 from payoff.store.writes import set_state, upsert
 
@@ -21,7 +21,11 @@ def counts(url: str) -> dict[str, int]:
 
 
 def test_a_demo_only_database_is_emptied_but_for_the_audit_row(db_url):
+    with db.session(db_url) as s:
+        assert not admin.demo_only(s)  # an empty database holds no demo either
     demo.seed(db_url, people=12, months=1, end="2026-10")
+    with db.session(db_url) as s:
+        assert admin.demo_only(s)
     assert counts(db_url)["pull_request"] > 0
     result = CliRunner().invoke(cli, ["demo", "--reset"])
     assert result.exit_code == 0, result.output
@@ -46,6 +50,8 @@ def test_real_data_stops_the_reset_unless_forced_and_survives_it(db_url):
         set_state(s, source="github", stream="pull_requests", scope="real/api", error=None)
     before = counts(db_url)
 
+    with db.session(db_url) as s:  # Admin → Connector health no longer says the figures are the demo's
+        assert not admin.demo_only(s)
     refused = CliRunner().invoke(cli, ["db", "reset", "--demo-only"])
     assert refused.exit_code == 1
     assert "1 synced streams" in " ".join(refused.output.split()) and counts(db_url) == before
