@@ -15,12 +15,12 @@ from typing import Any, Literal
 import pandas as pd
 from sqlmodel import Session
 
-from payoff.metrics import adoption, ai_assisted, outcomes, stats, usage, waste
+from payoff.metrics import adoption, ai_assisted, impact, outcomes, usage, waste
 from payoff.metrics import time_saved as saved
 from payoff.metrics.cards import CARDS, Card
 from payoff.metrics.periods import add_months, monday, month_bounds, weeks
 from payoff.metrics.suppression import suppress
-from payoff.metrics.value import Weights, outcome_units, partial_month_from, value_per_token
+from payoff.metrics.value import Weights, outcome_units, partial_month_from, spend, value_per_token
 from payoff.store import coverage, org_settings, reads
 
 TELEMETRY_LOOKBACK = timedelta(days=31)  # first commits older than this before the month miss telemetry
@@ -34,7 +34,7 @@ LEADING = ["period", "person_id", "email", "name", "team", "month", "input_token
            "value_per_million_tokens", "time_saved_hours_per_week", "survey_hours_saved_per_week", "flags"]
 COUNTS = ["input_tokens", "output_tokens", "tokens", "unused_seats", "prs_merged", "reverts", "prs_buggy",
           "tickets_closed", "tickets_without_points", "bugs_fixed", "bugs_opened", "people", "active_people",
-          "time_saved_people", "weeks_before", "weeks_after", "controls"]
+          "time_saved_people", "value_people", "weeks_before", "weeks_after", "controls"]
 GROUP_SUMS = ["input_tokens", "output_tokens", "tokens", "cost_usd", "unused_seats", "unused_seat_cost_usd",
               "prs_merged", "reverts", "prs_buggy", "tickets_closed", "tickets_without_points", "story_points",
               "bugs_fixed", "bugs_opened", "outcome_units"]
@@ -47,13 +47,13 @@ class Config:
     weights: Weights
     adoption_target: float
     min_group_size: int
-    work_hours_per_week: float
+    delivery_hours_per_week: float
 
     @classmethod
     def load(cls, session: Session) -> "Config":
         s = org_settings.get_all(session)
         return cls(Weights.from_setting(s["value_weights"]), float(s["adoption_target"]),
-                   int(s["min_group_size"]), float(s["work_hours_per_week"]))
+                   int(s["min_group_size"]), float(s["delivery_hours_per_week"]))
 
 
 @dataclass
@@ -77,6 +77,11 @@ class MonthData:
     reference_bad_rate: float
     time_saved: pd.DataFrame
     config: Config
+    impact_fit: impact.Estimates | None = None  # the organisation's impact model as of the month's end
+    # everyone's monthly tokens and outcome units over the quality window, and everyone's PRs of the month:
+    # the peers waste signals compare with (None: the people loaded are the peers)
+    peer_monthly: pd.DataFrame | None = None
+    peer_prs: pd.DataFrame | None = None
 
     @property
     def month_days(self) -> pd.DataFrame:
@@ -104,8 +109,11 @@ def load_months(session: Session, months: list[str], person_ids: Iterable[int] |
     config = Config.load(session)
     bounds = [month_bounds(month) for month in months]
     if with_time_saved:
-        estimates = _time_saved(session, [end for _, end in bounds], ids, config)
+        fits = _impact(session, [end for _, end in bounds], config)
+        estimates = [saved.person_rows(fit, ids if ids is not None else reads.people(session)["person_id"],
+                                       config.delivery_hours_per_week) for fit in fits]
     else:
+        fits = [None] * len(months)
         estimates = [pd.DataFrame({"person_id": ids or []}).reindex(columns=saved.COLUMNS)] * len(months)
     first, last = min(start for start, _ in bounds), max(end for _, end in bounds)
     quality_start = add_months(first, 1 - QUALITY_MONTHS)
@@ -118,8 +126,12 @@ def load_months(session: Session, months: list[str], person_ids: Iterable[int] |
         "prs": prs, "monthly": _monthly(session, add_months(first, -BASELINE_MONTHS), last, ids, config.weights),
         "reference": reads.unsignalled_pr_quality(session, start=quality_start, end=last),
     }
-    return [_read_month(session, month, ids, config, time_saved, shared)
-            for month, time_saved in zip(months, estimates, strict=True)]
+    # the peers are everyone, whoever the page is about
+    shared["peer_monthly"] = (shared["monthly"] if ids is None
+                              else _monthly(session, quality_start, last, None, config.weights))
+    shared["peer_prs"] = prs if ids is None else reads.pull_requests(session, start=first, end=last)
+    return [replace(_read_month(session, month, ids, config, time_saved, shared), impact_fit=fit)
+            for month, time_saved, fit in zip(months, estimates, fits, strict=True)]
 
 
 def _read_month(session: Session, month: str, ids: list[int] | None, config: Config, time_saved: pd.DataFrame,
@@ -143,11 +155,17 @@ def _read_month(session: Session, month: str, ids: list[int] | None, config: Con
         history=monthly[(monthly["period"] >= add_months(start, -BASELINE_MONTHS)) & (monthly["period"] < start)]
         [["person_id", "period", "tokens", "outcome_units"]],
         reference_bad_rate=bad / total if total else 0.0, time_saved=time_saved, config=config,
+        peer_monthly=shared["peer_monthly"][(shared["peer_monthly"]["period"] >= quality_start)
+                                            & (shared["peer_monthly"]["period"] < end)],
+        peer_prs=shared["peer_prs"][(shared["peer_prs"]["merged_at"].dt.date >= start)
+                                    & (shared["peer_prs"]["merged_at"].dt.date < end)],
     )
 
 
-def _units(session: Session, start: date, end: date, ids, weights: Weights, grain: reads.Grain) -> pd.DataFrame:
-    frame = reads.outcomes(session, start=start, end=end, person_ids=ids, grain=grain)
+def _units(session: Session, start: date, end: date, ids, weights: Weights, grain: reads.Grain,
+           parts: bool = False) -> pd.DataFrame:
+    frame = reads.outcomes(session, start=start, end=end, person_ids=ids, grain=grain, parts=parts,
+                           full_lines=weights.full_lines, floor=weights.size_floor)
     return frame.assign(outcome_units=outcome_units(frame, weights))
 
 
@@ -161,51 +179,51 @@ def _monthly(session: Session, start: date, end: date, ids, weights: Weights) ->
     return frame.astype(used.dtypes.to_dict())
 
 
-def _time_saved(session: Session, ends: list[date], ids, config: Config) -> list[pd.DataFrame]:
-    """Time-saved estimates for ``ids`` as of each of ``ends``; non-adopters of the whole organisation are
-    the comparison group. A window starts with the week every outcome source covers: weeks before a
-    source's first synced day would pass for weeks without output and lower every baseline."""
+def _impact(session: Session, ends: list[date], config: Config) -> list[impact.Estimates]:
+    """The whole organisation's impact model as of each of ``ends`` (a person's estimate is pooled toward
+    the organisation's, so it is the same on every page that shows it). A window starts with the week
+    every outcome source covers: weeks before a source's first synced day would pass for weeks without
+    output."""
     since = coverage.outcome_sources_since(session)
     windows = [weeks(max(end - timedelta(weeks=TIME_SAVED_WEEKS), monday(since) if since else date.min), end)
                for end in ends]
     first, last = min(w[0] if w else e for w, e in zip(windows, ends, strict=True)), max(ends)
-    # Only ``ids`` and each window's comparison group (its non-adopters) matter: for a team, not everyone.
-    loaded = None
-    if ids is not None:
-        idle = set().union(*(reads.idle_people(session, start=w[0] if w else e, end=e)
-                             for w, e in zip(windows, ends, strict=True)))
-        loaded = sorted(set(ids) | idle)
     # Read once for every window, in week parts: a window ends with its month, so its last week keeps
     # only the part before the month's end.
     keys = ["person_id", "period", "month"]
-    active = reads.usage(session, start=first, end=last, grain="week", person_ids=loaded, parts=True)
-    units = reads.outcomes(session, start=first, end=last, person_ids=loaded, grain="week", parts=True)
+    active = reads.usage(session, start=first, end=last, grain="week", parts=True)
+    units = _units(session, first, last, None, config.weights, "week", parts=True)
     weekly = (active[[*keys, "active_days"]]
-              .merge(units.assign(units=outcome_units(units, config.weights))[[*keys, "units"]], on=keys, how="outer")
+              .merge(units.rename(columns={"outcome_units": "units"})[[*keys, "units"]], on=keys, how="outer")
               .fillna(0)
               .rename(columns={"period": "week"}))
     weekly["active"] = weekly["active_days"] > 0
     week, month = pd.to_datetime(weekly["week"]), pd.to_datetime(weekly["month"])
     part_start = month.where(month > week, week)
-    if ids is None:
-        ids = reads.people(session)["person_id"].tolist()
-    hours = config.work_hours_per_week
-    return [saved.time_saved(weekly[weekly["week"].isin(window) & (part_start < pd.Timestamp(end))],
-                             saved.Window(window, hours_per_week=hours), ids)
-            for window, end in zip(windows, ends, strict=True)]
+    fits = []
+    for window, end in zip(windows, ends, strict=True):
+        inside = weekly[weekly["week"].isin(window) & (part_start < pd.Timestamp(end))]
+        month_weeks = [w for w in window if w >= add_months(end, -1)]
+        fits.append(impact.estimate(impact.Panel.from_weekly(inside, window, month_weeks)))
+    return fits
 
 
 def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, list[waste.Signal]]:
     """Every person's waste signals for the month, with evidence (``totals``: ``_person_totals(data)`` when
-    the caller has it already)."""
+    the caller has it already). Tokens per unit and PR sizes are compared with everyone's (the peers)."""
     totals = _person_totals(data) if totals is None else totals
-    baseline = (data.history[data.history["tokens"] > 0].groupby("person_id")[["tokens", "outcome_units"]].mean()
-                .rename(columns={"outcome_units": "units"}).reset_index())
     month = totals[["person_id", "tokens", "cost_usd", "outcome_units"]].rename(columns={"outcome_units": "units"})
+    columns = ["person_id", "period", "tokens", "outcome_units"]
+    quality_start = add_months(data.start, 1 - QUALITY_MONTHS)
+    own = pd.concat([data.history[data.history["period"] >= quality_start][columns],
+                     data.month_usage[columns]], ignore_index=True)
+    peer_monthly = own if data.peer_monthly is None else data.peer_monthly
+    peer_prs = data.month_prs if data.peer_prs is None else data.peer_prs
     return waste.combine(
         waste.spend_without_outcomes(month),
-        waste.repetitive_agent_runs(data.runs),
-        waste.usage_decoupled(month, baseline),
+        waste.repetitive_agent_runs(data.runs, data.month_prs),
+        waste.usage_decoupled(own, waste.tokens_per_unit(peer_monthly), data.start),
+        waste.pr_slicing(outcomes.pr_times(data.month_prs), outcomes.pr_times(peer_prs)),
         waste.quality_regression(data.prs, data.reference_bad_rate),
     )
 
@@ -230,11 +248,27 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
     frame[counts] = frame[counts].fillna(0)
     used = frame["person_id"].map(adoption.tools(data.tools))
     frame["tools"] = used.apply(lambda t: t if isinstance(t, list) else [])
-    frame["outcome_units"] = outcome_units(frame, data.config.weights)
+    month_units = data.month_usage.set_index("person_id")["outcome_units"]
+    frame["outcome_units"] = frame["person_id"].map(month_units).fillna(0.0)
     partial = frame["person_id"].map(partial_month_from(data.usage_days, data.start))
     frame["value_partial_from"] = partial
-    value = value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])
-    return pd.concat([frame, value.where(partial.isna())], axis=1)
+    extra = _extra_units(data, frame["person_id"])
+    frame["extra_outcome_units"] = extra["estimate"]
+    value = value_per_token(extra, spend(frame["tokens"], frame["cost_usd"]))
+    return pd.concat([frame, value.where(partial.isna(), axis=0)], axis=1)
+
+
+def _extra_units(data: MonthData, person_ids: pd.Series) -> pd.DataFrame:
+    """Per person: the month's extra outcome units the impact model attributes to AI (``estimate, low,
+    high``) = imputed units of the month's treated weeks x the person's pooled gain and its bounds."""
+    frame = pd.DataFrame(index=person_ids.index, columns=["estimate", "low", "high"], dtype=float)
+    if data.impact_fit is None:
+        return frame
+    expected = person_ids.map(pd.Series(data.impact_fit.month_expected, index=data.impact_fit.panel.people))
+    gains = data.time_saved.set_index("person_id")
+    for column, gain in (("estimate", "output_gain"), ("low", "output_gain_low"), ("high", "output_gain_high")):
+        frame[column] = expected * person_ids.map(gains[gain]).astype(float)
+    return frame
 
 
 def _by_person(frame: pd.DataFrame) -> pd.DataFrame:
@@ -273,11 +307,10 @@ def _intervals(frame: pd.DataFrame) -> list[dict[str, float] | None]:
 def group_table(data: MonthData, by: str = "team", persons: pd.DataFrame | None = None) -> pd.DataFrame:
     """The per-group month table from loaded data (see ``team_month``), before suppression.
 
-    Sums add up members; medians and shares pool the group's PRs; value per token divides the group's
-    units by its tokens (both without members whose AI use began in the month); time saved is the mean of
-    the members' estimates (with the interval of a mean of independent estimates) over
-    ``time_saved_people`` members who have one. ``persons``: ``person_table(data)`` when the caller has it
-    already (a page showing both tables builds it once; it is the larger part of the cost).
+    Sums add up members; medians and shares pool the group's PRs. Time saved and value per token come from
+    the impact model for the group's adopters together (``_impact_by_group``). ``persons``:
+    ``person_table(data)`` when the caller has it already (a page showing both tables builds it once; it is
+    the larger part of the cost).
     """
     persons = person_table(data) if persons is None else persons.copy()
     people = data.people[["person_id", by]].fillna({by: "(no team)"})
@@ -289,10 +322,7 @@ def group_table(data: MonthData, by: str = "team", persons: pd.DataFrame | None 
     pooled = outcomes.pr_outcomes(prs, by).set_index(by).drop(columns=GROUP_SUMS, errors="ignore")
     frame = frame.join(adopted).join(pooled)
     frame = frame.join(ai_assisted.ai_share(prs, by).set_index(by))
-    whole = persons[persons["value_partial_from"].isna()].groupby(by)[["outcome_units", "tokens", "cost_usd"]].sum()
-    whole = whole.reindex(frame.index, fill_value=0)  # members whose AI use began this month are left out
-    value = value_per_token(whole["outcome_units"], whole["tokens"], whole["cost_usd"])
-    frame = pd.concat([frame, value], axis=1).join(_mean_time_saved(persons, by))
+    frame = frame.join(_impact_by_group(data, persons, by))
     frame["survey_hours_saved_per_week"] = grouped["survey_hours_saved_per_week"].mean()
     frame["flags"] = [[] for _ in range(len(frame))]  # signals are personal; groups never carry them
     return _tidy(frame.reset_index().assign(month=data.month))
@@ -303,21 +333,34 @@ def org_table(data: MonthData) -> pd.DataFrame:
     return group_table(replace(data, people=data.people.assign(team="(all)")), "team")
 
 
-def _mean_time_saved(persons: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Per group: ``time_saved_people`` (members with an estimate) and ``time_saved_hours_per_week``, the mean
-    of their estimates with the 80 % interval of a mean of independent estimates (None without any)."""
-    known = persons.dropna(subset=["time_saved_estimate"])
-    variance = ((known["time_saved_high"] - known["time_saved_low"]) / (2 * stats.Z)) ** 2
-    grouped = known.assign(variance=variance).groupby(by)
-    n, mean = grouped.size(), grouped["time_saved_estimate"].mean()
-    half = stats.Z * grouped["variance"].sum().pow(0.5) / n
-    frame = pd.DataFrame(index=pd.Index(persons[by].unique(), name=by))
-    frame["time_saved_people"] = n.reindex(frame.index, fill_value=0)
-    bounds = (column.reindex(frame.index).to_numpy() for column in (mean, mean - half, mean + half))
-    frame["time_saved_hours_per_week"] = [
-        {"estimate": estimate, "low": low, "high": high} if known else None
-        for known, estimate, low, high in zip(frame["time_saved_people"] > 0, *bounds, strict=True)]
-    return frame
+def _impact_by_group(data: MonthData, persons: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per group, from the impact model over its adopters together: ``time_saved_people``,
+    ``time_saved_hours_per_week``, ``output_gain`` and ``placebo_gain`` (``{estimate, low, high}`` or None),
+    and value per token = the group's gain x its members' imputed units of the month / their tokens
+    (``value_people`` members: those with an estimate, outside a partial month)."""
+    rows = {}
+    for name, members in persons.groupby(by):
+        if data.impact_fit is None:
+            rows[name] = {"time_saved_people": 0, "value_people": 0}
+            continue
+        estimated = members[members["time_saved_estimate"].notna()]
+        row = saved.group(data.impact_fit, estimated["person_id"], data.config.delivery_hours_per_week)
+        counted = estimated[estimated["value_partial_from"].isna()]
+        found = data.impact_fit.group(counted["person_id"])
+        row["value_people"] = found["people"]
+        if found["people"] and found["gain"] is not None:
+            expected = pd.Series(data.impact_fit.month_expected, index=data.impact_fit.panel.people)
+            month = float(expected.reindex(counted["person_id"]).sum())
+            extra = pd.DataFrame({"estimate": [found["gain"] * month], "low": [found["gain_low"] * month],
+                                  "high": [found["gain_high"] * month]})
+            spent = spend(counted["tokens"], counted["cost_usd"]).sum(min_count=1).to_frame().T
+            row |= {"extra_outcome_units": extra["estimate"].iloc[0],
+                    **value_per_token(extra, spent).iloc[0].to_dict()}
+        rows[name] = row
+    columns = ["time_saved_people", "time_saved_hours_per_week", "output_gain", "placebo_gain", "value_people",
+               "extra_outcome_units", "value_per_million_tokens", "value_per_million_tokens_low",
+               "value_per_million_tokens_high", "value_per_100_usd"]
+    return pd.DataFrame([rows[name] for name in rows], index=pd.Index(list(rows), name=by), columns=columns)
 
 
 # ---- the stable API ---------------------------------------------------------------------------------
@@ -362,7 +405,8 @@ def time_saved(session: Session, *, month: str, person_id: int) -> dict[str, Any
     ``survey_hours_saved_per_week, survey_minus_estimate, survey_agreement``."""
     start, end = month_bounds(month)
     config = Config.load(session)
-    row = saved.beside_survey(_time_saved(session, [end], [person_id], config)[0],
+    row = saved.beside_survey(saved.person_rows(_impact(session, [end], config)[0], [person_id],
+                                                config.delivery_hours_per_week),
                               reads.survey(session, start=start, end=end, person_ids=[person_id])).iloc[0]
     names = {"time_saved_estimate": "estimate", "time_saved_low": "low", "time_saved_high": "high",
              "time_saved_reason": "reason"}
@@ -382,9 +426,9 @@ def trend(
 ) -> pd.DataFrame:
     """The group of ``person_ids`` over the ``months`` months ending with ``end_month``, one row per month or
     week (``period``): ``people, active_people, tokens, cost_usd, prs_merged, reverts, prs_buggy,
-    tickets_closed, story_points, bugs_fixed, outcome_units, value_per_million_tokens, value_per_100_usd,
-    pr_cycle_time_hours, ai_assisted_pr_share_high`` (stored signals only: the telemetry signal needs
-    daily usage, too heavy for long trends). Blanked when fewer than ``k`` people and not
+    tickets_closed, story_points, bugs_fixed, outcome_units, pr_cycle_time_hours, ai_assisted_pr_share_high``
+    (AI share from stored signals only: the telemetry signal needs daily usage, too heavy for long trends;
+    no value per token, which needs the impact model the month tables carry). Blanked when fewer than ``k`` people and not
     ``individuals_visible``."""
     ids = None if person_ids is None else sorted(set(person_ids))
     end = month_bounds(end_month)[1]
@@ -402,7 +446,6 @@ def trend(
                                                    cost_usd=("cost_usd", "sum")), on="period", how="left")
     sums = ["prs_merged", "reverts", "prs_buggy", "tickets_closed", "story_points", "bugs_fixed", "outcome_units"]
     frame = frame.merge(units.groupby("period")[sums].sum(), on="period", how="left").fillna(0)
-    frame = pd.concat([frame, value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])], axis=1)
     prs = outcomes.pr_times(prs).assign(period=_period_of(prs["merged_at"].dt.date, grain),
                                         ai_high=prs["pr_id"].isin(high))
     per_period = prs.groupby("period").agg(pr_cycle_time_hours=("cycle_hours", "median"),

@@ -122,6 +122,8 @@ def _assign_styles(persons: list[Person], rng: np.random.Generator) -> None:
         person.style = style
         if style == "genuine_heavy":
             person.gain = 0.5  # heavy genuine users gain most (Heilman et al. 2026: +40 % PRs in heavy weeks)
+        elif style in GAMERS + TOKENMAXXERS:
+            person.gain = 0.0  # their use buys nothing real: whatever more they show is padding
 
 
 def shocks(rng: np.random.Generator) -> np.ndarray:
@@ -141,9 +143,8 @@ class Truth:
     persons: list[Person]
 
     def hours(self, gain: float) -> float:
-        """The true hours a week as the code under test defines them: the extra output valued at the
-        person's baseline hours per unit (delivery hours x gain)."""
-        return HOURS * gain
+        """Hours a week the true gain frees: the same output in less time (delivery hours x g / (1 + g))."""
+        return HOURS * gain / (1 + gain)
 
 
 class Rows:
@@ -193,11 +194,12 @@ def generate(scenario: Scenario, seed: int) -> tuple[Truth, list[dict], dict[str
 
 
 def _pr(rows: Rows, p: Person, merged: datetime, lines: int, rng: random.Random, *, ai: bool,
-        reverts: str | None = None) -> str:
+        reverts: str | None = None, hours: float | None = None) -> str:
+    """A merged PR; ``hours`` from opening to merge (default: the person's usual pace)."""
     rows.pr_number += 1
     number = rows.pr_number
     pr_id = f"github:pr:val/app:{number}"
-    opened = merged - timedelta(hours=rng.lognormvariate(math.log(20 * p.cycle_scale), 0.6))
+    opened = merged - timedelta(hours=hours or rng.lognormvariate(math.log(20 * p.cycle_scale), 0.6))
     additions = max(1, int(lines * 0.7))
     rows.add("pull_request", {
         "id": pr_id, "repo": "val/app", "number": number, "title": f"Change {number}", "identity_id": f"github:u{p.n}",
@@ -290,7 +292,8 @@ def _padding(p: Person, week: int, rows: Rows, rng: random.Random) -> None:
     """What a gaming style adds to a week once the person has adopted."""
     if p.style == "tiny_prs":  # about 25 tiny PRs and 15 trivial tickets a month
         for _ in range(6):
-            _pr(rows, p, _moment(_workday(week, rng), rng), rng.randrange(1, 6), rng, ai=True)
+            _pr(rows, p, _moment(_workday(week, rng), rng), rng.randrange(1, 6), rng, ai=True,
+                hours=rng.uniform(0.2, 1))  # rubber-stamped
         for _ in range(rng.choice((3, 4))):
             created = _moment(_workday(week, rng), rng)
             _ticket(rows, p, created + timedelta(minutes=20), created, kind="task")

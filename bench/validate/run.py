@@ -106,9 +106,9 @@ def measure(truth: org.Truth, ids: dict[str, int], data: api.MonthData, persons:
             shown = _interval(row["time_saved_hours_per_week"])
             members = [p for p in estimated if member(p, row["team"])]
             if shown is not None and members:
+                gain = float(np.mean([p.gain for p in members]))
                 result.time_saved.append({"level": level, "who": row["team"], "estimate": shown[0], "low": shown[1],
-                                          "high": shown[2], "truth": float(np.mean([truth.hours(p.gain)
-                                                                                    for p in members]))})
+                                          "high": shown[2], "truth": truth.hours(gain)})
     result.pairs = _pairs(result.units)
     if not truth.scenario.gaming:
         result.comparisons = _comparisons(truth, ids, data)
@@ -142,14 +142,9 @@ def _comparisons(truth: org.Truth, ids: dict[str, int], data: api.MonthData) -> 
 
 
 def differences(prs: pd.DataFrame) -> dict[str, bool | None]:
-    """Per measure, whether the page reads as a difference: the two sides' intervals do not overlap."""
+    """Per measure, whether the page states a difference (its verdict says AI-assisted is higher or lower);
+    None when it gives no verdict for lack of people."""
     table = ai_assisted.ai_vs_other(prs)
-    out = {}
-    for measure, part in table.groupby("measure"):
-        sides = part.set_index("side")
-        if sides[["low", "high"]].isna().any().any():
-            out[measure] = None
-            continue
-        a, o = sides.loc["ai_assisted"], sides.loc["other"]
-        out[measure] = bool(a["low"] > o["high"] or o["low"] > a["high"])
-    return out
+    rows = table[table["side"] == "difference"].set_index("measure")
+    return {m: (None if r["estimate"] is None or pd.isna(r["estimate"]) else r["verdict"].startswith("AI-assisted"))
+            for m, r in rows.iterrows()}
