@@ -20,7 +20,7 @@ Spiess's imputation estimator on the log scale, Wooldridge's Poisson fixed effec
    ``log((units_after + 0.5) / (units_before + 0.5) x (beta_before / beta_after))`` with sampling variance
    ``phi x (1 / (units_after + 0.5) + 1 / (units_before + 0.5))`` (``phi``: over-dispersion of 8-week
    sums, pooled over everyone), combined with the spread of true effects between people (method of
-   moments) by the normal-normal rule. One noisy person is pulled toward the group instead of over-claimed.
+   moments, at least ``MIN_SPREAD``) by the normal-normal rule. One noisy person is pulled toward the group instead of over-claimed.
 
 Assumption: without AI, adopters' output would have moved like everyone's untreated weeks (parallel
 trends on the log scale); the placebo is the check. Adoption is the first AI-active week.
@@ -42,6 +42,7 @@ RESAMPLES = 200
 PLACEBO_WEEKS = 6
 MIN_WEEKS = 4
 MIN_COMPARISON = 3
+MIN_SPREAD = 0.1  # least spread (log scale) of true gains between people the pooling assumes
 BLOCK = 8  # weeks per block when measuring over-dispersion (keeps a few weeks' correlation inside)
 ITERATIONS = 100
 TOLERANCE = 1e-7
@@ -234,13 +235,12 @@ def _pooled(panel: Panel, untreated, treated, alpha, beta, estimable, whole: dic
         return frame
     centre = np.log1p(whole["gain"])
     centre_var = ((np.log1p(whole["gain_high"]) - np.log1p(whole["gain_low"])) / (2 * stats.Z)) ** 2
-    spread = max(0.0, float(np.mean((raw[estimable] - centre) ** 2 - variance[estimable])) - centre_var)
-    if spread > 0:
-        shrink = variance / (variance + spread)  # the weight of the organisation's estimate
-        mean = (1 - shrink) * raw + shrink * centre
-        var = 1 / (1 / variance + 1 / spread) + shrink**2 * centre_var
-    else:
-        mean, var = np.full(len(raw), centre), np.full(len(raw), centre_var)
+    # People differ in what AI does for them by at least MIN_SPREAD: with few adopters the moment estimate is
+    # often zero, which would hand everyone the organisation's gain with its narrow interval.
+    spread = max(MIN_SPREAD**2, float(np.mean((raw[estimable] - centre) ** 2 - variance[estimable])) - centre_var)
+    shrink = variance / (variance + spread)  # the weight of the organisation's estimate
+    mean = (1 - shrink) * raw + shrink * centre
+    var = 1 / (1 / variance + 1 / spread) + shrink**2 * centre_var
     half = stats.Z * np.sqrt(var)
     frame.loc[estimable, "gain"] = np.expm1(mean[estimable])
     frame.loc[estimable, "gain_low"] = np.expm1(mean[estimable] - half[estimable])
