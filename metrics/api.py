@@ -428,8 +428,8 @@ def trend(
     week (``period``): ``people, active_people, tokens, cost_usd, prs_merged, reverts, prs_buggy,
     tickets_closed, story_points, bugs_fixed, outcome_units, pr_cycle_time_hours, ai_assisted_pr_share_high``
     (AI share from stored signals only: the telemetry signal needs daily usage, too heavy for long trends;
-    no value per token, which needs the impact model the month tables carry). Blanked when fewer than ``k`` people and not
-    ``individuals_visible``."""
+    no value per token, which needs the impact model the month tables carry). Blanked when fewer than ``k``
+    people and not ``individuals_visible``."""
     ids = None if person_ids is None else sorted(set(person_ids))
     end = month_bounds(end_month)[1]
     start = add_months(end, -months)

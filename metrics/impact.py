@@ -20,7 +20,8 @@ Spiess's imputation estimator on the log scale, Wooldridge's Poisson fixed effec
    ``log((units_after + 0.5) / (units_before + 0.5) x (beta_before / beta_after))`` with sampling variance
    ``phi x (1 / (units_after + 0.5) + 1 / (units_before + 0.5))`` (``phi``: over-dispersion of 8-week
    sums, pooled over everyone), combined with the spread of true effects between people (method of
-   moments, at least ``MIN_SPREAD``) by the normal-normal rule. One noisy person is pulled toward the group instead of over-claimed.
+   moments, at least ``MIN_SPREAD``) by the normal-normal rule. One noisy person is pulled toward the
+   group instead of over-claimed.
 
 Assumption: without AI, adopters' output would have moved like everyone's untreated weeks (parallel
 trends on the log scale); the placebo is the check. Adoption is the first AI-active week.

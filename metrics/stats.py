@@ -52,13 +52,6 @@ def median(values) -> Interval:
     return Interval(float(np.median(x)), float(x[low]), float(x[high]), n)
 
 
-def mean_difference(after, before) -> tuple[float, float, int]:
-    """``mean(after) - mean(before)`` and its standard error (Welch); also the smaller sample size."""
-    a, b = np.asarray(after, dtype=float), np.asarray(before, dtype=float)
-    variance = (a.var(ddof=1) / len(a) if len(a) > 1 else 0.0) + (b.var(ddof=1) / len(b) if len(b) > 1 else 0.0)
-    return float(a.mean() - b.mean()), math.sqrt(variance), min(len(a), len(b))
-
-
 def binomial_tail(successes: int, n: int, p: float) -> float:
     """P(X >= successes) for X ~ Binomial(n, p): the one-sided exact test of "more often than p"."""
     if successes <= 0:

@@ -100,8 +100,9 @@ def usage_decoupled(monthly: pd.DataFrame, peers: pd.Series, month) -> dict[int,
 def pr_slicing(prs: pd.DataFrame, peers: pd.DataFrame) -> dict[int, Signal]:
     """Flag a person whose merged PRs in the month number ``>= 2 x`` the peers' median per author (and
     ``>= 8``) while their median size is ``<= 1/3`` of the median author's median size and their median
-    review time is no longer than the median author's: work cut into slivers to raise counts. ``prs``: the month's PRs with ``person_id,
-    size_lines, review_hours`` (``outcomes.pr_times``); ``peers``: the same for everyone's PRs."""
+    review time is no longer than the median author's: work cut into slivers to raise counts. ``prs``: the
+    month's PRs with ``person_id, size_lines, review_hours`` (``outcomes.pr_times``); ``peers``: the same for
+    everyone's PRs."""
     per_author = lambda frame: frame.groupby("person_id").agg(  # noqa: E731
         prs=("pr_id", "count"), size=("size_lines", "median"), review=("review_hours", "median"))
     reference = per_author(peers).median()  # per author, so one prolific slicer does not set the norm

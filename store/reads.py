@@ -177,16 +177,6 @@ def active_days(
     return frame.sort_values(["person_id", "period"], ignore_index=True)
 
 
-def idle_people(session: Session, *, start: date, end: date) -> set[int]:
-    """Ids of everyone without any AI activity in ``[start, end)`` (Mondays or firsts of a month): the
-    non-adopters time saved compares with."""
-    w = UsageWeek
-    # Per person, stop at their first active week part (an index seek each) rather than reading the window.
-    used = exists().where(w.person_id == Person.id, w.week >= start - timedelta(days=6), w.week < end,
-                          _parts_in(start, end), w.active_days > 0)
-    return set(session.scalars(select(Person.id).where(~used)))
-
-
 def tools_used(
     session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
 ) -> pd.DataFrame:

@@ -13,7 +13,8 @@ SCENARIOS = {
     "null": org.Scenario("null", effect=0.0, note="true effect 0, persistent person differences"),
     "leavers": org.Scenario("leavers", effect=0.0, leavers=0.2, note="true effect 0, 20 % leavers"),
     "steeper": org.Scenario("steeper", steeper=0.3, note="adopters already on a steeper trajectory"),
-    "gaming": org.Scenario("gaming", people=80, gaming=True, note="base + 2 of each gaming style, 4 genuine heavy adopters"),
+    "gaming": org.Scenario("gaming", people=80, gaming=True,
+                           note="base + 2 of each gaming style, 4 genuine heavy adopters"),
 }
 
 
