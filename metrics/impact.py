@@ -65,7 +65,7 @@ class Panel:
         """``weekly``: ``person_id, week, units, active`` (several rows of one person-week add up)."""
         people = np.sort(weekly["person_id"].unique())
         shape = (len(people), len(weeks))
-        row = np.searchsorted(people, weekly["person_id"].to_numpy())
+        row = np.searchsorted(people, weekly["person_id"].to_numpy()).astype(np.intp)  # int even when empty
         col = pd.Index(weeks).get_indexer(weekly["week"])
         keep = col >= 0
         units, active, seen = np.zeros(shape), np.zeros(shape, bool), np.zeros(shape, bool)
@@ -91,6 +91,8 @@ def fit(units: np.ndarray, fitted: np.ndarray, weights: np.ndarray) -> tuple[np.
     """Poisson person and week effects from the ``fitted`` cells, for each row of ``weights`` (resamples x
     people: how often each person was drawn). Returns ``alpha`` (resamples x people) and ``beta``
     (resamples x weeks); a person or week without fitted cells gets 0."""
+    if not units.size:  # nobody, or no weeks: nothing to fit
+        return np.zeros((weights.shape[0], units.shape[0])), np.zeros((weights.shape[0], units.shape[1]))
     cells = fitted.astype(float)
     observed = units * cells
     own = observed.sum(axis=1)  # a person's fitted sum does not depend on how often they were drawn
@@ -168,7 +170,8 @@ def estimate(panel: Panel, resamples: int = RESAMPLES) -> Estimates:
     observed = np.tile((panel.units * treated).sum(axis=1), (len(weights), 1))
     expected = alpha * (beta @ treated.T.astype(float))
     # the placebo: the last weeks before adoption held out of the fit and imputed like treated weeks
-    adoption = np.where(adopter, treated.argmax(axis=1), panel.units.shape[1])
+    first = treated.argmax(axis=1) if treated.shape[1] else np.zeros(n, dtype=int)  # a window without weeks
+    adoption = np.where(adopter, first, panel.units.shape[1])
     weeks = np.arange(panel.units.shape[1])
     eligible = adopter & (before >= PLACEBO_WEEKS + 2)  # weeks left to fit their level on
     held = untreated & (weeks >= adoption[:, None] - PLACEBO_WEEKS) & eligible[:, None]

@@ -131,8 +131,8 @@ def test_more_usage_after_adoption_or_duplicated_rows_never_raise_time_saved(uni
     the adoption date itself, which changes what "before" means; that is the definition, not gaming.)"""
     before = estimate(weekly(units, first, controls))
     busier = weekly(units, first, controls, {i for i in extra if i >= first})
-    if dup:
-        busier = pd.concat([busier, busier])
+    if dup:  # usage rows read twice: activity again, no outcome units
+        busier = pd.concat([busier, busier.assign(units=0.0)])
     after = estimate(busier)
     if pd.isna(before["time_saved_estimate"]):
         assert pd.isna(after["time_saved_estimate"])
