@@ -165,7 +165,7 @@ def estimate(panel: Panel, resamples: int = RESAMPLES) -> Estimates:
     base = (panel.units * untreated).sum(axis=1)
     comparison = int((~adopter & (before > 0)).sum())
     reasons = [_reason(a, b, t, u, comparison) for a, b, t, u in zip(adopter, before, after, base, strict=True)]
-    estimable = np.array([r is None for r in reasons])
+    estimable = np.array([r is None for r in reasons], dtype=bool)
     alpha, beta = fit(panel.units, untreated, weights)
     observed = np.tile((panel.units * treated).sum(axis=1), (len(weights), 1))
     expected = alpha * (beta @ treated.T.astype(float))
