@@ -229,8 +229,9 @@ COMPARED = {"cycle_time_hours": ("Cycle time (median)", "hours"), "size_lines": 
 
 
 def comparison(df: pd.DataFrame, *, name: str) -> None:
-    """AI-assisted vs other PRs (and tickets): each measure's estimate, 80 % interval and n side by side, and whether the
-    intervals say anything (they must not overlap). The CSV carries the raw numbers."""
+    """AI-assisted vs other PRs (and tickets): each measure's estimate, 80 % interval and n side by side, and the
+    difference: for PRs the within-person difference with its interval and verdict (``ai_vs_other``), for
+    tickets whether the intervals overlap. The CSV carries the raw numbers."""
     if not df["n"].sum():
         empty("No merged pull requests in these three months. Connect GitHub with `payoff sync github`.")
         return
@@ -244,7 +245,12 @@ def comparison(df: pd.DataFrame, *, name: str) -> None:
         for title, side in (("AI-assisted", ai), ("other", other)):
             row[title] = (f"{fmt(side['estimate'], kind)} ({fmt(side['low'], kind)} to {fmt(side['high'], kind)}), "
                           f"n = {side['n']}" if present(side["estimate"]) else f"{MISSING} (n = {side['n']})")
-        if not (present(ai["estimate"]) and present(other["estimate"])):
+        if "difference" in sides.index:  # PRs: one within-person difference with its own interval and verdict
+            found = sides.loc["difference"]
+            row["difference"] = found["verdict"] + (
+                f": {fmt(found['estimate'], kind)} ({fmt(found['low'], kind)} to {fmt(found['high'], kind)}), "
+                f"{found['people']} people" if present(found["estimate"]) else "")
+        elif not (present(ai["estimate"]) and present(other["estimate"])):
             row["difference"] = "nothing to compare"
         elif ai["low"] > other["high"] or ai["high"] < other["low"]:
             row["difference"] = "AI-assisted higher" if ai["low"] > other["high"] else "AI-assisted lower"

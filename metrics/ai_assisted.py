@@ -80,28 +80,60 @@ def ai_share(prs: pd.DataFrame, by: str = "person_id") -> pd.DataFrame:
     return prs.groupby(by)[list(columns)].mean().rename(columns=columns).reset_index()
 
 
+MIN_PEOPLE = 5  # people with PRs on both sides below which no verdict is given
+RESAMPLES = 200
+SEED = 20261201
+COMPARISON_COLUMNS = ["side", "measure", "n", "people", "estimate", "low", "high", "small_sample", "verdict"]
+
+
 def ai_vs_other(prs: pd.DataFrame, flag: str = "ai_any") -> pd.DataFrame:
     """Outcomes of AI-assisted PRs (``flag`` true) against the other PRs of the same people and period.
 
-    One row per side (``ai_assisted`` / ``other``) and measure, with ``n``, ``estimate``, 80 % ``low`` and
-    ``high`` and ``small_sample`` (n < 10):
+    Per measure, three rows: ``ai_assisted`` and ``other`` describe each side (``n`` PRs, ``people``,
+    ``estimate`` with an 80 % interval: median with an order-statistic interval, or a share with a Wilson
+    interval), and ``difference`` is the comparison: within each person who has PRs on both sides, AI-assisted
+    minus other (the person's median or share on each side), averaged over those people weighted by
+    ``n_ai x n_other / (n_ai + n_other)``; its 80 % interval comes from resampling those people. People differ
+    persistently (some are faster, some cause more bugs), so PRs are never compared across people as if
+    independent. ``verdict``: ``AI-assisted higher`` / ``lower`` when the interval excludes zero, ``no
+    evidence of a difference`` otherwise, ``not enough people to compare`` under ``MIN_PEOPLE`` people.
 
-    * ``cycle_time_hours`` — median with an order-statistic interval
-    * ``size_lines`` — median additions + deletions, same interval
-    * ``bug_rate`` — share of PRs with a ``caused_by`` bug, Wilson interval
-    * ``revert_rate`` — share of PRs later reverted, Wilson interval
-
-    A difference whose intervals overlap is not evidence of a difference.
+    * ``cycle_time_hours`` and ``size_lines`` — medians
+    * ``bug_rate`` — share of PRs with a ``caused_by`` bug; ``revert_rate`` — share later reverted
     """
-    timed = pr_times(prs)
+    timed = pr_times(prs).assign(bug=(prs["bugs_caused"] > 0).astype(float), revert=prs["reverted"].astype(float))
+    timed["ai_side"] = timed[flag].astype(bool)
+    measures = {"cycle_time_hours": ("cycle_hours", "median"), "size_lines": ("size_lines", "median"),
+                "bug_rate": ("bug", "mean"), "revert_rate": ("revert", "mean")}
     rows = []
-    for side, part in (("ai_assisted", timed[timed[flag]]), ("other", timed[~timed[flag]])):
-        measures = {
-            "cycle_time_hours": stats.median(part["cycle_hours"]),
-            "size_lines": stats.median(part["size_lines"]),
-            "bug_rate": stats.proportion(int((part["bugs_caused"] > 0).sum()), len(part)),
-            "revert_rate": stats.proportion(int(part["reverted"].sum()), len(part)),
-        }
-        rows += [{"side": side, "measure": name, "n": i.n, **i.as_dict(), "small_sample": i.small_sample}
-                 for name, i in measures.items()]
-    return pd.DataFrame(rows, columns=["side", "measure", "n", "estimate", "low", "high", "small_sample"])
+    for name, (column, how) in measures.items():
+        for side, part in (("ai_assisted", timed[timed["ai_side"]]), ("other", timed[~timed["ai_side"]])):
+            values = part[column]
+            found = (stats.median(values) if how == "median"
+                     else stats.proportion(int(values.sum()), len(values)))
+            rows.append({"side": side, "measure": name, "n": found.n, "people": int(part["person_id"].nunique()),
+                         **found.as_dict(), "small_sample": found.small_sample, "verdict": None})
+        rows.append({"side": "difference", "measure": name, **_within_people(timed, column, how)})
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def _within_people(timed: pd.DataFrame, column: str, how: str) -> dict:
+    """The weighted mean over people of (AI-assisted - other) and its interval from resampling people."""
+    known = timed.dropna(subset=[column])
+    per = known.groupby(["person_id", "ai_side"])[column].agg([how, "size"]).unstack("ai_side")
+    both = per.dropna() if per.shape[1] == 4 else per.iloc[0:0]
+    people, n = len(both), int(both["size"].to_numpy().sum()) if len(both) else 0
+    out = {"n": n, "people": people, "estimate": None, "low": None, "high": None,
+           "small_sample": people < MIN_PEOPLE, "verdict": f"not enough people to compare ({people} with both "
+                                                             f"kinds of PR, need {MIN_PEOPLE})"}
+    if people < MIN_PEOPLE:
+        return out
+    difference = (both[(how, True)] - both[(how, False)]).to_numpy(dtype=float)
+    counts_ai, counts_other = both[("size", True)].to_numpy(float), both[("size", False)].to_numpy(float)
+    weight = counts_ai * counts_other / (counts_ai + counts_other)
+    drawn = stats.resample_people(people, RESAMPLES, SEED) * weight
+    means = drawn @ difference / drawn.sum(axis=1)
+    low, high = np.quantile(means[1:], [(1 - stats.LEVEL) / 2, (1 + stats.LEVEL) / 2])
+    verdict = ("AI-assisted higher" if low > 0 else "AI-assisted lower" if high < 0
+               else "no evidence of a difference")
+    return out | {"estimate": float(means[0]), "low": float(low), "high": float(high), "verdict": verdict}

@@ -173,63 +173,91 @@ CARDS: tuple[Card, ...] = (
          ("coverage_trailer", "coverage_bot_author", "coverage_branch_prefix", "coverage_label",
           "coverage_telemetry", "coverage_derived_telemetry")),
     Card("ai_vs_other", "AI-assisted vs other PRs", "hours, lines, shares with 80 % intervals",
-         "For the same people and months, AI-assisted (any signal by default) and other PRs side by side: median "
-         "cycle time and size with order-statistic intervals, bug rate and revert rate with Wilson intervals; "
-         "and tickets resolved in those months, fixed by an AI-assisted PR or not: median ticket cycle time. "
-         "n < 10 is labelled small sample.",
+         "For the same people and months (the month and the two before), AI-assisted (any signal by default) and "
+         "other PRs: each side described (median cycle time and size with order-statistic intervals, bug rate and "
+         "revert rate with Wilson intervals, n PRs and people), and one difference per measure: within each person "
+         "with PRs on both sides, their AI-assisted median (or share) minus their other one, averaged over those "
+         "people weighted by n_ai x n_other / (n_ai + n_other); 80 % interval from 200 resamples of those people. "
+         "Verdict: 'AI-assisted higher/lower' only when that interval excludes zero; under 5 people with both "
+         "kinds of PR, 'not enough people to compare'. Tickets resolved in those months, fixed by an AI-assisted "
+         "PR or not: median ticket cycle time.",
          "pull_request, ai_signal, ticket_pull_request, ai_usage_daily, ticket_cycle",
          "Observational: people choose which work to do with AI (often the easier or the newer), so a difference "
-         "is not an effect. Overlapping intervals mean no evidence of a difference.",
+         "is not an effect. Comparing within people removes persistent differences between them (some are "
+         "faster, some cause more bugs) but not differences in time: a person's other PRs are often their older "
+         "ones, whose bugs have had longer to surface. With the default all-signals reading a daily user has few "
+         "other PRs, so few people reach both sides. Validation (bench/validate): with a true difference of "
+         "zero, 17-50 % of pages still show one (docs/metrics.md) - read a verdict as a question.",
          "Labelling only easy PRs as AI-assisted flatters AI. Guard: the high-confidence and all-signals readings "
          "are both shown, and telemetry does not depend on labels."),
     Card("outcome_units", "Outcome units", "units",
-         "pr x (prs_merged - reverts - bug_penalty x prs_buggy) + story_point x story_points + ticket x "
-         "tickets_without_points, weights from the value_weights setting (default pr 1, story_point 0.5, ticket "
-         "0.5, bug_penalty 0.5).", "pull_request, ticket, ticket_pull_request",
-         "A PR that fixes a ticket counts in both; weights are a judgement each organisation should make.",
-         "Padding any one count is bounded by the weights and by the quality adjustment: reverted PRs are worth "
-         "nothing and buggy ones less."),
-    Card("value_per_million_tokens", "Value per token", "outcome units per million tokens / per 100 USD",
-         "value_per_million_tokens = outcome_units / (tokens / 1,000,000); value_per_100_usd = outcome_units / "
-         "(cost_usd / 100). Empty when nothing was spent. Also empty in a person's partial month: their AI use "
-         "began after the 1st with no AI activity in the three months before (adoption or return; "
-         "value_partial_from = the first AI day), so a part-month of tokens would divide a whole month of "
-         "outcomes. Teams leave such members out of both sides of the ratio.",
-         f"{USAGE}, plus outcome units' sources",
-         "Tiny spends give large, noisy ratios; seat-priced tools without reported tokens are missing from the "
-         "denominator. Only comparable within an organisation's own weights.",
-         "Burning tokens only lowers it (a property test checks that adding tokens without outcomes never raises "
-         "it); padding outcomes is guarded by the quality adjustment.",
-         ("value_per_million_tokens", "value_per_100_usd", "value_partial_from")),
+         "pr x (sum of size weights of the PRs that count - bug_penalty x those that caused a bug) + story_point x "
+         "story points + ticket x (unpointed tickets a merged PR fixed + loose_ticket x unpointed tickets no merged "
+         "PR fixed). A PR's size weight = clip((additions + deletions) / full_lines, size_floor, 1). PRs that do "
+         "not count: reverted ones, the reverts themselves, and fixes of a bug the author's own PR caused; bug "
+         "tickets the assignee caused count nothing either. Weights: the value_weights setting (default pr 1, "
+         "story_point 0.5, ticket 0.5, bug_penalty 0.5, full_lines 50, size_floor 0.1, loose_ticket 0.2).",
+         "pull_request, ticket, ticket_pull_request",
+         "A PR that fixes a pointed ticket counts in both; a genuinely small fix counts a fraction; teams that "
+         "do not link PRs and tickets see their unpointed tickets at the loose share. Bugs found later lower "
+         "past months' units. Weights are a judgement each organisation should make.",
+         "Merge-and-revert pairs earn 0 (harness: +1 per pair before); causing a bug and fixing it oneself "
+         "earns 0.5 where a clean PR earns 1 (2 before); 25 tiny PRs earn 2.5; 15 trivial tickets 1.5. "
+         "Slicing work into many PRs is also flagged (pr_slicing).",
+         ("outcome_units", "pr_weight", "pr_weight_buggy", "points_counted", "tickets_linked", "tickets_loose")),
+    Card("value_per_million_tokens", "Value per token", "extra outcome units per million tokens / per 100 USD",
+         "Extra outcome units of the month (the impact model: the month's imputed units without AI x the "
+         "person's pooled gain, or the group's gain x its members' imputed units) / the month's tokens in "
+         "millions (at least 1 per person) ; per 100 USD likewise (at least 10 USD per person). _low/_high: "
+         "the gain's 80 % interval carried through. Empty without a time-saved estimate, without spending, and "
+         "in a partial month (AI use began after the 1st with none in the three months before; "
+         "value_partial_from = the first AI day). Groups: value_people members with an estimate and a whole "
+         "month, both sides of the ratio.",
+         f"{USAGE}, outcome units' sources, the impact model",
+         "Inherits the impact model's assumptions and noise; floors make tiny spends count as a million tokens. "
+         "Seat-priced tools without reported tokens are missing from the denominator.",
+         "Tokens enter only the denominator, so burning more can only lower it; padding outcomes is priced down "
+         "by outcome units. Harness: tokenmaxxers and gamers are below the genuine heavy adopter in 78 % of "
+         "pairs (66 % before; target 99 %, not met: a person's gain is noisy).",
+         ("value_per_million_tokens", "value_per_million_tokens_low", "value_per_million_tokens_high",
+          "value_per_100_usd", "value_partial_from", "extra_outcome_units", "value_people")),
     Card("time_saved_hours_per_week", "Time saved", "hours per week, 80 % interval",
-         "Difference in differences: (mean weekly outcome units since the person's first AI-active week - before "
-         "it) - (the same change over the same weeks among non-adopters), times the person's baseline hours per "
-         "unit (work_hours_per_week setting, default 40, / mean weekly units before adoption). Interval: +-1.2816 "
-         "Welch standard errors; estimate and bounds capped at +-work_hours_per_week. Window: the 52 weeks up to "
-         "the month's end (adoption must fall inside it), from the week in which every connected outcome "
-         "source has data (the later of the organisation's first merged PR and first resolved ticket: earlier "
-         "weeks are 'not synced yet', not 'no output'; AI usage does not set it, since a week without usage "
-         "rows is a week without AI use), and from the person's first "
-         "week with any outcome or activity. 'Not enough data' under 4 weeks "
-         "before or after adoption, without baseline outcomes or with fewer than 3 non-adopters.",
+         "First the % change in weekly outcome units (output_gain), from a Poisson imputation event study "
+         "(Borusyak-Jaravel-Spiess on the log scale): person and week effects fitted by Poisson maximum "
+         "likelihood on the weeks nobody is treated in (people without AI use, and adopters before their first "
+         "AI-active week), each person only within their tenure (first to last week with any outcome or AI "
+         "activity); each adopter's treated weeks are imputed from it; gain = units / imputed units - 1 over a "
+         "group's adopters. Interval: 10th-90th percentile over 200 resamples of people (adopters and "
+         "comparison people together). A person's gain is pulled toward the organisation's by how noisy it is "
+         "(normal-normal pooling with over-dispersion of 8-week sums; people are assumed to differ by at least "
+         "10 % on the log scale). Hours = delivery_hours_per_week x gain / "
+         "(1 + gain): the same output in less time; the setting defaults to 40 (the whole week; an assumption, "
+         "not a measurement: set it to the hours your people spend on delivery work). placebo_gain: the same fit "
+         "with the 6 weeks before each adoption held out - near zero if adopters were not already diverging. "
+         "Window: the 52 weeks up to the month's end, from the week every connected outcome source has data. "
+         "'Not enough data' under 4 weeks before or after adoption, without outcomes before, or with fewer than "
+         "3 people without AI use.",
          "ai_usage_daily (activity yes/no per week), outcome units' sources",
-         "Assumes adopters would have followed the non-adopters' trend; people who adopt first may differ. "
-         "The baseline's own uncertainty is not in the interval, so it is if anything too narrow. A small baseline "
-         "(few outcome units a week) magnifies changes, hence the cap; a capped value means 'large, size unknown'. "
-         "Capacity gained is not necessarily time given back.",
-         "Token amounts do not enter it at all; only outcomes that held up do. Starting to use AI just to be an "
-         "'adopter' yields zero unless outcomes rise.",
+         "Assumes adopters' output would have moved like the untreated weeks' (parallel trends on the log scale); "
+         "a clearly non-zero placebo says it did not. Harness (bench/validate, docs/metrics.md): null runs with "
+         "the organisation's interval above zero 8 %; leavers bias +0.6 h; person intervals cover the truth "
+         "73-97 % of the time, team and organisation ones 78-100 % without an effect but 58-64 % with one "
+         "(an unexplained -1.2 h bias in the base scenario) and when adopters were already steeper (+2 h, the "
+         "placebo's case). Capacity gained is not necessarily time given back.",
+         "Token amounts do not enter it; only outcome units, which price padding down. Starting to use AI just "
+         "to be an 'adopter' yields zero unless outcomes rise.",
          ("time_saved_hours_per_week", "time_saved_estimate", "time_saved_low", "time_saved_high",
           "time_saved_reason", "time_saved_people", "weeks_before", "weeks_after", "controls",
-          "baseline_units_per_week")),
+          "baseline_units_per_week", "output_gain", "output_gain_low", "output_gain_high", "placebo_gain")),
     Card("survey_hours_saved_per_week", "Self-reported hours saved", "hours per week",
          "Mean of the person's survey answers for weeks starting in the month; survey_minus_estimate = survey - "
-         "estimate; survey_agreement = within / survey higher / survey lower than the estimate's interval.",
+         "estimate; survey_agreement = within / survey higher / survey lower than the estimate's interval, or "
+         "'estimate cannot tell' when the interval holds both the answer and zero.",
          "survey_response", "People tend to over-report saved time; the two are shown side by side, never blended.",
          "Answering high changes nothing but the disagreement, which is shown.",
          ("survey_hours_saved_per_week", "survey_minus_estimate", "survey_agreement")),
     Card("flags", "Waste signals", "list of signal names",
-         "The person's waste signals for the month (see the four signal cards). Private: the person, and their "
+         "The person's waste signals for the month (see the five signal cards). Private: the person, and their "
          "manager where settings allow.", "see each signal", "A signal asks a question; it is not a verdict.",
          "See each signal."),
     Card("spend_without_outcomes", "Signal: spend without outcomes", "flag with evidence",
@@ -237,14 +265,27 @@ CARDS: tuple[Card, ...] = (
          "Research, on-call or planning months produce no units; the person can add a note.",
          "Cannot be cleared by spending more; only outcomes clear it."),
     Card("repetitive_agent_runs", "Signal: repetitive agent runs", "flag with evidence",
-         "An agent task fingerprint run 5 or more times in the month; the evidence names the worst three.",
-         "agent_run", "Legitimate retries of a flaky job look the same.",
-         "Varying the prompt changes the fingerprint; connectors should fingerprint the task, not the text."),
+         "An agent task fingerprint run 5 or more times in the month while the person merged fewer than one PR "
+         "per 5 of its runs between its first run and a day after its last; the evidence names the worst three.",
+         "agent_run, pull_request", "Legitimate retries of a flaky job look the same; runs tied to merged work "
+         "(a dependency bot, a migration) are not flagged.",
+         "Varying the prompt changes the fingerprint; connectors should fingerprint the task, not the text. "
+         "Varied runs burning tokens are caught by usage decoupled from outcomes."),
     Card("usage_decoupled_from_outcomes", "Signal: usage decoupled from outcomes", "flag with evidence",
-         "tokens >= 3 x the person's monthly mean over the previous 3 months in which they used AI (and >= 100,000) "
-         "while outcome units <= 1.1 x their mean over those months.", f"{USAGE}, outcome units",
-         "Needs a baseline: new users are never flagged by it.",
-         "Raising usage slowly moves the baseline; spend without outcomes still catches the extreme case."),
+         "Tokens per outcome unit (a month without units counts one) >= 4 x the median of everyone who used AI "
+         "and delivered units that month (the peers), in this month and at least 2 of the month and the two "
+         "before, with >= 1,000,000 tokens this month.", f"{USAGE}, outcome units",
+         "Peers are the whole organisation, not people doing the same kind of work. Harness: recall 0.98 on "
+         "tokenmaxxers (steady, bursts, varied runs), precision 0.98, legitimate heavy use flagged 4 %.",
+         "One heavy month (a migration) is not enough; padding outcomes lowers tokens per unit only by what "
+         "outcome units credit it."),
+    Card("pr_slicing", "Signal: PR slicing", "flag with evidence",
+         "Merged PRs in the month >= 2 x the median author's count (and >= 8) while the person's median PR is "
+         "<= 1/3 of the median author's median size and their median review time is no longer than the median "
+         "author's.", "pull_request",
+         "Compared with peers, not with the person's past: steady slicers are caught, a gradual change is "
+         "not. Harness: recall 0.71, precision 0.81 (a slicer with slow reviews escapes).",
+         "Tiny PRs also count only size_floor of a PR in outcome units."),
     Card("quality_regression", "Signal: quality regression on AI-assisted work", "flag with evidence",
          "Over the month and the 2 before: at least 2 AI-assisted PRs (any signal) caused a bug or were reverted, "
          "and a one-sided exact binomial test against the organisation's rate for PRs without stored AI signals "

@@ -5,13 +5,13 @@ every figure from it without touching the database.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
 from sqlmodel import Session
 
-from payoff.metrics import ai_assisted
+from payoff.metrics import ai_assisted, impact
 from payoff.metrics import time_saved as saved
 from payoff.metrics.periods import add_months, monday, month_bounds, weeks
 from payoff.metrics.settings import Config
@@ -45,6 +45,11 @@ class MonthData:
     reference_bad_rate: float
     time_saved: pd.DataFrame
     config: Config
+    impact_fit: impact.Estimates | None = None  # the organisation's impact model as of the month's end
+    # everyone's monthly tokens and outcome units over the quality window, and everyone's PRs of the month:
+    # the peers waste signals compare with (None: the people loaded are the peers)
+    peer_monthly: pd.DataFrame | None = None
+    peer_prs: pd.DataFrame | None = None
 
     @property
     def month_days(self) -> pd.DataFrame:
@@ -57,8 +62,9 @@ class MonthData:
 
 def load_month(session: Session, month: str, person_ids: Iterable[int] | None = None, *,
                with_time_saved: bool = True) -> MonthData:
-    """Read what ``month``'s metrics need for ``person_ids`` (everyone if None). Time saved compares with
-    the whole organisation's weekly outcomes; ``with_time_saved=False`` skips it (its columns stay empty)."""
+    """Read what ``month``'s metrics need for ``person_ids`` (everyone if None). Time saved and value per
+    token come from the whole organisation's impact model; ``with_time_saved=False`` skips it (their
+    columns stay empty)."""
     return load_months(session, [month], person_ids, with_time_saved=with_time_saved)[0]
 
 
@@ -72,8 +78,11 @@ def load_months(session: Session, months: list[str], person_ids: Iterable[int] |
     config = Config.load(session)
     bounds = [month_bounds(month) for month in months]
     if with_time_saved:
-        estimates = time_saved_estimates(session, [end for _, end in bounds], ids, config)
+        fits = impact_fits(session, [end for _, end in bounds], config)
+        everyone = ids if ids is not None else reads.people(session)["person_id"]
+        estimates = [saved.person_rows(fit, everyone, config.delivery_hours_per_week) for fit in fits]
     else:
+        fits = [None] * len(months)
         estimates = [pd.DataFrame({"person_id": ids or []}).reindex(columns=saved.COLUMNS)] * len(months)
     first, last = min(start for start, _ in bounds), max(end for _, end in bounds)
     quality_start = add_months(first, 1 - QUALITY_MONTHS)
@@ -86,8 +95,12 @@ def load_months(session: Session, months: list[str], person_ids: Iterable[int] |
         "prs": prs, "monthly": _monthly(session, add_months(first, -BASELINE_MONTHS), last, ids, config.weights),
         "reference": reads.unsignalled_pr_quality(session, start=quality_start, end=last),
     }
-    return [_read_month(session, month, ids, config, time_saved, shared)
-            for month, time_saved in zip(months, estimates, strict=True)]
+    # the peers are everyone, whoever the page is about
+    shared["peer_monthly"] = (shared["monthly"] if ids is None
+                              else _monthly(session, quality_start, last, None, config.weights))
+    shared["peer_prs"] = prs if ids is None else reads.pull_requests(session, start=first, end=last)
+    return [replace(_read_month(session, month, ids, config, time_saved, shared), impact_fit=fit)
+            for month, time_saved, fit in zip(months, estimates, fits, strict=True)]
 
 
 def _read_month(session: Session, month: str, ids: list[int] | None, config: Config, time_saved: pd.DataFrame,
@@ -111,7 +124,18 @@ def _read_month(session: Session, month: str, ids: list[int] | None, config: Con
         history=monthly[(monthly["period"] >= add_months(start, -BASELINE_MONTHS)) & (monthly["period"] < start)]
         [["person_id", "period", "tokens", "outcome_units"]],
         reference_bad_rate=bad / total if total else 0.0, time_saved=time_saved, config=config,
+        peer_monthly=shared["peer_monthly"][(shared["peer_monthly"]["period"] >= quality_start)
+                                            & (shared["peer_monthly"]["period"] < end)],
+        peer_prs=shared["peer_prs"][(shared["peer_prs"]["merged_at"].dt.date >= start)
+                                    & (shared["peer_prs"]["merged_at"].dt.date < end)],
     )
+
+
+def _units(session: Session, start: date, end: date, ids, weights: Weights, grain: reads.Grain,
+           parts: bool = False) -> pd.DataFrame:
+    frame = reads.outcomes(session, start=start, end=end, person_ids=ids, grain=grain, parts=parts,
+                           full_lines=weights.full_lines, floor=weights.size_floor)
+    return frame.assign(outcome_units=outcome_units(frame, weights))
 
 
 def _monthly(session: Session, start: date, end: date, ids, weights: Weights) -> pd.DataFrame:
@@ -119,42 +143,35 @@ def _monthly(session: Session, start: date, end: date, ids, weights: Weights) ->
     month's own usage, and the history its baseline is taken from)."""
     used = reads.usage(session, start=start, end=end, person_ids=ids, grain="month")
     used = used.assign(tokens=used["input_tokens"] + used["output_tokens"])
-    units = reads.outcomes(session, start=start, end=end, person_ids=ids, grain="month")
-    units = units.assign(outcome_units=outcome_units(units, weights))[["person_id", "period", "outcome_units"]]
+    units = _units(session, start, end, ids, weights, "month")[["person_id", "period", "outcome_units"]]
     frame = used.merge(units, on=["person_id", "period"], how="outer").fillna(0)
     return frame.astype(used.dtypes.to_dict())
 
 
-def time_saved_estimates(session: Session, ends: list[date], ids: list[int] | None,
-                         config: Config) -> list[pd.DataFrame]:
-    """Time-saved estimates for ``ids`` (everyone if None) as of each of ``ends``; non-adopters of the whole
-    organisation are the comparison group. A window starts with the week every outcome source covers:
-    weeks before a source's first synced day would pass for weeks without output and lower every baseline."""
+def impact_fits(session: Session, ends: list[date], config: Config) -> list[impact.Estimates]:
+    """The whole organisation's impact model as of each of ``ends`` (a person's estimate is pooled toward
+    the organisation's, so it is the same on every page that shows it). A window starts with the week
+    every outcome source covers: weeks before a source's first synced day would pass for weeks without
+    output."""
     since = coverage.outcome_sources_since(session)
     windows = [weeks(max(end - timedelta(weeks=TIME_SAVED_WEEKS), monday(since) if since else date.min), end)
                for end in ends]
     first, last = min(w[0] if w else e for w, e in zip(windows, ends, strict=True)), max(ends)
-    # Only ``ids`` and each window's comparison group (its non-adopters) matter: for a team, not everyone.
-    loaded = None
-    if ids is not None:
-        idle = set().union(*(reads.idle_people(session, start=w[0] if w else e, end=e)
-                             for w, e in zip(windows, ends, strict=True)))
-        loaded = sorted(set(ids) | idle)
     # Read once for every window, in week parts: a window ends with its month, so its last week keeps
     # only the part before the month's end.
     keys = ["person_id", "period", "month"]
-    active = reads.usage(session, start=first, end=last, grain="week", person_ids=loaded, parts=True)
-    units = reads.outcomes(session, start=first, end=last, person_ids=loaded, grain="week", parts=True)
+    active = reads.usage(session, start=first, end=last, grain="week", parts=True)
+    units = _units(session, first, last, None, config.weights, "week", parts=True)
     weekly = (active[[*keys, "active_days"]]
-              .merge(units.assign(units=outcome_units(units, config.weights))[[*keys, "units"]], on=keys, how="outer")
+              .merge(units.rename(columns={"outcome_units": "units"})[[*keys, "units"]], on=keys, how="outer")
               .fillna(0)
               .rename(columns={"period": "week"}))
     weekly["active"] = weekly["active_days"] > 0
     week, month = pd.to_datetime(weekly["week"]), pd.to_datetime(weekly["month"])
     part_start = month.where(month > week, week)
-    if ids is None:
-        ids = reads.people(session)["person_id"].tolist()
-    hours = config.work_hours_per_week
-    return [saved.time_saved(weekly[weekly["week"].isin(window) & (part_start < pd.Timestamp(end))],
-                             saved.Window(window, hours_per_week=hours), ids)
-            for window, end in zip(windows, ends, strict=True)]
+    fits = []
+    for window, end in zip(windows, ends, strict=True):
+        inside = weekly[weekly["week"].isin(window) & (part_start < pd.Timestamp(end))]
+        month_weeks = [w for w in window if w >= add_months(end, -1)]
+        fits.append(impact.estimate(impact.Panel.from_weekly(inside, window, month_weeks)))
+    return fits

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from payoff.metrics import ai_assisted, quality, tables, waste
 from payoff.metrics import time_saved as saved
-from payoff.metrics.load import MonthData, load_month, load_months, time_saved_estimates
+from payoff.metrics.load import MonthData, impact_fits, load_month, load_months
 from payoff.metrics.periods import month_bounds, months_until
 from payoff.metrics.records import as_records, plain
 from payoff.metrics.settings import Config
@@ -136,7 +136,8 @@ def time_saved(session: Session, *, month: str, person_id: int) -> dict[str, Any
     ``reason``), ``weeks_before, weeks_after, controls, baseline_units_per_week`` and, beside it,
     ``survey_hours_saved_per_week, survey_minus_estimate, survey_agreement``."""
     start, end = month_bounds(month)
-    estimates = time_saved_estimates(session, [end], [person_id], Config.load(session))[0]
+    config = Config.load(session)
+    estimates = saved.person_rows(impact_fits(session, [end], config)[0], [person_id], config.delivery_hours_per_week)
     row = saved.beside_survey(estimates, reads.survey(session, start=start, end=end, person_ids=[person_id])).iloc[0]
     names = {"time_saved_estimate": "estimate", "time_saved_low": "low", "time_saved_high": "high",
              "time_saved_reason": "reason"}

@@ -13,10 +13,10 @@ class Config:
     weights: Weights
     adoption_target: float
     min_group_size: int
-    work_hours_per_week: float
+    delivery_hours_per_week: float
 
     @classmethod
     def load(cls, session: Session) -> "Config":
         s = org_settings.get_all(session)
         return cls(Weights.from_setting(s["value_weights"]), float(s["adoption_target"]),
-                   int(s["min_group_size"]), float(s["work_hours_per_week"]))
+                   int(s["min_group_size"]), float(s["delivery_hours_per_week"]))

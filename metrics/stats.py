@@ -52,13 +52,6 @@ def median(values) -> Interval:
     return Interval(float(np.median(x)), float(x[low]), float(x[high]), n)
 
 
-def mean_difference(after, before) -> tuple[float, float, int]:
-    """``mean(after) - mean(before)`` and its standard error (Welch); also the smaller sample size."""
-    a, b = np.asarray(after, dtype=float), np.asarray(before, dtype=float)
-    variance = (a.var(ddof=1) / len(a) if len(a) > 1 else 0.0) + (b.var(ddof=1) / len(b) if len(b) > 1 else 0.0)
-    return float(a.mean() - b.mean()), math.sqrt(variance), min(len(a), len(b))
-
-
 def binomial_tail(successes: int, n: int, p: float) -> float:
     """P(X >= successes) for X ~ Binomial(n, p): the one-sided exact test of "more often than p"."""
     if successes <= 0:
@@ -71,3 +64,15 @@ def binomial_tail(successes: int, n: int, p: float) -> float:
     terms = (math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
              for i in range(successes, n + 1))
     return min(1.0, sum(math.exp(t) for t in terms))
+
+
+def resample_people(people: int, resamples: int, seed: int) -> np.ndarray:
+    """How often each of ``people`` is drawn in each of ``resamples`` draws with replacement, after a first
+    row of ones (the sample itself): ``(resamples + 1) x people``. Fixed by ``seed``, so an interval does
+    not move between two loads of the same page."""
+    counts = np.zeros((resamples + 1, people))
+    counts[0] = 1
+    if people:
+        draws = np.random.default_rng(seed).integers(0, people, size=(resamples, people))
+        np.add.at(counts, (np.repeat(np.arange(1, resamples + 1), people), draws.ravel()), 1)
+    return counts

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pandas as pd
 
-from payoff.metrics import adoption, ai_assisted, outcomes, stats, usage, waste
+from payoff.metrics import adoption, ai_assisted, outcomes, usage, waste
 from payoff.metrics import time_saved as saved
-from payoff.metrics.load import MonthData
-from payoff.metrics.periods import weeks
-from payoff.metrics.value import outcome_units, partial_month_from, value_per_token
+from payoff.metrics.load import QUALITY_MONTHS, MonthData
+from payoff.metrics.periods import add_months, weeks
+from payoff.metrics.value import partial_month_from, spend, value_per_token
 
 ALL = "(all)"  # the group label of everyone in a load taken together
 # The documented keys first (docs/metrics.md), then every other column.
@@ -22,7 +22,7 @@ LEADING = ["person_id", "email", "name", "team", "month", "input_tokens", "outpu
            "value_per_million_tokens", "time_saved_hours_per_week", "survey_hours_saved_per_week", "flags"]
 COUNTS = ["input_tokens", "output_tokens", "tokens", "unused_seats", "prs_merged", "reverts", "prs_buggy",
           "tickets_closed", "tickets_without_points", "bugs_fixed", "bugs_opened", "people", "time_saved_people",
-          "weeks_before", "weeks_after", "controls"]
+          "value_people", "weeks_before", "weeks_after", "controls"]
 GROUP_SUMS = ["input_tokens", "output_tokens", "tokens", "cost_usd", "unused_seats", "unused_seat_cost_usd",
               "prs_merged", "reverts", "prs_buggy", "tickets_closed", "tickets_without_points", "story_points",
               "bugs_fixed", "bugs_opened", "outcome_units"]
@@ -30,15 +30,20 @@ GROUP_SUMS = ["input_tokens", "output_tokens", "tokens", "cost_usd", "unused_sea
 
 def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, list[waste.Signal]]:
     """Every person's waste signals for the month, with evidence (``totals``: ``_person_totals(data)`` when
-    the caller has it already)."""
+    the caller has it already). Tokens per unit and PR sizes are compared with everyone's (the peers)."""
     totals = _person_totals(data) if totals is None else totals
-    baseline = (data.history[data.history["tokens"] > 0].groupby("person_id")[["tokens", "outcome_units"]].mean()
-                .rename(columns={"outcome_units": "units"}).reset_index())
     month = totals[["person_id", "tokens", "cost_usd", "outcome_units"]].rename(columns={"outcome_units": "units"})
+    columns = ["person_id", "period", "tokens", "outcome_units"]
+    quality_start = add_months(data.start, 1 - QUALITY_MONTHS)
+    own = pd.concat([data.history[data.history["period"] >= quality_start][columns],
+                     data.month_usage[columns]], ignore_index=True)
+    peer_monthly = own if data.peer_monthly is None else data.peer_monthly
+    peer_prs = data.month_prs if data.peer_prs is None else data.peer_prs
     return waste.combine(
         waste.spend_without_outcomes(month),
-        waste.repetitive_agent_runs(data.runs),
-        waste.usage_decoupled(month, baseline),
+        waste.repetitive_agent_runs(data.runs, data.month_prs),
+        waste.usage_decoupled(own, waste.tokens_per_unit(peer_monthly), data.start),
+        waste.pr_slicing(outcomes.pr_times(data.month_prs), outcomes.pr_times(peer_prs)),
         waste.quality_regression(data.prs, data.reference_bad_rate),
     )
 
@@ -63,11 +68,27 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
     frame[counts] = frame[counts].fillna(0)
     used = frame["person_id"].map(adoption.tools(data.tools))
     frame["tools"] = used.apply(lambda t: t if isinstance(t, list) else [])
-    frame["outcome_units"] = outcome_units(frame, data.config.weights)
+    month_units = data.month_usage.set_index("person_id")["outcome_units"]
+    frame["outcome_units"] = frame["person_id"].map(month_units).fillna(0.0)
     partial = frame["person_id"].map(partial_month_from(data.usage_days, data.start))
     frame["value_partial_from"] = partial
-    value = value_per_token(frame["outcome_units"], frame["tokens"], frame["cost_usd"])
-    return pd.concat([frame, value.where(partial.isna())], axis=1)
+    extra = _extra_units(data, frame["person_id"])
+    frame["extra_outcome_units"] = extra["estimate"]
+    value = value_per_token(extra, spend(frame["tokens"], frame["cost_usd"]))
+    return pd.concat([frame, value.where(partial.isna(), axis=0)], axis=1)
+
+
+def _extra_units(data: MonthData, person_ids: pd.Series) -> pd.DataFrame:
+    """Per person: the month's extra outcome units the impact model attributes to AI (``estimate, low,
+    high``) = imputed units of the month's treated weeks x the person's pooled gain and its bounds."""
+    frame = pd.DataFrame(index=person_ids.index, columns=["estimate", "low", "high"], dtype=float)
+    if data.impact_fit is None:
+        return frame
+    expected = person_ids.map(pd.Series(data.impact_fit.month_expected, index=data.impact_fit.panel.people))
+    gains = data.time_saved.set_index("person_id")
+    for column, gain in (("estimate", "output_gain"), ("low", "output_gain_low"), ("high", "output_gain_high")):
+        frame[column] = expected * person_ids.map(gains[gain]).astype(float)
+    return frame
 
 
 def _by_person(frame: pd.DataFrame) -> pd.DataFrame:
@@ -107,11 +128,10 @@ def _intervals(frame: pd.DataFrame) -> list[dict[str, float] | None]:
 def group_table(data: MonthData, by: str = "team", persons: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per group (``by``: a column of ``data.people``) for the month, before suppression.
 
-    Sums add up members; medians and shares pool the group's PRs; value per token divides the group's
-    units by its tokens (both without members whose AI use began in the month); time saved is the mean of
-    the members' estimates (with the interval of a mean of independent estimates) over
-    ``time_saved_people`` members who have one. ``persons``: ``person_table(data)`` when the caller has it
-    already (a page showing both tables builds it once; it is the larger part of the cost).
+    Sums add up members; medians and shares pool the group's PRs. Time saved and value per token come from
+    the impact model for the group's adopters together (``_impact_by_group``). ``persons``:
+    ``person_table(data)`` when the caller has it already (a page showing both tables builds it once; it is
+    the larger part of the cost).
     """
     persons = person_table(data) if persons is None else persons.copy()
     people = data.people[["person_id", by]].fillna({by: "(no team)"})
@@ -123,10 +143,7 @@ def group_table(data: MonthData, by: str = "team", persons: pd.DataFrame | None 
     pooled = outcomes.pr_outcomes(prs, by).set_index(by).drop(columns=GROUP_SUMS, errors="ignore")
     frame = frame.join(adopted).join(pooled)
     frame = frame.join(ai_assisted.ai_share(prs, by).set_index(by))
-    whole = persons[persons["value_partial_from"].isna()].groupby(by)[["outcome_units", "tokens", "cost_usd"]].sum()
-    whole = whole.reindex(frame.index, fill_value=0)  # members whose AI use began this month are left out
-    value = value_per_token(whole["outcome_units"], whole["tokens"], whole["cost_usd"])
-    frame = pd.concat([frame, value], axis=1).join(_mean_time_saved(persons, by))
+    frame = frame.join(_impact_by_group(data, persons, by))
     frame["survey_hours_saved_per_week"] = grouped["survey_hours_saved_per_week"].mean()
     frame["flags"] = [[] for _ in range(len(frame))]  # signals are personal; groups never carry them
     return _tidy(frame.reset_index().assign(month=data.month))
@@ -147,18 +164,31 @@ def trend_table(loaded: list[MonthData], persons: list[pd.DataFrame] | None = No
     return _tidy(pd.concat(rows, ignore_index=True))
 
 
-def _mean_time_saved(persons: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Per group: ``time_saved_people`` (members with an estimate) and ``time_saved_hours_per_week``, the mean
-    of their estimates with the 80 % interval of a mean of independent estimates (None without any)."""
-    known = persons.dropna(subset=["time_saved_estimate"])
-    variance = ((known["time_saved_high"] - known["time_saved_low"]) / (2 * stats.Z)) ** 2
-    grouped = known.assign(variance=variance).groupby(by)
-    n, mean = grouped.size(), grouped["time_saved_estimate"].mean()
-    half = stats.Z * grouped["variance"].sum().pow(0.5) / n
-    frame = pd.DataFrame(index=pd.Index(persons[by].unique(), name=by))
-    frame["time_saved_people"] = n.reindex(frame.index, fill_value=0)
-    bounds = (column.reindex(frame.index).to_numpy() for column in (mean, mean - half, mean + half))
-    frame["time_saved_hours_per_week"] = [
-        {"estimate": estimate, "low": low, "high": high} if known else None
-        for known, estimate, low, high in zip(frame["time_saved_people"] > 0, *bounds, strict=True)]
-    return frame
+def _impact_by_group(data: MonthData, persons: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per group, from the impact model over its adopters together: ``time_saved_people``,
+    ``time_saved_hours_per_week``, ``output_gain`` and ``placebo_gain`` (``{estimate, low, high}`` or None),
+    and value per token = the group's gain x its members' imputed units of the month / their tokens
+    (``value_people`` members: those with an estimate, outside a partial month)."""
+    rows = {}
+    for name, members in persons.groupby(by):
+        if data.impact_fit is None:
+            rows[name] = {"time_saved_people": 0, "value_people": 0}
+            continue
+        estimated = members[members["time_saved_estimate"].notna()]
+        row = saved.group(data.impact_fit, estimated["person_id"], data.config.delivery_hours_per_week)
+        counted = estimated[estimated["value_partial_from"].isna()]
+        found = data.impact_fit.group(counted["person_id"])
+        row["value_people"] = found["people"]
+        if found["people"] and found["gain"] is not None:
+            expected = pd.Series(data.impact_fit.month_expected, index=data.impact_fit.panel.people)
+            month = float(expected.reindex(counted["person_id"]).sum())
+            extra = pd.DataFrame({"estimate": [found["gain"] * month], "low": [found["gain_low"] * month],
+                                  "high": [found["gain_high"] * month]})
+            spent = spend(counted["tokens"], counted["cost_usd"]).sum(min_count=1).to_frame().T
+            row |= {"extra_outcome_units": extra["estimate"].iloc[0],
+                    **value_per_token(extra, spent).iloc[0].to_dict()}
+        rows[name] = row
+    columns = ["time_saved_people", "time_saved_hours_per_week", "output_gain", "placebo_gain", "value_people",
+               "extra_outcome_units", "value_per_million_tokens", "value_per_million_tokens_low",
+               "value_per_million_tokens_high", "value_per_100_usd"]
+    return pd.DataFrame([rows[name] for name in rows], index=pd.Index(list(rows), name=by), columns=columns)

@@ -7,20 +7,25 @@ context to each (``signal_note``).
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from payoff.metrics import stats
 
 SPEND_MIN_USD = 25.0  # spend without outcomes: at least this much in the month ...
 SPEND_MIN_TOKENS = 1_000_000  # ... or this many tokens
-REPEAT_MIN_RUNS = 5  # the same task fingerprint run this often in a month
-DECOUPLED_RATIO = 3.0  # tokens at least this multiple of the person's own baseline ...
-FLAT_RATIO = 1.1  # ... while outcome units stay below this multiple of theirs
-DECOUPLED_MIN_TOKENS = 100_000  # ignore tiny absolute amounts
+REPEAT_MIN_RUNS = 5  # the same task fingerprint run this often in a month ...
+RUNS_PER_MERGE = 5  # ... with fewer than one merged PR per this many runs while it ran
+PEER_RATIO = 4.0  # tokens per outcome unit at least this multiple of the peers' median ...
+PEER_MONTHS = 2  # ... in this month and at least this many of the months compared (persistence)
+DECOUPLED_MIN_TOKENS = 1_000_000  # ignore small monthly amounts
+SLICING_COUNT = 2.0  # PR slicing: merged PRs at least this multiple of the peers' median count ...
+SLICING_SIZE = 1 / 3  # ... while the median PR is at most this share of the peers' median size ...
+SLICING_MIN_PRS = 8  # ... (at least this many PRs) and review takes no longer than theirs
 QUALITY_MIN_BAD = 2  # at least this many AI-assisted PRs with a bug or revert ...
 QUALITY_MAX_CHANCE = 0.025  # ... and at most this probability of so many at the organisation's rate
 
-NAMES = ("spend_without_outcomes", "repetitive_agent_runs", "usage_decoupled_from_outcomes",
+NAMES = ("spend_without_outcomes", "repetitive_agent_runs", "usage_decoupled_from_outcomes", "pr_slicing",
          "quality_regression")
 
 
@@ -40,31 +45,77 @@ def spend_without_outcomes(month: pd.DataFrame) -> dict[int, Signal]:
             for r in hit.itertuples()}
 
 
-def repetitive_agent_runs(runs: pd.DataFrame) -> dict[int, Signal]:
-    """Flag any agent task fingerprint run ``>= 5`` times in the month (``runs``: one row per person,
-    agent and fingerprint with ``runs, tokens, cost_usd``); the evidence names the worst fingerprints."""
+def repetitive_agent_runs(runs: pd.DataFrame, prs: pd.DataFrame) -> dict[int, Signal]:
+    """Flag an agent task fingerprint run ``>= 5`` times in the month (``runs``: one row per person, agent and
+    fingerprint with ``runs, tokens, cost_usd, first_at, last_at``) unless it is tied to merged work: the
+    person merged at least one PR (``prs``: ``person_id, merged_at``) per 5 runs between its first run and a
+    day after its last (a nightly dependency bot, a migration). The evidence names the worst fingerprints."""
     repeated = runs[runs["runs"] >= REPEAT_MIN_RUNS].sort_values("runs", ascending=False)
+    merged = prs.groupby("person_id")["merged_at"].apply(np.sort)
     found = {}
     for person, part in repeated.groupby("person_id"):
+        stamps = merged.get(person, np.array([], dtype="datetime64[ns]"))
+        ends = (part["last_at"] + pd.Timedelta(days=1)).to_numpy()
+        merges = np.searchsorted(stamps, ends, side="right") - np.searchsorted(stamps, part["first_at"].to_numpy())
+        tied = merges * RUNS_PER_MERGE >= part["runs"].to_numpy()
+        idle = part[~tied]
+        if idle.empty:
+            continue
         worst = "; ".join(f"{r.agent} task {r.task_fingerprint}: {r.runs} runs, {r.tokens:,.0f} tokens"
-                          for r in part.head(3).itertuples())
-        found[int(person)] = Signal("repetitive_agent_runs", f"same task repeated: {worst}")
+                          for r in idle.head(3).itertuples())
+        found[int(person)] = Signal("repetitive_agent_runs", f"same task repeated without merged work: {worst}")
     return found
 
 
-def usage_decoupled(month: pd.DataFrame, baseline: pd.DataFrame) -> dict[int, Signal]:
-    """Flag ``tokens >= 3 x baseline tokens`` (and >= 100k) while ``units <= 1.1 x baseline units``.
-    ``baseline``: ``person_id, tokens, units`` = the person's monthly means over the previous months in
-    which they used AI at all; people without such months have no baseline and are never flagged."""
-    joined = month.merge(baseline, on="person_id", suffixes=("", "_baseline"))
-    hit = joined[(joined["tokens_baseline"] > 0) & (joined["tokens"] >= DECOUPLED_MIN_TOKENS)
-                 & (joined["tokens"] >= DECOUPLED_RATIO * joined["tokens_baseline"])
-                 & (joined["units"] <= FLAT_RATIO * joined["units_baseline"])]
-    return {int(r.person_id): Signal("usage_decoupled_from_outcomes",
-                                     f"{r.tokens:,.0f} tokens = {r.tokens / r.tokens_baseline:.1f}x own baseline "
-                                     f"({r.tokens_baseline:,.0f}/month) while outcome units went "
-                                     f"{r.units_baseline:.1f} -> {r.units:.1f}")
-            for r in hit.itertuples()}
+def tokens_per_unit(monthly: pd.DataFrame) -> pd.Series:
+    """Per month (``period``), the peers' reference: the median of tokens / outcome units over everyone with
+    AI use and outcome units that month. ``monthly``: ``person_id, period, tokens, outcome_units``."""
+    used = monthly[(monthly["tokens"] > 0) & (monthly["outcome_units"] > 0)]
+    return (used["tokens"] / used["outcome_units"]).groupby(used["period"]).median()
+
+
+def usage_decoupled(monthly: pd.DataFrame, peers: pd.Series, month) -> dict[int, Signal]:
+    """Flag tokens per outcome unit ``>= 4 x`` the peers' median (``tokens_per_unit``) in ``month`` and in
+    at least 2 of the months of ``monthly`` (the month and the two before), with ``>= 1M`` tokens in the
+    month: persistent spending out of line with what others spend for the same output. One heavy month (a
+    migration) is not flagged; neither is heavy use that delivers in proportion. ``monthly``: ``person_id,
+    period, tokens, outcome_units``; a month without units counts as one unit."""
+    frame = monthly[monthly["tokens"] > 0].assign(reference=lambda f: f["period"].map(peers))
+    frame["ratio"] = frame["tokens"] / frame["outcome_units"].clip(lower=1.0) / frame["reference"]
+    frame["high"] = frame["ratio"] >= PEER_RATIO
+    now = frame[(frame["period"] == month) & frame["high"] & (frame["tokens"] >= DECOUPLED_MIN_TOKENS)]
+    months = frame.groupby("person_id")["high"].agg(["sum", "size"])
+    found = {}
+    for r in now.itertuples():
+        high, seen = months.loc[r.person_id]
+        if high >= PEER_MONTHS:
+            found[int(r.person_id)] = Signal(
+                "usage_decoupled_from_outcomes",
+                f"{r.tokens:,.0f} tokens for {r.outcome_units:.1f} outcome units this month: {r.ratio:.1f}x the "
+                f"tokens per unit of the people using AI (median {r.reference:,.0f}); {high} of the last {seen} "
+                "months that high")
+    return found
+
+
+def pr_slicing(prs: pd.DataFrame, peers: pd.DataFrame) -> dict[int, Signal]:
+    """Flag a person whose merged PRs in the month number ``>= 2 x`` the peers' median per author (and
+    ``>= 8``) while their median size is ``<= 1/3`` of the median author's median size and their median
+    review time is no longer than the median author's: work cut into slivers to raise counts. ``prs``: the
+    month's PRs with ``person_id, size_lines, review_hours`` (``outcomes.pr_times``); ``peers``: the same for
+    everyone's PRs."""
+    per_author = lambda frame: frame.groupby("person_id").agg(  # noqa: E731
+        prs=("pr_id", "count"), size=("size_lines", "median"), review=("review_hours", "median"))
+    reference = per_author(peers).median()  # per author, so one prolific slicer does not set the norm
+    reference = {"prs": reference["prs"], "size": reference["size"], "review": reference["review"]}
+    mine = per_author(prs)
+    hit = mine[(mine["prs"] >= max(SLICING_MIN_PRS, SLICING_COUNT * reference["prs"]))
+               & (mine["size"] <= SLICING_SIZE * reference["size"])
+               & ~(mine["review"] > reference["review"])]
+    return {int(person): Signal("pr_slicing",
+                                f"{r.prs:.0f} merged PRs this month against a median of {reference['prs']:.0f} per "
+                                f"author, median {r.size:.0f} lines against {reference['size']:.0f}: many small "
+                                "PRs where others make fewer, larger ones")
+            for person, r in hit.iterrows()}
 
 
 def quality_regression(prs: pd.DataFrame, reference_rate: float) -> dict[int, Signal]:

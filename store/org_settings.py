@@ -17,9 +17,13 @@ DEFAULTS: dict[str, Any] = {
     # Who may see one person's figures: the person and their manager chain | only the person | nobody.
     "individual_visibility": "self_and_manager",
     # Outcome units: weight of a merged PR, a story point, an unpointed ticket; share of a PR lost to a bug.
-    "value_weights": {"pr": 1.0, "story_point": 0.5, "ticket": 0.5, "bug_penalty": 0.5},
-    # Working hours in a week, to turn outcome units into hours saved.
-    "work_hours_per_week": 40.0,
+    # PRs count by size (full from full_lines changed lines, never below size_floor); an unpointed ticket no
+    # merged PR fixed keeps loose_ticket of the ticket weight.
+    "value_weights": {"pr": 1.0, "story_point": 0.5, "ticket": 0.5, "bug_penalty": 0.5, "full_lines": 50.0,
+                      "size_floor": 0.1, "loose_ticket": 0.2},
+    # Hours a week spent on the delivery work outcome units measure (time saved = these x gain / (1 + gain)).
+    # 40 assumes the whole working week; lower it to the share your own time-allocation data shows.
+    "delivery_hours_per_week": 40.0,
     # The ID-token claim that lists the signed-in person's IdP groups, and group -> role overrides.
     "group_claim": "groups",
     "group_roles": {},

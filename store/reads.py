@@ -14,7 +14,22 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, String, and_, case, cast, distinct, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
@@ -34,8 +49,9 @@ from payoff.store.models import (
 from payoff.store.sql_dates import Grain, period_start, utc_day
 
 USAGE_COLUMNS = ["person_id", "period", "active_days", "input_tokens", "output_tokens", "cost_usd", "requests"]
-OUTCOME_COLUMNS = ["person_id", "period", "prs_merged", "reverts", "prs_buggy", "tickets_closed",
-                   "tickets_without_points", "story_points", "bugs_fixed"]
+OUTCOME_COLUMNS = ["person_id", "period", "prs_merged", "reverts", "prs_buggy", "pr_weight", "pr_weight_buggy",
+                   "tickets_closed", "tickets_without_points", "story_points", "bugs_fixed", "points_counted",
+                   "tickets_linked", "tickets_loose"]
 
 
 def _at(day: date) -> datetime:
@@ -161,16 +177,6 @@ def active_days(
     return frame.sort_values(["person_id", "period"], ignore_index=True)
 
 
-def idle_people(session: Session, *, start: date, end: date) -> set[int]:
-    """Ids of everyone without any AI activity in ``[start, end)`` (Mondays or firsts of a month): the
-    non-adopters time saved compares with."""
-    w = UsageWeek
-    # Per person, stop at their first active week part (an index seek each) rather than reading the window.
-    used = exists().where(w.person_id == Person.id, w.week >= start - timedelta(days=6), w.week < end,
-                          _parts_in(start, end), w.active_days > 0)
-    return set(session.scalars(select(Person.id).where(~used)))
-
-
 def tools_used(
     session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
 ) -> pd.DataFrame:
@@ -290,13 +296,54 @@ def bugs_opened(
     return frame
 
 
+def _own_bug_fix(pr) -> ColumnElement[bool]:
+    """The PR fixes a bug that one of its author's own PRs caused: repairing one's own work earns nothing.
+    Found from the bug links (few) as one uncorrelated set: correlated per PR, SQLite scanned every bug
+    link for each PR."""
+    fix, cause, origin, fixer = (aliased(TicketPullRequest), aliased(TicketPullRequest), aliased(PullRequest),
+                                 aliased(PullRequest))
+    own = (select(fix.pr_id)
+           .join(cause, and_(cause.ticket_id == fix.ticket_id, cause.kind == "caused_by"))
+           .join(origin, origin.id == cause.pr_id)
+           .join(fixer, fixer.id == fix.pr_id)
+           .where(fix.kind == "fixes", origin.person_id == fixer.person_id))
+    return pr.id.in_(own)
+
+
+def _own_bug(t) -> ColumnElement[bool]:
+    """The ticket is a bug caused by a PR of its own assignee."""
+    cause, origin = aliased(TicketPullRequest), aliased(PullRequest)
+    return and_(t.type == "bug", exists().where(cause.ticket_id == t.id, cause.kind == "caused_by",
+                                                origin.id == cause.pr_id, origin.person_id == t.person_id))
+
+
+def _fixed_by_merged_pr(t) -> ColumnElement[bool]:
+    link, fixing = aliased(TicketPullRequest), aliased(PullRequest)
+    return exists().where(link.ticket_id == t.id, link.kind == "fixes", fixing.id == link.pr_id,
+                          fixing.state == "merged")
+
+
+def _size_weight(pr, full_lines: float, floor: float):
+    """``clip((additions + deletions) / full_lines, floor, 1)``: what one PR of that size is worth."""
+    lines = cast(func.coalesce(pr.additions, 0) + func.coalesce(pr.deletions, 0), Float)
+    return case((lines >= full_lines, literal(1.0)), (lines <= floor * full_lines, literal(floor)),
+                else_=lines / full_lines)
+
+
 def outcomes(
     session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None, grain: Grain = "week",
-    parts: bool = False,
+    parts: bool = False, full_lines: float = 50.0, floor: float = 0.1,
 ) -> pd.DataFrame:
     """Outcome counts summed in SQL per person and period (for baselines and trends over many weeks):
-    ``person_id, period, prs_merged, reverts, prs_buggy, tickets_closed, tickets_without_points,
-    story_points, bugs_fixed``. ``prs_buggy`` counts merged, unreverted PRs with a ``caused_by`` bug.
+    ``person_id, period, prs_merged, reverts, prs_buggy, pr_weight, pr_weight_buggy, tickets_closed,
+    tickets_without_points, story_points, bugs_fixed, points_counted, tickets_linked, tickets_loose``.
+
+    ``prs_buggy`` counts merged, unreverted PRs with a ``caused_by`` bug. The weighted columns are what
+    outcome units are made of: ``pr_weight`` sums the size weight (``clip(lines / full_lines, floor, 1)``)
+    of the PRs that count — merged, not reverted, not a revert, not a fix of a bug the author caused —
+    and ``pr_weight_buggy`` that of those among them that caused a bug. ``points_counted``,
+    ``tickets_linked`` and ``tickets_loose`` are the story points and the unpointed tickets (fixed by a
+    merged PR, or not) of closed tickets other than bugs the assignee caused.
     ``parts``: weeks cut at month ends, one row per part with its ``month`` as well (as ``usage``)."""
     pr, reverted, bugs = PullRequest, _reverted(start), _bugs()
 
@@ -308,10 +355,14 @@ def outcomes(
     keys = ["person_id", "period"] + (["month"] if parts else [])
     pr_periods = periods(pr.merged_at)
     is_reverted = reverted.c.reverts.is_not(None)
+    counted = and_(~is_reverted, pr.reverts_pr_id.is_(None), ~_own_bug_fix(pr))
+    weight = _size_weight(pr, full_lines, floor)
     pr_stmt = (
         select(pr.person_id, *pr_periods, func.count(),
                func.sum(case((is_reverted, 1), else_=0)),
-               func.sum(case((and_(~is_reverted, bugs.c.pr_id.is_not(None)), 1), else_=0)))
+               func.sum(case((and_(~is_reverted, bugs.c.pr_id.is_not(None)), 1), else_=0)),
+               func.sum(case((counted, weight), else_=0.0)),
+               func.sum(case((and_(counted, bugs.c.pr_id.is_not(None)), weight), else_=0.0)))
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .outerjoin(bugs, bugs.c.pr_id == pr.id)
         .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
@@ -320,20 +371,28 @@ def outcomes(
     )
     t = Ticket
     t_periods = periods(t.resolved_at)
+    unpointed = or_(t.story_points.is_(None), t.story_points == 0)
+    kept = ~_own_bug(t)
+    linked = _fixed_by_merged_pr(t)
     ticket_stmt = (
         select(t.person_id, *t_periods, func.count(),
-               func.sum(case((or_(t.story_points.is_(None), t.story_points == 0), 1), else_=0)),
+               func.sum(case((unpointed, 1), else_=0)),
                func.coalesce(func.sum(t.story_points), literal(0.0)),
-               func.sum(case((t.type == "bug", 1), else_=0)))
+               func.sum(case((t.type == "bug", 1), else_=0)),
+               func.coalesce(func.sum(case((kept, t.story_points), else_=0.0)), literal(0.0)),
+               func.sum(case((and_(kept, unpointed, linked), 1), else_=0)),
+               func.sum(case((and_(kept, unpointed, ~linked), 1), else_=0)))
         .where(t.status_category == "done", t.resolved_at >= _at(start), t.resolved_at < _at(end),
                _of(t.person_id, person_ids))
         .group_by(t.person_id, *t_periods)
     )
-    prs = _as_dates(_frame(session, pr_stmt, keys + OUTCOME_COLUMNS[2:5]), *keys[1:])
-    tickets = _as_dates(_frame(session, ticket_stmt, keys + OUTCOME_COLUMNS[5:]), *keys[1:])
+    prs = _as_dates(_frame(session, pr_stmt, keys + OUTCOME_COLUMNS[2:7]), *keys[1:])
+    tickets = _as_dates(_frame(session, ticket_stmt, keys + OUTCOME_COLUMNS[7:]), *keys[1:])
     frame = prs.merge(tickets, on=keys, how="outer").fillna(0)
-    counts = [c for c in OUTCOME_COLUMNS[2:] if c != "story_points"]
-    return frame.astype({**dict.fromkeys(counts, "int64"), "story_points": float})[keys + OUTCOME_COLUMNS[2:]]
+    fractional = ["story_points", "pr_weight", "pr_weight_buggy", "points_counted"]
+    counts = [c for c in OUTCOME_COLUMNS[2:] if c not in fractional]
+    return frame.astype({**dict.fromkeys(counts, "int64"), **dict.fromkeys(fractional, float)})[
+        keys + OUTCOME_COLUMNS[2:]]
 
 
 def agent_repeats(

@@ -175,19 +175,22 @@ def _ai_vs_other(facts: Facts) -> Section:
         blocks.append(Table(("Measure", "PRs", "n", "Estimate", "80 % interval", ""),
                             tuple(_comparison_row(row) for row in facts.comparison),
                             "AI-assisted PRs (any signal) against the other PRs of the same people, over this month "
-                            "and the two before it. Overlapping intervals are not evidence of a difference."))
+                            "and the two before it. The difference compares each person's AI-assisted PRs with their "
+                            "other ones; only its verdict says whether there is evidence of one."))
     else:
         blocks.append(Paragraph("No merged pull requests to compare this month."))
     return Section("AI-assisted vs other work", tuple(blocks))
 
 
 def _comparison_row(row: dict) -> tuple[str, ...]:
-    side = "AI-assisted" if row["side"] == "ai_assisted" else "Other"
+    side = {"ai_assisted": "AI-assisted", "difference": "Difference (within people)"}.get(row["side"], "Other")
     if not row["n"]:
         return label(row["measure"]), side, "0", "none", "", ""
     interval = f"{show(row, 'low', row['measure'])} – {show(row, 'high', row['measure'])}"
-    return (label(row["measure"]), side, str(row["n"]), show(row, "estimate", row["measure"]), interval,
-            "small sample" if row["small_sample"] else "")
+    note = row.get("verdict") or ("small sample" if row["small_sample"] else "")
+    if row.get("estimate") is None:
+        return label(row["measure"]), side, str(row["n"]), "—", "", note
+    return (label(row["measure"]), side, str(row["n"]), show(row, "estimate", row["measure"]), interval, note)
 
 
 def _guardrails(facts: Facts) -> Section:

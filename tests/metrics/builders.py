@@ -48,7 +48,7 @@ class Org:
             "cost_usd": cost, "requests": requests}])
 
     def pr(self, email: str, merged: datetime, *, first_commit: datetime | None = None,
-           opened: datetime | None = None, first_review: datetime | None = None, additions: int = 10,
+           opened: datetime | None = None, first_review: datetime | None = None, additions: int = 60,
            deletions: int = 0, reverts: str | None = None, signal: tuple[str, str] | None = None) -> str:
         self._pr += 1
         pr_id = f"github:pr:acme/api:{self._pr}"
@@ -66,16 +66,17 @@ class Org:
         return pr_id
 
     def ticket(self, key: str, email: str | None, *, resolved: datetime | None, created: datetime,
-               type: str = "story", points: float | None = None, caused_by: str | None = None) -> None:
+               type: str = "story", points: float | None = None, caused_by: str | None = None,
+               fixed_by: str | None = None) -> None:
         writes.upsert(self.s, Ticket, [{
             "id": f"jira:{key}", "key": key, "project": key.split("-")[0], "type": type, "original_type": type,
             "status": "Done" if resolved else "Open", "status_category": "done" if resolved else "new",
             "created_at": created, "resolved_at": resolved, "person_id": self.ids.get(email),
             "identity_id": f"jira:{email}" if email else None, "story_points": points}])
-        if caused_by:
-            writes.upsert(self.s, TicketPullRequest, [{"id": f"jira:{key}|{caused_by}|caused_by",
-                                                       "ticket_id": f"jira:{key}", "pr_id": caused_by,
-                                                       "kind": "caused_by"}])
+        for pr_id, kind in ((caused_by, "caused_by"), (fixed_by, "fixes")):
+            if pr_id:
+                writes.upsert(self.s, TicketPullRequest, [{"id": f"jira:{key}|{pr_id}|{kind}",
+                                                           "ticket_id": f"jira:{key}", "pr_id": pr_id, "kind": kind}])
 
     def seat(self, email: str, tool: str, assigned: datetime, cost: float | None = 19.0,
              last_activity: datetime | None = None) -> None:

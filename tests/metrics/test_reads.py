@@ -113,11 +113,41 @@ def test_outcomes_per_week_tickets_bugs_runs_survey(org):
         runs = reads.agent_repeats(s, start=OCT, end=NOV)
         answers = reads.survey(s, start=OCT, end=NOV)
         tools = reads.tools_used(s, start=OCT, end=NOV)
+    # period, prs_merged, reverts, prs_buggy, pr_weight, pr_weight_buggy, tickets_closed, tickets_without_points,
+    # story_points, bugs_fixed, points_counted, tickets_linked, tickets_loose
     assert weekly.drop(columns="person_id").values.tolist() == [
-        [date(2026, 10, 5), 1, 0, 1, 2, 1, 3.0, 1],  # first PR caused a bug; C-1 (3 points) and bug C-2 closed
-        [date(2026, 10, 12), 2, 1, 0, 0, 0, 0.0, 0]]  # the reverted PR and its revert
+        # the first PR (60 lines: full weight) caused a bug; C-1 (3 points) and bug C-2 (no PR fixed it) closed
+        [date(2026, 10, 5), 1, 0, 1, 1.0, 1.0, 2, 1, 3.0, 1, 3.0, 0, 1],
+        [date(2026, 10, 12), 2, 1, 0, 0.0, 0.0, 0, 0, 0.0, 0, 0.0, 0, 0]]  # a reverted PR and its revert: nothing
     assert sorted(tickets["ticket_id"]) == ["jira:C-1", "jira:C-2"]
     assert bugs[["ticket_id", "person_id"]].values.tolist() == [["jira:C-3", ana]]
     assert runs[["person_id", "task_fingerprint", "runs", "tokens"]].values.tolist() == [[bo, "fp1", 2, 30]]
     assert answers[["person_id", "hours_saved"]].values.tolist() == [[bo, 2.5]]
     assert tools[["tool", "active_days", "tokens"]].values.tolist() == [["claude_code", 2, 66], ["cursor", 1, 110]]
+
+
+def test_what_outcome_units_are_made_of_resists_padding(db_url):
+    """A tiny PR counts its floor, a 25-line one half; fixing a bug one caused oneself earns nothing (neither
+    the fix PR nor the bug ticket), fixing someone else's earns both; an unpointed ticket counts as linked
+    only when a merged PR fixes it."""
+    with db.session(db_url) as s:
+        o = Org(s)
+        o.person("ana@x.io")
+        o.person("bo@x.io")
+        o.pr("ana@x.io", at(date(2026, 10, 5)), additions=2)  # tiny
+        half = o.pr("ana@x.io", at(date(2026, 10, 5)), additions=25)
+        buggy = o.pr("ana@x.io", at(date(2026, 10, 6)))
+        own_fix = o.pr("ana@x.io", at(date(2026, 10, 7)))
+        o.ticket("B-1", "ana@x.io", resolved=at(date(2026, 10, 7)), created=at(date(2026, 10, 6)), type="bug",
+                 caused_by=buggy, fixed_by=own_fix)
+        other_fix = o.pr("bo@x.io", at(date(2026, 10, 7)))
+        o.ticket("B-2", "bo@x.io", resolved=at(date(2026, 10, 7)), created=at(date(2026, 10, 6)), type="bug",
+                 caused_by=half, fixed_by=other_fix)
+        o.ticket("T-1", "ana@x.io", resolved=at(date(2026, 10, 8)), created=at(date(2026, 10, 1)), fixed_by=half)
+        o.ticket("T-2", "ana@x.io", resolved=at(date(2026, 10, 8)), created=at(date(2026, 10, 8)))
+        got = reads.outcomes(s, start=OCT, end=NOV, grain="month").set_index("person_id")
+        ana, bo = got.loc[o.ids["ana@x.io"]], got.loc[o.ids["bo@x.io"]]
+    # ana: tiny 0.1 + half 0.5 + buggy 1 (not the own fix); buggy weight: half and buggy
+    assert (ana["prs_merged"], ana["pr_weight"], ana["pr_weight_buggy"]) == (4, 1.6, 1.5)
+    assert (ana["tickets_closed"], ana["tickets_linked"], ana["tickets_loose"]) == (3, 1, 1)  # B-1 left out
+    assert (bo["pr_weight"], bo["tickets_linked"]) == (1.0, 1)  # someone else's bug, fixed: full credit

@@ -66,6 +66,20 @@ def test_a_database_made_at_any_revision_upgrades_to_the_models_with_its_rows(em
     assert db.current_revision(empty_url) == db.head_revision()
 
 
+def test_the_working_hours_an_admin_stored_become_the_delivery_hours(empty_url):
+    from sqlmodel import Session
+
+    from payoff.store import org_settings
+
+    _at_revision(empty_url, "0006_payloads_copilot_credits")
+    with db.engine(empty_url).begin() as connection:
+        connection.execute(sa.text("INSERT INTO setting (key, value) VALUES ('work_hours_per_week', '32')"))
+    db.upgrade(empty_url)
+    with Session(db.engine(empty_url)) as session:
+        stored = org_settings.get_all(session)
+    assert stored["delivery_hours_per_week"] == 32 and "work_hours_per_week" not in stored
+
+
 def test_migrations_match_the_models(db_url):
     """Fails when a model changes without a migration (see docs/development.md)."""
     assert db.schema_drift(db_url) == []
