@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
+from payoff.connectors.numbers import number
 from payoff.connectors.sync import Page
 
 
@@ -47,8 +48,12 @@ def epoch_ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
 
-def from_epoch_ms(value: int | float) -> date:
-    return datetime.fromtimestamp(value / 1000, UTC).date()
+def from_epoch_ms(value: int | float | str) -> date:
+    """The UTC day of an epoch in milliseconds, sent as a number or a numeric string ("1754879994000")."""
+    milliseconds = number(value)
+    if milliseconds is None:
+        raise ValueError(f"not an epoch in milliseconds: {value!r}")
+    return datetime.fromtimestamp(milliseconds / 1000, UTC).date()
 
 
 @dataclass(kw_only=True)

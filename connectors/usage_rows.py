@@ -3,6 +3,8 @@
 from datetime import date
 from typing import Any
 
+from payoff.connectors.numbers import number
+
 
 def identity(source: str, external_id: str, label: str | None = None) -> dict:
     """Who a source says someone is; matched to a person by email (``external_id`` or ``label``)."""
@@ -17,8 +19,9 @@ def daily_usage(who: dict, day: date, *, tool: str, source: str, **values: Any) 
 
 
 def total(record: dict, *keys: str) -> int:
-    """Sum of optional integer counters; vendors omit or null the ones that did not happen."""
-    return sum(int(record.get(key) or 0) for key in keys)
+    """Sum of optional integer counters; vendors omit or null the ones that did not happen, and some send
+    them as numeric strings."""
+    return sum(int(number(record.get(key)) or 0) for key in keys)
 
 
 def combine(rows: list[dict]) -> list[dict]:

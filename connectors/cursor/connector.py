@@ -15,10 +15,11 @@ def connect(context: Context) -> Connection:
 
 CONNECTOR = Connector(
     name=mapping.SOURCE,
-    help="""Cursor: daily usage per member and this billing cycle's spend.
+    help="""Cursor: daily usage per member with its tokens, and this billing cycle's spend.
 
-    Daily usage is requested in windows of at most 90 days (first run: 90 days back) and stored day by day;
-    spend is written to each member's seat.""",
+    Daily counters are requested in windows of at most 90 days, token-level usage events day by day (first
+    run: 30 days back), stored day by day; spend is written to each member's seat. Requests are paced
+    3.2 s apart (Cursor allows about 20 a minute): a first sync of 30 days takes about 1¾ minutes.""",
     keys=(Key("CURSOR_API_KEY", "an admin API key of the team"),),
     options=(Option("base_url", str, "Cursor Admin API root (default: Cursor's; a test server in tests).", None,
                     "URL"), SINCE),

@@ -13,21 +13,27 @@ from payoff.connectors.sync import Page
 
 @dataclass(kw_only=True)
 class DailyUsage(DailyStream):
-    """Days are still stored one by one, but fetched a window at a time (Cursor allows ~20 requests/min)."""
+    """Days are still stored one by one, but the daily counters are fetched a window at a time (Cursor allows
+    ~20 requests/min); each day's token-level usage events come with it (``events``: one request per 100
+    events of the day), so a day is stored whole or not at all and a stopped sync resumes at that day.
+    A record whose date cannot be read is kept (``undated``) in the first day of its window, mapped to
+    nothing."""
 
     client: CursorClient
     source, name, scope = "cursor", "daily_usage", "team"
-    first_run_days = 90
+    first_run_days = 30
     _fetched: dict[date, list[dict]] = field(default_factory=dict, init=False, repr=False)
 
     def fetch(self, day: date) -> dict:
         if day not in self._fetched:
             first, last = next(windows(day, self.until(), MAX_WINDOW_DAYS))
-            by_day: dict[date, list[dict]] = defaultdict(list)
+            by_day: dict[date | None, list[dict]] = defaultdict(list)
             for record in self.client.daily_usage(first, last):
                 by_day[mapping.record_day(record)].append(record)
-            self._fetched = {d: by_day[d] for d in day_range(first, last)}
-        return {"data": self._fetched[day]}
+            self._fetched = {d: {"data": by_day[d]} for d in day_range(first, last)}
+            if by_day[None]:
+                self._fetched[first]["undated"] = by_day[None]
+        return {**self._fetched[day], "events": self.client.usage_events(day)}
 
     def rows(self, payload: dict) -> dict[str, list[dict]]:
         return mapping.daily_rows(payload)
