@@ -58,14 +58,22 @@ CARDS: tuple[Card, ...] = (
          "Copilot reports tokens only for CLI use; cached tokens are not counted. Shown beside outcomes, never "
          "ranked.", "Tokens are a cost, not an achievement: no page ranks them and more of them can only lower "
          "value per token.", ("tokens", "input_tokens", "output_tokens")),
-    Card("cost_usd", "Usage cost (seats not included)", "USD", "Sum of the cost the tools report for the month.",
-         USAGE, "Seat licences are not in it: seat-priced tools report no per-use cost, and their seats are "
-         "counted apart (see unused seats), so a seat-only user's usage cost is $0. Anthropic reports "
-         "cents, converted by the connector.", "Same as tokens: a cost, never a score."),
+    Card("cost_usd", "Cost: the whole bill (usage + seats)", "USD",
+         "cost_usd = usage_cost_usd + seat_cost_usd. usage_cost_usd: sum of the cost the tools report for the "
+         "month (Copilot AI credits priced at the setting copilot_credit_price_usd). seat_cost_usd: for each seat "
+         "the person held, its monthly price x days held in the month / days in the month; held from its "
+         "assignment until it left the tool's seat list (ended_at) or its cancellation date. The price is the "
+         "organisation's contract price (setting seat_prices, per tool or tool:plan) where set, else the list "
+         "price the tool reports (Copilot seats without a plan at copilot_default_seat_usd).",
+         f"{USAGE}, seat, setting",
+         "Discounts not entered in seat_prices are missed: the list price is then an upper bound. A seat synced "
+         "once with no assignment date counts from the month's start. Anthropic reports cents, converted by the "
+         "connector.", "Same as tokens: a cost, never a score.", ("cost_usd", "usage_cost_usd", "seat_cost_usd")),
     Card("unused_seats", "Seats assigned but unused", "seats, USD per month",
          "Seats held during the month (assigned before its end, not cancelled before its start) whose tool shows "
          "no active day for the person in the month and no recorded activity since the month began; "
-         "unused_seat_cost_usd sums their monthly cost where known.", "seat, ai_usage_daily",
+         "unused_seat_cost_usd sums their full monthly price (contract price where set) where known: what "
+         "cancelling them saves a month.", "seat, ai_usage_daily",
          "A seat used only through a tool whose usage we do not sync looks unused.",
          "Touching the tool once clears it; that is fine: the point is to find seats nobody opens.",
          ("unused_seats", "unused_seat_cost_usd")),
@@ -208,14 +216,16 @@ CARDS: tuple[Card, ...] = (
     Card("value_per_million_tokens", "Value per token", "extra outcome units per million tokens / per 100 USD",
          "Extra outcome units of the month (the impact model: the month's imputed units without AI x the "
          "person's pooled gain, or the group's gain x its members' imputed units) / the month's tokens in "
-         "millions (at least 1 per person) ; per 100 USD likewise (at least 10 USD per person). _low/_high: "
+         "millions (at least 1 per person) ; per 100 USD likewise, of the whole bill (usage + seats; at least 10 "
+         "USD per person). _low/_high: "
          "the gain's 80 % interval carried through. Empty without a time-saved estimate, without spending, and "
          "in a partial month (AI use began after the 1st with none in the three months before; "
          "value_partial_from = the first AI day). Groups: value_people members with an estimate and a whole "
          "month, both sides of the ratio.",
          f"{USAGE}, outcome units' sources, the impact model",
          "Inherits the impact model's assumptions and noise; floors make tiny spends count as a million tokens. "
-         "Seat-priced tools without reported tokens are missing from the denominator.",
+         "Seat-priced tools without reported tokens are missing from the per-token denominator (their seats are "
+         "in the per-100-USD one).",
          "Tokens enter only the denominator, so burning more can only lower it; padding outcomes is priced down "
          "by outcome units. Harness: tokenmaxxers and gamers are below the genuine heavy adopter in 78 % of "
          "pairs (66 % before; target 99 %, not met: a person's gain is noisy).",
@@ -261,7 +271,9 @@ CARDS: tuple[Card, ...] = (
          "manager where settings allow.", "see each signal", "A signal asks a question; it is not a verdict.",
          "See each signal."),
     Card("spend_without_outcomes", "Signal: spend without outcomes", "flag with evidence",
-         "cost_usd >= 25 or tokens >= 1,000,000 in the month while outcome units <= 0.", f"{USAGE}, outcome units",
+         "cost_usd (usage + seats) >= 25 or tokens >= 1,000,000 in the month while outcome units <= 0. Never "
+         "raised for people whose role has no delivery work (people import column codes = no).",
+         f"{USAGE}, seat, outcome units, person.codes",
          "Research, on-call or planning months produce no units; the person can add a note.",
          "Cannot be cleared by spending more; only outcomes clear it."),
     Card("repetitive_agent_runs", "Signal: repetitive agent runs", "flag with evidence",

@@ -18,14 +18,15 @@ from payoff.metrics.value import partial_month_from, spend, value_per_token
 ALL = "(all)"  # the group label of everyone in a load taken together
 # The documented keys first (docs/metrics.md), then every other column.
 LEADING = ["person_id", "email", "name", "team", "month", "input_tokens", "output_tokens", "cost_usd",
-           "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "ai_assisted_pr_share",
-           "value_per_million_tokens", "time_saved_hours_per_week", "survey_hours_saved_per_week", "flags"]
+           "usage_cost_usd", "seat_cost_usd", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_opened",
+           "ai_assisted_pr_share", "value_per_million_tokens", "time_saved_hours_per_week",
+           "survey_hours_saved_per_week", "flags"]
 COUNTS = ["input_tokens", "output_tokens", "tokens", "unused_seats", "prs_merged", "reverts", "prs_buggy",
           "tickets_closed", "tickets_without_points", "bugs_fixed", "bugs_opened", "people", "time_saved_people",
           "value_people", "weeks_before", "weeks_after", "controls"]
-GROUP_SUMS = ["input_tokens", "output_tokens", "tokens", "cost_usd", "unused_seats", "unused_seat_cost_usd",
-              "prs_merged", "reverts", "prs_buggy", "tickets_closed", "tickets_without_points", "story_points",
-              "bugs_fixed", "bugs_opened", "outcome_units"]
+GROUP_SUMS = ["input_tokens", "output_tokens", "tokens", "usage_cost_usd", "seat_cost_usd", "cost_usd",
+              "unused_seats", "unused_seat_cost_usd", "prs_merged", "reverts", "prs_buggy", "tickets_closed",
+              "tickets_without_points", "story_points", "bugs_fixed", "bugs_opened", "outcome_units"]
 
 
 def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, list[waste.Signal]]:
@@ -33,6 +34,7 @@ def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, li
     the caller has it already). Tokens per unit and PR sizes are compared with everyone's (the peers)."""
     totals = _person_totals(data) if totals is None else totals
     month = totals[["person_id", "tokens", "cost_usd", "outcome_units"]].rename(columns={"outcome_units": "units"})
+    month["codes"] = month["person_id"].map(data.people.set_index("person_id")["codes"]).fillna(True).astype(bool)
     columns = ["person_id", "period", "tokens", "outcome_units"]
     quality_start = add_months(data.start, 1 - QUALITY_MONTHS)
     own = pd.concat([data.history[data.history["period"] >= quality_start][columns],
@@ -53,10 +55,12 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
     frame = _by_person(data.people[["person_id"]])
     people_weeks = weeks(data.start, data.end)
     month_prs = data.month_prs  # a filter over the whole quality window's PRs
+    seats = usage.priced(data.seats, data.config.seat_prices)
     parts = [
         adoption.person_adoption(data.month_days, frame["person_id"], people_weeks),
-        usage.usage_totals(data.month_usage),
-        usage.unused_seats(data.seats, data.tools, data.start, data.end),
+        usage.usage_totals(data.month_usage).rename(columns={"cost_usd": "usage_cost_usd"}),
+        usage.seat_cost(seats, data.start, data.end),
+        usage.unused_seats(seats, data.tools, data.start, data.end),
         outcomes.pr_outcomes(month_prs),
         ai_assisted.ai_share(month_prs),
         outcomes.ticket_outcomes(data.tickets),
@@ -64,9 +68,10 @@ def _person_totals(data: MonthData) -> pd.DataFrame:
     ]
     for part in parts:
         frame = frame.merge(_by_person(part), on="person_id", how="left")
-    counts = [c for c in GROUP_SUMS if c != "outcome_units"]
+    counts = [c for c in GROUP_SUMS if c not in ("outcome_units", "cost_usd")]
     frame[counts] = frame[counts].fillna(0)
     used = frame["person_id"].map(adoption.tools(data.tools))
+    frame["cost_usd"] = frame["usage_cost_usd"] + frame["seat_cost_usd"]  # the whole bill
     frame["tools"] = used.apply(lambda t: t if isinstance(t, list) else [])
     month_units = data.month_usage.set_index("person_id")["outcome_units"]
     frame["outcome_units"] = frame["person_id"].map(month_units).fillna(0.0)

@@ -14,6 +14,32 @@ def usage_totals(usage: pd.DataFrame, by: str = "person_id") -> pd.DataFrame:
     return frame.reset_index()
 
 
+def priced(seats: pd.DataFrame, prices: dict[str, float]) -> pd.DataFrame:
+    """``seats`` with ``monthly_cost_usd`` at the organisation's contract price (setting ``seat_prices``:
+    ``"<tool>:<plan>"`` before ``"<tool>"``) where one is set, else the list price the tool reported."""
+    if seats.empty or not prices:
+        return seats
+    plan = seats["tool"] + ":" + seats.get("plan_type", pd.Series(None, index=seats.index)).fillna("")
+    contract = plan.map(prices).fillna(seats["tool"].map(prices))
+    return seats.assign(monthly_cost_usd=contract.fillna(seats["monthly_cost_usd"]))
+
+
+def seat_cost(seats: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """Per person: ``seat_cost_usd = sum over their seats of monthly price x days held in [start, end) /
+    days in the month``. A seat is held from its assignment (or the month's start) until it ended — gone
+    from the tool's seat list — or its cancellation date, whichever comes first."""
+    if seats.empty:
+        return pd.DataFrame(columns=["person_id", "seat_cost_usd"])
+    first, after = pd.Timestamp(start), pd.Timestamp(end)
+    day = lambda column: pd.to_datetime(seats[column], utc=True).dt.tz_localize(None).dt.floor("D")  # noqa: E731
+    since = day("assigned_at").fillna(first).clip(lower=first)
+    until = pd.concat([day("ended_at"), day("pending_cancellation_date")], axis=1).min(axis=1)
+    until = until.fillna(after).clip(upper=after)
+    held = (until - since).dt.days.clip(lower=0)
+    cost = seats["monthly_cost_usd"].fillna(0.0) * held / (after - first).days
+    return cost.groupby(seats["person_id"]).sum().rename("seat_cost_usd").reset_index()
+
+
 def unused_seats(seats: pd.DataFrame, tools_used: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     """Per person: ``unused_seats`` and ``unused_seat_cost_usd`` — seats held during the month (assigned
     before its end, not cancelled or ended — gone from the tool's seat list — before its start) whose tool shows no active day for that person in

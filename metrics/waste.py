@@ -36,12 +36,14 @@ class Signal:
 
 
 def spend_without_outcomes(month: pd.DataFrame) -> dict[int, Signal]:
-    """Flag ``cost_usd >= 25`` or ``tokens >= 1M`` in the month with ``units <= 0`` (no PR that held up,
-    no ticket, no story point). ``month``: ``person_id, tokens, cost_usd, units``."""
-    hit = month[((month["cost_usd"] >= SPEND_MIN_USD) | (month["tokens"] >= SPEND_MIN_TOKENS)) & (month["units"] <= 0)]
+    """Flag ``cost_usd >= 25`` (usage and seats) or ``tokens >= 1M`` in the month with ``units <= 0`` (no PR
+    that held up, no ticket, no story point), except people whose role has no delivery work (``codes`` false:
+    no outcome is expected of them). ``month``: ``person_id, tokens, cost_usd, units, codes``."""
+    hit = month[((month["cost_usd"] >= SPEND_MIN_USD) | (month["tokens"] >= SPEND_MIN_TOKENS)) & (month["units"] <= 0)
+                & month["codes"]]
     return {int(r.person_id): Signal("spend_without_outcomes",
-                                     f"{r.tokens:,.0f} tokens (${r.cost_usd:,.2f}) this month and no outcome "
-                                     "units: no merged PR that held up, no closed ticket")
+                                     f"{r.tokens:,.0f} tokens and ${r.cost_usd:,.2f} (usage and seats) this month "
+                                     "and no outcome units: no merged PR that held up, no closed ticket")
             for r in hit.itertuples()}
 
 

@@ -78,15 +78,24 @@ def import_file(path: Path, url: str | None = None, progress: Progress = quiet, 
 
 # --- people --------------------------------------------------------------------------------------
 
+def _codes(value: Any) -> bool:
+    """Whether the person's role has delivery work (code, tickets): yes | no."""
+    answer = str(value).strip().lower()
+    if answer not in ("yes", "no", "true", "false", "1", "0"):
+        raise ValueError(f"{value!r} is neither yes nor no")
+    return answer in ("yes", "true", "1")
+
+
 PEOPLE = Spec(required={"email": reading.email, "name": reading.text, "team": str, "manager_email": str, "role": _role,
-                        "github_login": str, "jira_account_id": str}, optional={}, extra=IDENTITY_COLUMN)
+                        "github_login": str, "jira_account_id": str}, optional={"codes": _codes},
+              extra=IDENTITY_COLUMN)
 
 
 def _identity_columns(header: list[str]) -> dict[str, str]:
     """Identity column -> source: GitHub, Jira, and every further ``<source>_email`` (etc.) column."""
     sources = {"github_login": "github", "jira_account_id": "jira"}
     for name in header:
-        if name not in PEOPLE.required:
+        if name not in PEOPLE.required and name not in PEOPLE.optional:
             sources[name] = IDENTITY_COLUMN.fullmatch(name).group(1)
     return sources
 
@@ -126,7 +135,7 @@ def _people_rows(path: Path, rows: list[tuple[int, dict]], stored: dict[str, tup
             teams[team] = {"name": team}
         email = spelled(row["email"])
         people.append({"email": email, "name": row["name"], "team": team, "role": row["role"],
-                       "manager_email": spelled(manager) if manager else None})
+                       "codes": row.get("codes") is not False, "manager_email": spelled(manager) if manager else None})
         for column, source in sources.items():
             value = str(row.get(column) or "").strip()
             if not value:

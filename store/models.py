@@ -14,7 +14,7 @@ Conventions that every connector, import and the demo rely on:
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint, false, true
 from sqlmodel import Field, SQLModel
 
 ROLES = ("employee", "manager", "leader", "admin")
@@ -38,6 +38,9 @@ class Person(SQLModel, table=True):
     team: str | None = Field(default=None, foreign_key="team.name", index=True)
     manager_email: str | None = Field(default=None, index=True)
     role: str = Field(default="employee", description="employee | manager | leader | admin")
+    # False for people whose work is not delivery (a director, a designer): no outcome is expected of them,
+    # so no "spend without outcomes" signal and no empty outcome charts on their page.
+    codes: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     # Set by the person (or an admin at their request): ``payoff deliver`` sends them nothing.
     review_email_opt_out: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 

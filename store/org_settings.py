@@ -35,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     # price), and a seat whose payload names no plan at this monthly price (flagged as assumed).
     "copilot_credit_price_usd": 0.04,
     "copilot_default_seat_usd": 19.0,
+    # Contract prices of seats, USD a month: "<tool>" or "<tool>:<plan>" (the plan wins), e.g.
+    # {"copilot:business": 15.0, "cursor": 32.0}. A seat not named here costs the list price its tool reports.
+    "seat_prices": {},
 }
 
 
@@ -59,11 +62,12 @@ def check(key: str, value: Any) -> None:
     if key == "causation_links" and not (isinstance(value, dict) and set(value) == {"phrases", "link_types"}
                                          and all(isinstance(v, list) for v in value.values())):
         raise ValueError("causation_links holds two lists: phrases and link_types")
-
-
     if key in ("copilot_credit_price_usd", "copilot_default_seat_usd") and not (
             isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
         raise ValueError(f"{key} is a price in USD, zero or more")
+    if key == "seat_prices" and not (isinstance(value, dict) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value.values())):
+        raise ValueError('seat_prices maps "<tool>" or "<tool>:<plan>" to a monthly price in USD, zero or more')
 
 
 def put(session: Session, key: str, value: Any) -> None:

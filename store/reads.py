@@ -104,12 +104,13 @@ def _as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 def people(session: Session, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
-    """``person_id, email, name, team, manager_email, role`` of the given people (everyone if None)."""
-    stmt = select(Person.id, Person.email, Person.name, Person.team, Person.manager_email, Person.role)
+    """``person_id, email, name, team, manager_email, role, codes`` of the given people (everyone if None)."""
+    stmt = select(Person.id, Person.email, Person.name, Person.team, Person.manager_email, Person.role,
+                  Person.codes)
     if person_ids is not None:
         stmt = stmt.where(Person.id.in_(sorted(set(person_ids))))
     return _frame(session, stmt.order_by(Person.email),
-                  ["person_id", "email", "name", "team", "manager_email", "role"])
+                  ["person_id", "email", "name", "team", "manager_email", "role", "codes"])
 
 
 def _parts_in(start: date, end: date) -> ColumnElement[bool]:
@@ -194,12 +195,12 @@ def tools_used(
 
 def seats(session: Session, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Paid seats: ``seat_id, tool, person_id, assigned_at, last_activity_at, pending_cancellation_date,
-    ended_at, monthly_cost_usd``."""
+    ended_at, plan_type, monthly_cost_usd`` (the list price the tool reports)."""
     stmt = select(Seat.id, Seat.tool, Seat.person_id, Seat.assigned_at, Seat.last_activity_at,
-                  Seat.pending_cancellation_date, Seat.ended_at, Seat.monthly_cost_usd).where(
+                  Seat.pending_cancellation_date, Seat.ended_at, Seat.plan_type, Seat.monthly_cost_usd).where(
         _of(Seat.person_id, person_ids))
     return _frame(session, stmt, ["seat_id", "tool", "person_id", "assigned_at", "last_activity_at",
-                                  "pending_cancellation_date", "ended_at", "monthly_cost_usd"])
+                                  "pending_cancellation_date", "ended_at", "plan_type", "monthly_cost_usd"])
 
 
 def _bugs():

@@ -46,7 +46,7 @@ def month_data(usage: pd.DataFrame, prs_rows, points) -> load.MonthData:
              .groupby(["person_id", "tool"]).agg(active_days=("period", "nunique"), tokens=("tokens", "sum"),
                                                  cost_usd=("cost_usd", "sum")).reset_index())
     people = pd.DataFrame({"person_id": PEOPLE, "email": [f"p{p}@x.io" for p in PEOPLE], "name": "x",
-                           "team": "core", "manager_email": None, "role": "employee"})
+                           "team": "core", "manager_email": None, "role": "employee", "codes": True})
     empty = lambda columns: pd.DataFrame(columns=columns)  # noqa: E731
     # the month's usage and outcome units per person, as ``load_month`` reads them (units: PRs that held up)
     held = prs.loc[~prs["reverted"], "person_id"].value_counts()

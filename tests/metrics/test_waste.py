@@ -4,15 +4,21 @@ from frames import prs
 from payoff.metrics import waste
 
 
-def month(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["person_id", "tokens", "cost_usd", "units"])
+def month(rows, non_coding=()) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["person_id", "tokens", "cost_usd", "units"])
+    return frame.assign(codes=[p not in non_coding for p in frame["person_id"]])
 
 
 def test_spend_without_outcomes_needs_spend_and_no_units():
     found = waste.spend_without_outcomes(month([(1, 2_000_000, 5.0, 0.0), (2, 10_000, 30.0, 0.0),
                                                 (3, 5_000_000, 80.0, 0.5), (4, 10_000, 1.0, 0.0)]))
     assert sorted(found) == [1, 2]
-    assert found[1].evidence.startswith("2,000,000 tokens ($5.00) this month and no outcome units")
+    assert found[1].evidence.startswith("2,000,000 tokens and $5.00 (usage and seats) this month and no outcome")
+
+
+def test_spend_without_outcomes_spares_people_whose_role_has_no_delivery_work():
+    spent = [(1, 2_000_000, 50.0, 0.0), (2, 2_000_000, 50.0, 0.0)]
+    assert sorted(waste.spend_without_outcomes(month(spent, non_coding=[2]))) == [1]
 
 
 def test_repetitive_agent_runs_names_the_worst_fingerprints_unless_tied_to_merged_work():
