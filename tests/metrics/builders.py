@@ -31,10 +31,11 @@ class Org:
         self.ids: dict[str, int] = {}
         self._pr = 0
 
-    def person(self, email: str, team: str = "core", manager: str | None = None, role: str = "employee") -> int:
+    def person(self, email: str, team: str = "core", manager: str | None = None, role: str = "employee",
+               codes: bool = True) -> int:
         writes.upsert(self.s, Team, [{"name": team}])
         writes.upsert(self.s, Person, [{"email": email, "name": email.split("@")[0], "team": team,
-                                        "manager_email": manager, "role": role}], on=["email"])
+                                        "manager_email": manager, "role": role, "codes": codes}], on=["email"])
         self.s.flush()
         pid = self.s.exec(__import__("sqlmodel").select(Person.id).where(Person.email == email)).one()
         self.ids[email] = pid
@@ -79,10 +80,11 @@ class Org:
                                                            "ticket_id": f"jira:{key}", "pr_id": pr_id, "kind": kind}])
 
     def seat(self, email: str, tool: str, assigned: datetime, cost: float | None = 19.0,
-             last_activity: datetime | None = None) -> None:
+             last_activity: datetime | None = None, ended: datetime | None = None, plan: str | None = None) -> None:
         writes.upsert(self.s, Seat, [{"id": f"{tool}:seat:acme:{email}", "tool": tool, "person_id": self.ids[email],
                                       "identity_id": f"{tool}:{email}", "assigned_at": assigned,
-                                      "last_activity_at": last_activity, "monthly_cost_usd": cost}])
+                                      "last_activity_at": last_activity, "monthly_cost_usd": cost,
+                                      "ended_at": ended, "plan_type": plan}])
 
     def agent_run(self, email: str, n: int, started: datetime, fingerprint: str, tokens: int = 1000) -> None:
         writes.upsert(self.s, AgentRun, [{"id": f"run:{email}:{fingerprint}:{n}", "person_id": self.ids[email],

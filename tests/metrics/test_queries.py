@@ -218,3 +218,16 @@ def test_months_loaded_together_equal_months_loaded_one_by_one(demo_url, who):
         pd.testing.assert_frame_equal(tables.person_table(joint), tables.person_table(single))
         pd.testing.assert_frame_equal(tables.group_table(joint), tables.group_table(single))
         assert joint.reference_bad_rate == single.reference_bad_rate
+
+
+def test_no_spend_without_outcomes_signal_for_a_role_without_delivery_work(db_url):
+    with db.session(db_url) as s:
+        o = Org(s)
+        o.person("dev@x.io")
+        o.person("director@x.io", role="leader", codes=False)
+        for email in ("dev@x.io", "director@x.io"):
+            o.usage(email, date(2026, 10, 5), 2_000_000, 0, 60.0)
+    with db.session(db_url) as s:
+        flags = dict(zip(*queries.person_month(s, month="2026-10")[["email", "flags"]].to_dict("list").values(),
+                         strict=True))
+    assert flags == {"dev@x.io": ["spend_without_outcomes"], "director@x.io": []}
