@@ -113,6 +113,7 @@ class PersonMonth:
     ai_vs_other: pd.DataFrame  # this month and the two before
     signals: list[dict[str, str]]  # waste signals: name, evidence and the note the person added
     quality: dict[str, Any]  # metrics.quality.quality_month: rates, link coverage, ticket cycle time
+    codes: bool  # whether their role has delivery work (people import column ``codes``)
 
 
 def person(viewer: Viewer, person_id: int, month: str, *, view: str) -> PersonMonth:
@@ -126,7 +127,7 @@ def person(viewer: Viewer, person_id: int, month: str, *, view: str) -> PersonMo
         notes = self_service.signal_notes(session, person_id=person_id, month=month)
     found = _person_view(db.database_url(), viewer, person_id, month)
     signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")} for s in found.signals]
-    return PersonMonth(found.row, found.trend, found.ai_vs_other, signals, found.quality)
+    return PersonMonth(found.row, found.trend, found.ai_vs_other, signals, found.quality, found.codes)
 
 
 @_cached

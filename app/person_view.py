@@ -18,6 +18,9 @@ NO_OUTCOMES = ("No merged pull requests or closed tickets this month. Once GitHu
                "(`payoff sync jira`) are connected, and your GitHub login and Jira account are on your people row, "
                "this shows what you delivered, how long it took, and what your AI use bought per token and per "
                "dollar. If your role has no delivery work, these figures stay empty and say nothing about you.")
+NOT_DELIVERY = ("Your role is marked as having no delivery work (people file, column `codes` = no), so no "
+                "outcomes are expected of you: pull requests, tickets, cycle time and value per token are not "
+                "shown, and no spend-without-outcomes signal is raised. Your AI usage and its cost are below.")
 NO_USAGE = ("No AI usage recorded this month. Connect your AI tools (`payoff sync copilot | claude-code | cursor | "
             "openai`) or import usage with `payoff import usage FILE`.")
 
@@ -25,6 +28,11 @@ NO_USAGE = ("No AI usage recorded this month. Connect your AI tools (`payoff syn
 def render(viewer: Viewer, person_id: int, month: str, *, view: str, editable: bool) -> None:
     """Draw the person's month (``editable``: the person themselves, who may add context to signals)."""
     data = loaders.person(viewer, person_id, month, view=view)
+    if not data.codes:  # outcome figures would be empty and read as failure
+        ui.empty(NOT_DELIVERY)
+        _usage(data.row, data.trend, outcomes=False)
+        _signals(viewer, data.signals, month, editable)
+        return
     _outcomes(data.row, data.trend)
     st.subheader("Quality")
     ui.quality(data.quality, whose="assigned to you" if editable else "assigned to them")
@@ -63,15 +71,19 @@ def _outcomes(row: dict, trend: pd.DataFrame) -> None:
                        name="outcome-trend")
 
 
-def _usage(row: dict, trend: pd.DataFrame) -> None:
-    st.subheader("AI usage and cost, beside the outcomes")
+def _usage(row: dict, trend: pd.DataFrame, outcomes: bool = True) -> None:
+    st.subheader("AI usage and cost, beside the outcomes" if outcomes else "AI usage and cost")
     if not row["active_days"]:
         ui.empty(NO_USAGE)
     ui.numbers(row, [("Active AI days", "active_days", "count"), ("Weeks active", "weekly_active_share", "share"),
-                     ("Tokens", "tokens", "tokens"), ("Usage cost", "cost_usd", "usd", "no seats"),
+                     ("Tokens", "tokens", "tokens"), ui.bill(row),
                      ("Unused seats", "unused_seats", "count")])
     st.caption("Tools used: " + (", ".join(map(text, row["tools"])) if row["tools"] else "none") + ".")
-    ui.cost_and_outcomes(trend, title="Outcome units and cost, last six months", name="cost-and-outcomes")
+    if outcomes:
+        ui.cost_and_outcomes(trend, title="Outcome units and cost, last six months", name="cost-and-outcomes")
+    else:
+        ui.trend_chart(trend, {"cost_usd": "cost (usage + seats)"}, title="Cost, last six months", y_title="USD",
+                       name="cost-trend")
 
 
 def _value(row: dict) -> None:

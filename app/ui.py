@@ -82,6 +82,12 @@ def numbers(row: Any, figures: list[tuple]) -> None:
             number(label, row[key], key, kind, unit="".join(unit))
 
 
+def bill(row: Any) -> tuple:
+    """The cost figure for ``numbers``: the whole bill, with its parts written under it."""
+    return ("Cost", "cost_usd", "usd",
+            f"usage {fmt(row['usage_cost_usd'], 'usd')} + seats {fmt(row['seat_cost_usd'], 'usd')}")
+
+
 def interval_text(value: dict, kind: str = "hours") -> str:
     """An estimate's 80 % interval as text: ``80 % interval 1.7 h to 5.0 h``."""
     return f"80 % interval {fmt(value['low'], kind)} to {fmt(value['high'], kind)}"

@@ -103,6 +103,7 @@ class PersonView:
     ai_vs_other: pd.DataFrame  # PRs then tickets, this month and the two before (``compared``)
     signals: list[waste.Signal]
     quality: dict[str, Any]  # ``metrics.quality.quality_month``'s row: rates, link coverage, ticket cycle time
+    codes: bool  # whether their role has delivery work; if not, no outcome is expected of them
 
 
 def person_view(session: Session, *, month: str, person_id: int) -> PersonView:
@@ -113,7 +114,8 @@ def person_view(session: Session, *, month: str, person_id: int) -> PersonView:
     rates = quality.quality_month(session, month=month, person_ids=[person_id], by="person")
     return PersonView(row=as_records(persons[-1])[0], trend=tables.trend_table(loaded, persons),
                       ai_vs_other=compared(session, data, [person_id]), signals=tables.signals(data).get(person_id, []),
-                      quality=rates.iloc[0].to_dict())
+                      quality=rates.iloc[0].to_dict(),
+                      codes=bool(data.people.set_index("person_id").at[person_id, "codes"]))
 
 
 def compared(session: Session, data: MonthData, person_ids: list[int] | None) -> pd.DataFrame:

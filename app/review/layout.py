@@ -79,7 +79,8 @@ def _glance(scope: Scope, month: str, facts: Facts) -> Section:
               if "input_tokens" in current else f"{show(current, 'tokens')} tokens")
     summary = (f"In {month_name(month)}, {scope.label} merged {show(current, 'prs_merged')} pull requests and "
                f"closed {show(current, 'tickets_closed')} tickets, using {tokens} of AI tools for "
-               f"{show(current, 'cost_usd')}.")
+               f"{show(current, 'cost_usd')} (usage {show(current, 'usage_cost_usd')} + seats "
+               f"{show(current, 'seat_cost_usd')}).")
     return Section("The month at a glance", (Paragraph(summary), Figures(tuple(figures))))
 
 
@@ -128,12 +129,13 @@ def _outcomes(facts: Facts) -> Section:
 
 
 def _usage(facts: Facts) -> Section:
-    frame = pd.DataFrame([{"month": short_month(r["month"]), "AI cost (USD)": r.get("cost_usd") or 0.0,
+    cost = "AI cost, usage + seats (USD)"
+    frame = pd.DataFrame([{"month": short_month(r["month"]), cost: r.get("cost_usd") or 0.0,
                            "PRs merged": r.get("prs_merged") or 0} for r in facts.trend])
-    table = Table(("Month", "AI cost (USD)", "PRs merged"),
-                  tuple((r["month"], f"{r['AI cost (USD)']:,.2f}", f"{r['PRs merged']:,}") for r in frame.to_dict("records")))
+    table = Table(("Month", cost, "PRs merged"),
+                  tuple((r["month"], f"{r[cost]:,.2f}", f"{r['PRs merged']:,}") for r in frame.to_dict("records")))
     chart = Chart("AI cost (bars) beside PRs merged (line)",
-                  charts_spec.bars_and_line(frame, "AI cost (USD)", "PRs merged"), table)
+                  charts_spec.bars_and_line(frame, cost, "PRs merged"), table)
     keys = TREND_USAGE if available(facts.trend, ["input_tokens"]) else [*TREND_USAGE, "tokens"]
     return Section("AI usage and cost beside the outcomes",
                    (chart, _trend_table(facts, keys, "AI usage per month, all tools together.")))

@@ -109,6 +109,10 @@ with health_tab:
                   help="A stream whose last run failed keeps its cursor; the next sync resumes from there.")
         ui.table(health, name="connector-health")
 
+SETTING_HELP = {"seat_prices": 'Your contract price of a seat, USD a month, per "tool" or "tool:plan" (the plan '
+                                'wins), e.g. {"copilot:business": 15, "cursor": 32}. A seat not named here costs the '
+                                "list price its tool reports (the default). Seats are part of every cost figure."}
+
 with settings_tab:
     current = loaders.admin_settings(me)
     with st.form("settings"):
@@ -121,7 +125,8 @@ with settings_tab:
                                        "person; nobody: individual figures are off.")
         others = {key: value for key, value in current.items() if key not in
                   {"adoption_target", "min_group_size", "individual_visibility", "group_claim", "group_roles"}}
-        edited = {key: st.text_area(key.replace("_", " ").capitalize() + " (JSON)", json.dumps(value, indent=2))
+        edited = {key: st.text_area(key.replace("_", " ").capitalize() + " (JSON)", json.dumps(value, indent=2),
+                                    help=SETTING_HELP.get(key))
                   for key, value in others.items()}
         if st.form_submit_button("Save settings"):
             try:

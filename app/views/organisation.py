@@ -26,7 +26,7 @@ hidden = teams[teams["suppressed"].astype(bool)]
 
 current = trend.iloc[-1]
 ui.numbers(current, [("PRs merged", "prs_merged", "count"), ("Tickets closed", "tickets_closed", "count"),
-                     ("Outcome units", "outcome_units", "ratio", "units"), ("Usage cost", "cost_usd", "usd", "no seats"),
+                     ("Outcome units", "outcome_units", "ratio", "units"), ui.bill(current),
                      ("Value per M tokens", "value_per_million_tokens", "ratio", "units/M tokens"),
                      ("Cycle time", "pr_cycle_time_hours", "hours")])
 if not current["tokens"] and not current["prs_merged"]:

@@ -34,7 +34,7 @@ with overview:
         ui.numbers(current, [("PRs merged", "prs_merged", "count"),
                              ("Cycle time", "pr_cycle_time_hours", "hours"),
                              ("Tickets closed", "tickets_closed", "count"), ("Bugs fixed", "bugs_fixed", "count"),
-                             ("Usage cost", "cost_usd", "usd", "no seats"),
+                             ui.bill(current),
                              ("Value per M tokens", "value_per_million_tokens", "ratio", "units/M tokens")])
         left, right = st.columns(2)
         with left:

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from payoff.store import db, org_settings
-from payoff.store.models import AuditLog, PullRequest, ReviewShare, SignalNote, SurveyResponse, Ticket
+from payoff.store.models import AuditLog, Person, PullRequest, ReviewShare, SignalNote, SurveyResponse, Ticket
 from payoff.store.writes import upsert
 from tests.app.conftest import oidc_app, page_text
 
@@ -179,3 +179,27 @@ def test_quality_shows_link_coverage_beside_the_rates(shared_org, role, page, wh
     assert {"Bug rate", "Revert rate", "Bugs traced to a change", "Ticket cycle time"} <= {m.label for m in at.metric}
     # the fixture's bugs carry no cause: the page says how many were not traced rather than a bare 0 %
     assert f"bugs opened this month {whose} are traced to a change" in text or f"No bugs opened this month {whose}" in text
+
+
+def test_my_payoff_for_a_role_without_delivery_work_shows_no_outcome_figures(org, sqlite_url):
+    with db.session(sqlite_url) as s:
+        s.exec(select(Person).where(Person.email == "dana@acme.test")).one().codes = False
+    at = open_page("dana@acme.test", "my_payoff")
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert "PRs merged" not in labels and "Value per million tokens" not in labels
+    assert any("no delivery work" in i.value for i in at.info)
+    cost = next(m for m in at.metric if m.label == "Cost")
+    assert "usage $" in cost.proto.delta and "seats $" in cost.proto.delta
+    assert "spend without outcomes" not in page_text(at).lower().replace("spend-without-outcomes", "")
+    colleague = open_page("eve@acme.test", "my_payoff")  # someone who codes still sees their outcomes
+    assert "PRs merged" in [m.label for m in colleague.metric]
+
+
+def test_admin_sets_a_contract_seat_price(org, sqlite_url):
+    at = open_page("ada@acme.test", "admin")
+    next(t for t in at.text_area if t.label.startswith("Seat prices")).set_value('{"copilot:business": 15}')
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception
+    with db.session(sqlite_url) as s:
+        assert org_settings.get(s, "seat_prices") == {"copilot:business": 15}
