@@ -43,7 +43,7 @@ def metrics_json(*args: str) -> list[dict]:
 ADA_OCTOBER = [
     "Monthly review — Ada Lovelace — October 2026",
     "In October 2026, Ada Lovelace merged 3 pull requests and closed 2 tickets, using 1,000,000 input and "
-    "200,000 output tokens of AI tools for 15.00 USD.",
+    "200,000 output tokens of AI tools for 15.00 USD (usage 15.00 USD + seats 0.00 USD).",
     "1 in Sep 2026",  # PRs merged the month before
     "30.0 h",  # median cycle time
     "33 %", "67 %",  # AI-assisted share: high confidence, all signals
@@ -65,7 +65,7 @@ def test_person_review_shows_the_known_figures(org, tmp_path, fmt):
     assert "Definitions" in text and "Pull requests merged" in text  # the cards appendix
 
 
-DEE_SIGNAL = "2,000,000 tokens ($30.00) this month and no outcome units"
+DEE_SIGNAL = "2,000,000 tokens and $30.00 (usage and seats) this month and no outcome units"
 
 
 def test_waste_signals_are_in_the_persons_review_and_their_managers_copy_only(org, tmp_path):
