@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime
 from functools import partial
 
+import pytest
+
 from sqlalchemy import delete, func, select
 from sqlmodel import SQLModel
 
@@ -119,3 +121,14 @@ def test_remap_rebuilds_imported_usage_from_its_raw_payloads(db_url, tmp_path):
         assert sorted(s.execute(select(AIUsageDaily.id, AIUsageDaily.person_id, AIUsageDaily.input_tokens)).all()) \
             == sorted(usage)
         assert sorted(s.execute(select(AgentRun.id, AgentRun.person_id)).all()) == sorted(runs) and len(runs) == 2
+
+
+def test_people_file_marks_roles_without_delivery_work(db_url, tmp_path):
+    header, *rows = PEOPLE.splitlines()
+    people = "\n".join([header + ",codes", rows[0] + ",no", rows[1] + ",", rows[2] + ",yes"]) + "\n"
+    imports.import_people(write(tmp_path, "people.csv", people), db_url)
+    with db.session(db_url) as s:
+        codes = dict(s.exec(select(Person.email, Person.codes)).all())
+    assert codes == {"dana@corp.example": False, "ana@corp.example": True, "bo@corp.example": True}
+    with pytest.raises(imports.BadFile, match="codes.*neither yes nor no"):
+        imports.import_people(write(tmp_path, "bad.csv", people.replace(",,,no\n", ",,,maybe\n")), db_url)
