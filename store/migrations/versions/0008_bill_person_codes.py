@@ -1,15 +1,15 @@
 """bill: whether a person's role has delivery work (``person.codes``)
 
-Revision ID: 0007_bill_person_codes
-Revises: 0006_payloads_copilot_credits
+Revision ID: 0008_bill_person_codes
+Revises: 0007_port_delivery_hours
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007_bill_person_codes'
-down_revision = '0006_payloads_copilot_credits'
+revision = '0008_bill_person_codes'
+down_revision = '0007_port_delivery_hours'
 branch_labels = None
 depends_on = None
 
