@@ -5,7 +5,9 @@ from datetime import date
 import pytest
 from builders import Org, at
 
-from payoff.metrics import queries, records
+import pandas as pd
+
+from payoff.metrics import queries, records, tables
 from payoff.store import db, org_settings
 
 
@@ -28,29 +30,36 @@ def seated(db_url):
     return db_url
 
 
+@pytest.fixture
+def one_extra_unit(monkeypatch):
+    """Every person's impact estimate fixed at one extra outcome unit, so value per 100 USD reads the bill."""
+    monkeypatch.setattr(tables, "_extra_units", lambda data, ids: pd.DataFrame(
+        {"estimate": 1.0, "low": 1.0, "high": 1.0}, index=ids.index))
+
+
 def month(url: str) -> dict[str, dict]:
     with db.session(url) as s:
         return {r["email"]: r for r in records.as_records(queries.person_month(s, month="2026-10"))}
 
 
-def test_cost_is_usage_plus_seats_prorated_by_days_held(seated):
+def test_cost_is_usage_plus_seats_prorated_by_days_held(seated, one_extra_unit):
     rows = month(seated)
     bill = {e: (r["usage_cost_usd"], r["seat_cost_usd"], r["cost_usd"]) for e, r in rows.items()}
     assert bill == {"cop@x.io": (0.0, 19.0, 19.0),  # a Copilot-only user: the seat is the bill
                     "gone@x.io": (0.0, pytest.approx(31.0 * 10 / 31), pytest.approx(10.0)),  # 1st-10th only
                     "late@x.io": (5.0, pytest.approx(62.0 * 10 / 31), pytest.approx(25.0))}  # 22nd-31st
-    # value per 100 USD divides by the whole bill: 2 PRs / ($19 / 100)
-    assert rows["cop@x.io"]["value_per_100_usd"] == pytest.approx(2 / 0.19)
+    # value per 100 USD divides by the whole bill: 1 extra unit / ($19 / 100)
+    assert rows["cop@x.io"]["value_per_100_usd"] == pytest.approx(1 / 0.19)
 
 
-def test_contract_price_overrides_the_list_price(seated):
+def test_contract_price_overrides_the_list_price(seated, one_extra_unit):
     with db.session(seated) as s:
         org_settings.put(s, "seat_prices", {"copilot:business": 15.5, "copilot": 10.0})
     rows = month(seated)
     assert rows["cop@x.io"]["cost_usd"] == pytest.approx(15.5)  # the plan's price before the tool's
     assert rows["gone@x.io"]["seat_cost_usd"] == pytest.approx(10.0 * 10 / 31)  # no plan: the tool's
     assert rows["late@x.io"]["seat_cost_usd"] == pytest.approx(62.0 * 10 / 31)  # not named: list price
-    assert rows["cop@x.io"]["value_per_100_usd"] == pytest.approx(2 / 0.155)
+    assert rows["cop@x.io"]["value_per_100_usd"] == pytest.approx(1 / 0.155)
 
 
 def test_team_and_trend_carry_the_whole_bill(seated):
