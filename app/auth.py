@@ -56,8 +56,7 @@ def secrets_unreadable() -> str | None:
 def providers() -> list[str]:
     """Named identity providers (``[auth.<name>]`` sections with a ``client_id``); empty when ``[auth]``
     itself is the one provider (its ``client_kwargs`` table is no provider)."""
-    return [name for name, value in st.secrets["auth"].items()
-            if isinstance(value, Mapping) and "client_id" in value]
+    return [name for name, value in st.secrets["auth"].items() if isinstance(value, Mapping) and "client_id" in value]
 
 
 def demo_allowed() -> bool:
@@ -79,16 +78,21 @@ def refusal(claims: Mapping[str, Any], group_claim: str) -> str | None:
     if not isinstance(email, str) or not email.strip():
         return "Your identity provider sent no email address as text (the `email` claim), so Payoff cannot tell who you are."
     if lookalike(email):
-        return ("Your email address contains characters that only look like ordinary letters, so it is refused. "
-                "Ask your identity provider's administrator to correct it.")
+        return (
+            "Your email address contains characters that only look like ordinary letters, so it is refused. "
+            "Ask your identity provider's administrator to correct it."
+        )
     verified = claims.get("email_verified")
     trusted = verified is None and claims.get("provider", "default") in settings().unverified_email_providers
     if verified is not True and not trusted:
-        return ("Your identity provider has not verified your email address "
-                f"(`email_verified` is {'missing' if verified is None else 'not true'}), so it is not used to sign in.")
+        return (
+            "Your identity provider has not verified your email address "
+            f"(`email_verified` is {'missing' if verified is None else 'not true'}), so it is not used to sign in."
+        )
     groups = claims.get(group_claim)
-    if groups is not None and not (isinstance(groups, str) or
-                                   (isinstance(groups, list) and all(isinstance(g, str) for g in groups))):
+    if groups is not None and not (
+        isinstance(groups, str) or (isinstance(groups, list) and all(isinstance(g, str) for g in groups))
+    ):
         return f"The `{group_claim}` claim from your identity provider is neither a group name nor a list of them."
     return None
 
@@ -134,8 +138,11 @@ def remember_demo_pick() -> None:
     """Write the session's demo pick (or its absence, after signing out) to the cookie, from the browser."""
     pick = st.session_state.get(DEMO_KEY) or ""
     age = 7 * 24 * 3600 if pick else 0
-    st.html(f"<script>document.cookie = '{DEMO_COOKIE}={urllib.parse.quote(pick)}; path=/; max-age={age}; "
-            "SameSite=Strict';</script>", unsafe_allow_javascript=True)
+    st.html(
+        f"<script>document.cookie = '{DEMO_COOKIE}={urllib.parse.quote(pick)}; path=/; max-age={age}; "
+        "SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def current_viewer() -> Viewer | None:

@@ -27,7 +27,7 @@ from payoff.store.config import Smtp
 from payoff.store.models import Person
 
 
-STOP = "To stop these emails, switch off \"Email me my monthly reviews\" on My payoff."
+STOP = 'To stop these emails, switch off "Email me my monthly reviews" on My payoff.'
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,9 @@ def subjects_for(session: Session, person: Person) -> list[Subject]:
     subjects = [Subject("person", person.email)]
     if person.role == "manager":
         reports = func.lower(Person.manager_email) == person.email.lower()
-        teams = session.exec(select(Person.team).where(reports, Person.team.is_not(None)).distinct()
-                             .order_by(Person.team))
+        teams = session.exec(
+            select(Person.team).where(reports, Person.team.is_not(None)).distinct().order_by(Person.team)
+        )
         subjects += [Subject("team", team) for team in teams]
     if person.role == "leader":
         subjects.append(Subject("org"))
@@ -79,18 +80,26 @@ def message(session: Session, parcel: Parcel, month: str, sender: str) -> EmailM
     mail["From"] = sender
     mail["To"] = formataddr((parcel.name, parcel.email))
     titles = [_title(subject, parcel.email) for subject in parcel.reviews]
-    mail.set_content(f"Hello {parcel.name},\n\nAttached: {', '.join(titles)} for {month_name(month)}, as you can "
-                     f"see them in Payoff.\n\n{STOP}\n")
+    mail.set_content(
+        f"Hello {parcel.name},\n\nAttached: {', '.join(titles)} for {month_name(month)}, as you can "
+        f"see them in Payoff.\n\n{STOP}\n"
+    )
     items = "".join(f"<li>{html.escape(title)}</li>" for title in titles)
     mail.add_alternative(
         f"<p>Hello {html.escape(parcel.name)},</p><p>Attached for {month_name(month)}, as you can see them in "
         f"Payoff:</p><ul>{items}</ul><p>{html.escape(STOP)}</p>",
-        subtype="html")
+        subtype="html",
+    )
     for subject in parcel.reviews:
         data = export(session, viewer, month, subject, "pdf")
         mail.add_attachment(data, maintype="application", subtype="pdf", filename=filename(subject, month, "pdf"))
-        audit.record(session, viewer_email=parcel.email, subject=subject.key, view=f"review.email:{month}",
-                     detail=f"emailed to {parcel.email}")
+        audit.record(
+            session,
+            viewer_email=parcel.email,
+            subject=subject.key,
+            view=f"review.email:{month}",
+            detail=f"emailed to {parcel.email}",
+        )
     return mail
 
 
@@ -117,8 +126,9 @@ def smtp_connection(config: Smtp) -> Iterator[smtplib.SMTP]:
         yield connection
 
 
-def deliver(config: Smtp, month: str, parcels: list[Parcel],
-            on_sent: Callable[[Parcel], None] = lambda parcel: None) -> None:
+def deliver(
+    config: Smtp, month: str, parcels: list[Parcel], on_sent: Callable[[Parcel], None] = lambda parcel: None
+) -> None:
     """Send each parcel that holds a review, calling ``on_sent`` after each. A message's audit rows are
     committed once the server accepted it, so the log never claims a message that was not sent."""
     with smtp_connection(config) as connection:

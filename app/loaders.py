@@ -56,16 +56,17 @@ def admin_unmatched_identities(viewer: Viewer) -> list[dict]:
 
 def map_identity(viewer: Viewer, *, identity_id: str, person_id: int) -> int:
     """Tie an identity to a person (audited as the admin); its waiting rows follow at once."""
-    moved = _as_admin(viewer, lambda session: identities.map_identity(session, identity_id, person_id,
-                                                                         by=viewer.email))
+    moved = _as_admin(viewer, lambda session: identities.map_identity(session, identity_id, person_id, by=viewer.email))
     st.cache_data.clear()  # every page's figures may change with who the rows belong to
     return moved
 
 
 def add_person_from_identity(viewer: Viewer, *, identity_id: str, email: str, name: str, team: str | None) -> int:
     """Create a person from an identity nobody matches and map it to them (audited as the admin)."""
-    moved = _as_admin(viewer, lambda session: identities.add_person(session, identity_id, email=email, name=name,
-                                                                        team=team, by=viewer.email))
+    moved = _as_admin(
+        viewer,
+        lambda session: identities.add_person(session, identity_id, email=email, name=name, team=team, by=viewer.email),
+    )
     st.cache_data.clear()  # a new person changes teams, groups and who the rows belong to
     return moved
 
@@ -90,8 +91,13 @@ def _refuse(session: Session, viewer: Viewer, person_id: int, view: str, refusal
     working, not an attempt)."""
     if person_id != viewer.person_id:
         person = session.get(Person, person_id)
-        audit.record_refusal(session, viewer_email=viewer.email, subject=person.email if person else f"person:{person_id}",
-                             view=view, reason=str(refusal))
+        audit.record_refusal(
+            session,
+            viewer_email=viewer.email,
+            subject=person.email if person else f"person:{person_id}",
+            view=view,
+            reason=str(refusal),
+        )
 
 
 def person_name(viewer: Viewer, person_id: int, *, view: str = "team") -> str:
@@ -146,8 +152,9 @@ def my_survey(viewer: Viewer) -> pd.DataFrame:
 
 def save_survey(viewer: Viewer, *, week: date, hours_saved: float, comment: str) -> None:
     with db.session() as session:
-        self_service.save_survey(session, person_id=viewer.person_id, week=week, hours_saved=hours_saved,
-                                 comment=comment)
+        self_service.save_survey(
+            session, person_id=viewer.person_id, week=week, hours_saved=hours_saved, comment=comment
+        )
 
 
 def add_signal_note(viewer: Viewer, *, month: str, signal: str, note: str) -> None:
@@ -196,8 +203,9 @@ class Group:
 
 
 def _group(session: Session, reach: access.Reach, label: str, members: set[int]) -> Group:
-    return Group(label, tuple(sorted(members)), reach.may_see_group(session, members),
-                 bool(members) and members <= reach.visible)
+    return Group(
+        label, tuple(sorted(members)), reach.may_see_group(session, members), bool(members) and members <= reach.visible
+    )
 
 
 def group(viewer: Viewer, scope: Scope) -> Group:
@@ -271,8 +279,9 @@ def _group_view(viewer: Viewer, scope: Scope, month: str) -> queries.GroupView:
 
 
 @_cached
-def _cached_group_view(url: str, viewer: Viewer, members: tuple[int, ...], month: str,
-                       individuals_visible: bool) -> queries.GroupView:
+def _cached_group_view(
+    url: str, viewer: Viewer, members: tuple[int, ...], month: str, individuals_visible: bool
+) -> queries.GroupView:
     """The group's months, read and assembled once for every view of a page (a cold Team page)."""
     with db.session(url) as session:
         return queries.group_view(session, month=month, person_ids=members, individuals_visible=individuals_visible)

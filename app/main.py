@@ -42,9 +42,13 @@ def main() -> None:
     allowed = [name for name in PAGES if name in access.pages_for(viewer)]
     landing = next((name for name in LANDING[viewer.role] if name in allowed), allowed[0])
     navigation = st.navigation(
-        [st.Page(views / f"{name}.py", title=title, url_path=name.replace("_", "-"), icon=icon,
-                 default=name == landing)
-         for name, (title, icon) in PAGES.items() if name in allowed]
+        [
+            st.Page(
+                views / f"{name}.py", title=title, url_path=name.replace("_", "-"), icon=icon, default=name == landing
+            )
+            for name, (title, icon) in PAGES.items()
+            if name in allowed
+        ]
     )
     with st.sidebar:
         if auth.demo_allowed():

@@ -31,8 +31,10 @@ def _oidc() -> None:
         if problem := auth.oidc_refusal():
             st.error(problem)
         else:
-            st.error(f"You are signed in as **{text(st.user.get('email'))}**, but Payoff does not know this address. "
-                     "Ask an admin to add you to the people table.")
+            st.error(
+                f"You are signed in as **{text(st.user.get('email'))}**, but Payoff does not know this address. "
+                "Ask an admin to add you to the people table."
+            )
         if st.button("Sign out"):
             auth.sign_out()
         return

@@ -19,11 +19,37 @@ from payoff.metrics.periods import add_months
 
 MISSING = "–"
 # The per-team columns a page shows (the metrics API returns more; the review export carries them all).
-TEAM_COLUMNS = ["team", "people", "suppressed", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_fixed",
-                "bugs_opened", "bug_rate", "ai_assisted_pr_share", "weekly_active_share", "meets_adoption_target",
-                "tokens", "cost_usd", "outcome_units", "value_per_million_tokens", "time_saved_hours_per_week"]
-QUALITY_COLUMNS = ["suppressed", "prs_merged", "bug_rate", "revert_rate", "bugs_reported", "bugs_traced", "link_coverage",
-                   "tickets_cycled", "ticket_cycle_time_hours", "tickets_reopened"]
+TEAM_COLUMNS = [
+    "team",
+    "people",
+    "suppressed",
+    "prs_merged",
+    "pr_cycle_time_hours",
+    "tickets_closed",
+    "bugs_fixed",
+    "bugs_opened",
+    "bug_rate",
+    "ai_assisted_pr_share",
+    "weekly_active_share",
+    "meets_adoption_target",
+    "tokens",
+    "cost_usd",
+    "outcome_units",
+    "value_per_million_tokens",
+    "time_saved_hours_per_week",
+]
+QUALITY_COLUMNS = [
+    "suppressed",
+    "prs_merged",
+    "bug_rate",
+    "revert_rate",
+    "bugs_reported",
+    "bugs_traced",
+    "link_coverage",
+    "tickets_cycled",
+    "ticket_cycle_time_hours",
+    "tickets_reopened",
+]
 # A card by its key and by every column it explains.
 CARDS: dict[str, Card] = {name: card for card in cards.CARDS for name in (card.key, *card.covers)}
 
@@ -61,18 +87,26 @@ def compact(value: float) -> str:
 
 def card_markdown(card: Card) -> str:
     """A metric's definition card, as the tooltip beside its number."""
-    return (f"**{card.name}** ({card.unit})\n\n{card.formula}\n\n*Sources:* {card.sources}\n\n"
-            f"*Caveats:* {card.caveats}\n\n*How it could be gamed:* {card.gaming}")
+    return (
+        f"**{card.name}** ({card.unit})\n\n{card.formula}\n\n*Sources:* {card.sources}\n\n"
+        f"*Caveats:* {card.caveats}\n\n*How it could be gamed:* {card.gaming}"
+    )
 
 
-def number(label: str, value: Any, key: str, kind: str = "count", *, delta: str | None = None,
-           unit: str = "") -> None:
+def number(label: str, value: Any, key: str, kind: str = "count", *, delta: str | None = None, unit: str = "") -> None:
     """A figure with the definition card of metric column ``key`` one hover away (the ? beside the label).
     ``unit`` (or which parts the figure holds), for figures whose kind carries none (h, %, $), is written
     under the number, where it fits."""
     delta = " · ".join(part for part in (unit if present(value) else "", delta) if part) or None
-    st.metric(label, fmt(value, kind), delta=delta, delta_color="off", delta_arrow="off",
-              help=card_markdown(CARDS[key]), border=True)
+    st.metric(
+        label,
+        fmt(value, kind),
+        delta=delta,
+        delta_color="off",
+        delta_arrow="off",
+        help=card_markdown(CARDS[key]),
+        border=True,
+    )
 
 
 def numbers(row: Any, figures: list[tuple]) -> None:
@@ -84,8 +118,12 @@ def numbers(row: Any, figures: list[tuple]) -> None:
 
 def bill(row: Any) -> tuple:
     """The cost figure for ``numbers``: the whole bill, with its parts written under it."""
-    return ("Cost", "cost_usd", "usd",
-            f"usage {fmt(row['usage_cost_usd'], 'usd')} + seats {fmt(row['seat_cost_usd'], 'usd')}")
+    return (
+        "Cost",
+        "cost_usd",
+        "usd",
+        f"usage {fmt(row['usage_cost_usd'], 'usd')} + seats {fmt(row['seat_cost_usd'], 'usd')}",
+    )
 
 
 def interval_text(value: dict, kind: str = "hours") -> str:
@@ -125,12 +163,21 @@ def table(df: pd.DataFrame, *, name: str, csv: pd.DataFrame | None = None) -> No
     every table in the app goes through here. Headings are plain words (the card's unit on hover), empty
     cells read "–", and the first column stays in view when a wide table scrolls."""
     df = flat(df)
-    config = {column: st.column_config.Column(heading(column), pinned=index == 0,
-                                              help=CARDS[column].unit if column in CARDS else None)
-              for index, column in enumerate(df.columns)}
+    config = {
+        column: st.column_config.Column(
+            heading(column), pinned=index == 0, help=CARDS[column].unit if column in CARDS else None
+        )
+        for index, column in enumerate(df.columns)
+    }
     st.dataframe(_shown(df), hide_index=True, width="stretch", column_config=config)
-    st.download_button("Download CSV", csv_writer.frame_csv(flat(df if csv is None else csv)),
-                       file_name=f"{name}.csv", mime="text/csv", key=f"csv-{name}", icon=":material/download:")
+    st.download_button(
+        "Download CSV",
+        csv_writer.frame_csv(flat(df if csv is None else csv)),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv-{name}",
+        icon=":material/download:",
+    )
 
 
 def _shown(df: pd.DataFrame) -> pd.DataFrame:
@@ -183,14 +230,23 @@ def trend_chart(df: pd.DataFrame, columns: dict[str, str], *, title: str, y_titl
     """Lines over months (``month``) for ``columns`` (column -> label), tooltips on every point; each line
     starts at its first month with data. A ``count`` axis has whole-number ticks."""
     data = _dated(df, list(columns)).rename(columns=columns)
-    long = since_first_data(data, list(columns.values())).melt("period", var_name="measure", value_name="value").dropna()
+    long = (
+        since_first_data(data, list(columns.values())).melt("period", var_name="measure", value_name="value").dropna()
+    )
     whole = alt.Axis(tickMinStep=1, format=",d") if y_title == "count" else alt.Axis()
-    spec = alt.Chart(long, title=title).mark_line(point=True).encode(
-        x=alt.X("yearmonth(period):T", title=None),
-        y=alt.Y("value:Q", title=y_title, axis=whole),
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=[alt.Tooltip("yearmonth(period):T", title="month"), "measure:N",
-                 alt.Tooltip("value:Q", format=",.1f")],
+    spec = (
+        alt.Chart(long, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(period):T", title=None),
+            y=alt.Y("value:Q", title=y_title, axis=whole),
+            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+            tooltip=[
+                alt.Tooltip("yearmonth(period):T", title="month"),
+                "measure:N",
+                alt.Tooltip("value:Q", format=",.1f"),
+            ],
+        )
     )
     chart(spec, data, name=name)
 
@@ -198,17 +254,24 @@ def trend_chart(df: pd.DataFrame, columns: dict[str, str], *, title: str, y_titl
 def cost_and_outcomes(df: pd.DataFrame, *, title: str, name: str) -> None:
     """Outcome units and cost over months on two axes of their own, so neither flattens the other; each
     line starts at its first month with data."""
-    data = since_first_data(_dated(df, ["outcome_units", "cost_usd"]).astype(
-        {"outcome_units": float, "cost_usd": float}), ["outcome_units", "cost_usd"])
+    data = since_first_data(
+        _dated(df, ["outcome_units", "cost_usd"]).astype({"outcome_units": float, "cost_usd": float}),
+        ["outcome_units", "cost_usd"],
+    )
     base = alt.Chart(data).encode(
         x=alt.X("yearmonth(period):T", title=None),
-        tooltip=[alt.Tooltip("yearmonth(period):T", title="month"),
-                 alt.Tooltip("outcome_units:Q", format=",.1f", title="outcome units"),
-                 alt.Tooltip("cost_usd:Q", format="$,.0f", title="cost")])
+        tooltip=[
+            alt.Tooltip("yearmonth(period):T", title="month"),
+            alt.Tooltip("outcome_units:Q", format=",.1f", title="outcome units"),
+            alt.Tooltip("cost_usd:Q", format="$,.0f", title="cost"),
+        ],
+    )
     units = base.mark_line(point=alt.OverlayMarkDef(color="#1f77b4"), color="#1f77b4").encode(
-        y=alt.Y("outcome_units:Q", title="outcome units", axis=alt.Axis(titleColor="#1f77b4")))
+        y=alt.Y("outcome_units:Q", title="outcome units", axis=alt.Axis(titleColor="#1f77b4"))
+    )
     cost = base.mark_line(point=alt.OverlayMarkDef(color="#d62728"), color="#d62728", strokeDash=[5, 3]).encode(
-        y=alt.Y("cost_usd:Q", title="cost (USD, dashed)", axis=alt.Axis(titleColor="#d62728", format="$,.0f")))
+        y=alt.Y("cost_usd:Q", title="cost (USD, dashed)", axis=alt.Axis(titleColor="#d62728", format="$,.0f"))
+    )
     chart(alt.layer(units, cost, title=title).resolve_scale(y="independent"), data, name=name)
 
 
@@ -221,17 +284,25 @@ def histogram(df: pd.DataFrame, field: str, *, title: str, x_title: str, name: s
     """A distribution across people: the spread, without naming or ranking anyone."""
     values = df[[field]].dropna().astype(float)
     bins = alt.Bin(maxbins=10, extent=[0, 1]) if share else alt.Bin(maxbins=10)
-    spec = alt.Chart(values, title=title).mark_bar().encode(
-        x=alt.X(f"{field}:Q", bin=bins, title=x_title),
-        y=alt.Y("count():Q", title="people", axis=alt.Axis(tickMinStep=1, format="d")),
-        tooltip=[alt.Tooltip(f"{field}:Q", bin=bins, title=x_title), alt.Tooltip("count():Q", title="people")],
+    spec = (
+        alt.Chart(values, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{field}:Q", bin=bins, title=x_title),
+            y=alt.Y("count():Q", title="people", axis=alt.Axis(tickMinStep=1, format="d")),
+            tooltip=[alt.Tooltip(f"{field}:Q", bin=bins, title=x_title), alt.Tooltip("count():Q", title="people")],
+        )
     )
     chart(spec, values.rename(columns={field: x_title}), name=name, height=260)
 
 
-COMPARED = {"cycle_time_hours": ("Cycle time (median)", "hours"), "size_lines": ("PR size (median lines)", "count"),
-            "bug_rate": ("Bug rate", "share"), "revert_rate": ("Revert rate", "share"),
-            "ticket_cycle_time_hours": ("Ticket cycle time (median)", "hours")}
+COMPARED = {
+    "cycle_time_hours": ("Cycle time (median)", "hours"),
+    "size_lines": ("PR size (median lines)", "count"),
+    "bug_rate": ("Bug rate", "share"),
+    "revert_rate": ("Revert rate", "share"),
+    "ticket_cycle_time_hours": ("Ticket cycle time (median)", "hours"),
+}
 
 
 def comparison(df: pd.DataFrame, *, name: str) -> None:
@@ -249,13 +320,20 @@ def comparison(df: pd.DataFrame, *, name: str) -> None:
         ai, other = sides.loc["ai_assisted"], sides.loc["other"]
         row = {"measure": label}
         for title, side in (("AI-assisted", ai), ("other", other)):
-            row[title] = (f"{fmt(side['estimate'], kind)} ({fmt(side['low'], kind)} to {fmt(side['high'], kind)}), "
-                          f"n = {side['n']}" if present(side["estimate"]) else f"{MISSING} (n = {side['n']})")
+            row[title] = (
+                f"{fmt(side['estimate'], kind)} ({fmt(side['low'], kind)} to {fmt(side['high'], kind)}), "
+                f"n = {side['n']}"
+                if present(side["estimate"])
+                else f"{MISSING} (n = {side['n']})"
+            )
         if "difference" in sides.index:  # PRs: one within-person difference with its own interval and verdict
             found = sides.loc["difference"]
             row["difference"] = found["verdict"] + (
                 f": {fmt(found['estimate'], kind)} ({fmt(found['low'], kind)} to {fmt(found['high'], kind)}), "
-                f"{found['people']} people" if present(found["estimate"]) else "")
+                f"{found['people']} people"
+                if present(found["estimate"])
+                else ""
+            )
         elif not (present(ai["estimate"]) and present(other["estimate"])):
             row["difference"] = "nothing to compare"
         elif ai["low"] > other["high"] or ai["high"] < other["low"]:
@@ -268,21 +346,44 @@ def comparison(df: pd.DataFrame, *, name: str) -> None:
 
 def adoption_chart(teams: pd.DataFrame, target: float, *, name: str) -> None:
     """Each team's weekly-active share against the adoption target (breadth, never intensity)."""
-    columns = ["team", "people", "adopters", "weekly_active_share", "meets_adoption_target",
-               *(c for c in teams.columns if c.startswith("cohort_"))]
-    data = teams[columns].dropna(subset=["weekly_active_share"]).astype(
-        {"weekly_active_share": float, "people": int, "adopters": int})
+    columns = [
+        "team",
+        "people",
+        "adopters",
+        "weekly_active_share",
+        "meets_adoption_target",
+        *(c for c in teams.columns if c.startswith("cohort_")),
+    ]
+    data = (
+        teams[columns]
+        .dropna(subset=["weekly_active_share"])
+        .astype({"weekly_active_share": float, "people": int, "adopters": int})
+    )
     if data.empty:
-        empty("No team to show: none is large enough, or no AI usage is recorded. Connect your AI tools "
-              "(`payoff sync --help`) or import usage with `payoff import usage FILE`.")
+        empty(
+            "No team to show: none is large enough, or no AI usage is recorded. Connect your AI tools "
+            "(`payoff sync --help`) or import usage with `payoff import usage FILE`."
+        )
         return
-    bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("weekly_active_share:Q", title="weekly-active share", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("team:N", title=None, sort="ascending"),
-        tooltip=["team", "people", "adopters", alt.Tooltip("weekly_active_share:Q", format=".0%")])
-    rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="firebrick", strokeDash=[4, 3]).encode(
-        x="target:Q", tooltip=[alt.Tooltip("target:Q", format=".0%", title="adoption target")])
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "weekly_active_share:Q",
+                title="weekly-active share",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            y=alt.Y("team:N", title=None, sort="ascending"),
+            tooltip=["team", "people", "adopters", alt.Tooltip("weekly_active_share:Q", format=".0%")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"target": [target]}))
+        .mark_rule(color="firebrick", strokeDash=[4, 3])
+        .encode(x="target:Q", tooltip=[alt.Tooltip("target:Q", format=".0%", title="adoption target")])
+    )
     spec = (bars + rule).properties(title=f"Weekly-active share by team against the {target:.0%} target", height=ROW)
     chart(spec, data, name=name, height="content")
 
@@ -308,27 +409,46 @@ def _month_label(month: str) -> str:
 def review_downloads(viewer: Viewer, month: str, subject: Subject) -> None:
     """Buttons for the monthly review of ``subject`` in every format. A file is built, access-checked
     and audited only when its button is clicked (Streamlit calls ``data`` then), not on every rerun."""
-    st.caption(f"The monthly review of {_month_label(month)} — what leadership reads and what you bring to a "
-               "one-to-one. Every export is recorded in the audit log.")
+    st.caption(
+        f"The monthly review of {_month_label(month)} — what leadership reads and what you bring to a "
+        "one-to-one. Every export is recorded in the audit log."
+    )
     for column, fmt in zip(st.columns(4), review.RENDERERS, strict=True):
         column.download_button(
-            f"Review as {fmt.upper()}", data=partial(loaders.review_file, viewer, month, subject, fmt),
-            file_name=review.filename(subject, month, fmt), mime=review.MIME[fmt], icon=":material/download:",
-            key=f"review-{subject.key}-{month}-{fmt}", on_click="ignore")
+            f"Review as {fmt.upper()}",
+            data=partial(loaders.review_file, viewer, month, subject, fmt),
+            file_name=review.filename(subject, month, fmt),
+            mime=review.MIME[fmt],
+            icon=":material/download:",
+            key=f"review-{subject.key}-{month}-{fmt}",
+            on_click="ignore",
+        )
 
 
 def quality(row: Any, *, whose: str) -> None:
     """Bug and revert rates with the link coverage beside them (so a 0 % bug rate that only means "no links"
     reads as such), and ticket cycle time with its reopened tickets."""
-    numbers(row, [("Bug rate", "bug_rate", "share"), ("Revert rate", "revert_rate", "share"),
-                  ("Bugs traced to a change", "link_coverage", "share"),
-                  ("Ticket cycle time", "ticket_cycle_time_hours", "hours"),
-                  ("Tickets reopened", "tickets_reopened", "count")])
+    numbers(
+        row,
+        [
+            ("Bug rate", "bug_rate", "share"),
+            ("Revert rate", "revert_rate", "share"),
+            ("Bugs traced to a change", "link_coverage", "share"),
+            ("Ticket cycle time", "ticket_cycle_time_hours", "hours"),
+            ("Tickets reopened", "tickets_reopened", "count"),
+        ],
+    )
     reported, traced = row["bugs_reported"], row["bugs_traced"]
-    coverage = (f"{fmt(traced)} of {fmt(reported)} bugs opened this month {whose} are traced to a change"
-                if present(reported) and reported else f"No bugs opened this month {whose}")
-    phases = (f"; a ticket's cycle (median): {fmt(row['ticket_in_progress_hours'], 'hours')} in progress, "
-              f"{fmt(row['ticket_new_hours'], 'hours')} sent back to To Do, {fmt(row['ticket_done_hours'], 'hours')} "
-              f"done before a reopen, over {fmt(row['tickets_cycled'])} tickets"
-              if present(row["tickets_cycled"]) and row["tickets_cycled"] else "")
+    coverage = (
+        f"{fmt(traced)} of {fmt(reported)} bugs opened this month {whose} are traced to a change"
+        if present(reported) and reported
+        else f"No bugs opened this month {whose}"
+    )
+    phases = (
+        f"; a ticket's cycle (median): {fmt(row['ticket_in_progress_hours'], 'hours')} in progress, "
+        f"{fmt(row['ticket_new_hours'], 'hours')} sent back to To Do, {fmt(row['ticket_done_hours'], 'hours')} "
+        f"done before a reopen, over {fmt(row['tickets_cycled'])} tickets"
+        if present(row["tickets_cycled"]) and row["tickets_cycled"]
+        else ""
+    )
     st.caption(f":material/info: {coverage}{phases}. " + CARDS["link_coverage"].caveats)

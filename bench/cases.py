@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from itertools import pairwise
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,15 +194,20 @@ def run_case(case: Case, on_rows: Callable[[int], None] = lambda rows: None) -> 
         on_rows(written["rows"])
 
     started = time.perf_counter()
-    counts = demo.seed(case.url, people=shape.people, months=shape.months, seed=shape.seed, end=shape.end,
-                       timed=timed)
+    counts = demo.seed(case.url, people=shape.people, months=shape.months, seed=shape.seed, end=shape.end, timed=timed)
     import_s = time.perf_counter() - started
     analyze(case.url)
     usage_rows, usage_seconds = counts["ai_usage_daily"], written["usage_seconds"]
-    figures = {"backend": case.backend, "people": case.people, "months": shape.months,
-               "rows": sum(counts.values()), "usage_rows": usage_rows,
-               "import_s": round(import_s, 3), "import_usage_s": round(usage_seconds, 3),
-               "import_rows_per_s": round(usage_rows / usage_seconds)}
+    figures = {
+        "backend": case.backend,
+        "people": case.people,
+        "months": shape.months,
+        "rows": sum(counts.values()),
+        "usage_rows": usage_rows,
+        "import_s": round(import_s, 3),
+        "import_usage_s": round(usage_seconds, 3),
+        "import_rows_per_s": round(usage_rows / usage_seconds),
+    }
     for measure in MEASURES:
         if case.measures and measure.name not in case.measures:
             continue
@@ -274,8 +280,11 @@ def server_version(url: str) -> str:
 
 def with_ratios(figures: dict) -> dict:
     """Each timing also as a multiple of the scan (``<name>_x_scan``); the import's is the time its usage rows took."""
-    timed = {name: value for name, value in figures.items()
-             if name.endswith("_s") and name not in ("scan_s", "import_s", "import_usage_s")}
+    timed = {
+        name: value
+        for name, value in figures.items()
+        if name.endswith("_s") and name not in ("scan_s", "import_s", "import_usage_s")
+    }
     timed["import_rows_per_s"] = figures["import_usage_s"]
     return {**figures, **{f"{name}_x_scan": round(value / figures["scan_s"], 1) for name, value in timed.items()}}
 
@@ -286,7 +295,7 @@ def growth(runs: list[dict], name: str) -> list[float | None]:
     1.0 is linear; above 1 grows faster than the organisation.
     """
     out: list[float | None] = [None]
-    for before, after in zip(runs, runs[1:]):
+    for before, after in pairwise(runs):
         if not before.get(name) or not after.get(name):
             out.append(None)
             continue

@@ -21,9 +21,14 @@ from bench import cases
 console = Console(width=max(Console().width, 180))  # the table is wide; keep it whole in logs and pipes
 
 COLUMNS = [  # (figure, heading); a figure no measure produced is left out
-    ("rows", "rows"), ("import_rows_per_s", "import usage rows/s"), ("scan_s", "usage scan s"),
-    ("metrics_org_month_s", "org-month metrics s"), ("team_page_cold_s", "team page cold s"),
-    ("team_page_warm_s", "team page warm s"), ("team_export_s", "team export s"), ("peak_memory_mb", "peak MB"),
+    ("rows", "rows"),
+    ("import_rows_per_s", "import usage rows/s"),
+    ("scan_s", "usage scan s"),
+    ("metrics_org_month_s", "org-month metrics s"),
+    ("team_page_cold_s", "team page cold s"),
+    ("team_page_warm_s", "team page warm s"),
+    ("team_export_s", "team export s"),
+    ("peak_memory_mb", "peak MB"),
 ]
 
 
@@ -31,7 +36,7 @@ def _sizes(value: str) -> list[int]:
     try:
         sizes = sorted({int(part) for part in value.split(",") if part.strip()})
     except ValueError:
-        raise typer.BadParameter(f"{value!r}: give people counts separated by commas, e.g. 100,1000")
+        raise typer.BadParameter(f"{value!r}: give people counts separated by commas, e.g. 100,1000") from None
     if not sizes or min(sizes) < 7:
         raise typer.BadParameter("give sizes of 7 people or more (the demo organisation's smallest)")
     return sizes
@@ -41,8 +46,10 @@ def _measures(value: str) -> tuple[str, ...]:
     names = {m.name for m in cases.MEASURES}
     chosen = names if value == "all" else {part.strip() for part in value.split(",") if part.strip()} | {"scan_s"}
     if chosen - names:
-        raise typer.BadParameter(f"unknown: {', '.join(sorted(chosen - names))}; choose from {', '.join(sorted(names))}",
-                                 param_hint="--measures")
+        raise typer.BadParameter(
+            f"unknown: {', '.join(sorted(chosen - names))}; choose from {', '.join(sorted(names))}",
+            param_hint="--measures",
+        )
     return tuple(sorted(chosen))
 
 
@@ -68,8 +75,9 @@ def _table(runs: list[dict]) -> Table:
 
 
 def _growth_table(by_backend: dict[str, list[dict]]) -> Table:
-    shown = [(name, head) for name, head in COLUMNS[1:]
-             if any(name in run for runs in by_backend.values() for run in runs)]
+    shown = [
+        (name, head) for name, head in COLUMNS[1:] if any(name in run for runs in by_backend.values() for run in runs)
+    ]
     names = [name for name, _ in shown]
     table = Table(title="Growth of each cost per step in size, divided by the growth in people (1.0 = linear)")
     for head in ["backend", "people", *(head for _, head in shown)]:
@@ -77,8 +85,11 @@ def _growth_table(by_backend: dict[str, list[dict]]) -> Table:
     for backend, runs in by_backend.items():
         columns = [cases.growth(runs, name) for name in names]
         for index, run in enumerate(runs[1:], start=1):
-            table.add_row(backend, f"{runs[index - 1]['people']:,} → {run['people']:,}",
-                          *("–" if column[index] is None else f"{column[index]:.2f}" for column in columns))
+            table.add_row(
+                backend,
+                f"{runs[index - 1]['people']:,} → {run['people']:,}",
+                *("–" if column[index] is None else f"{column[index]:.2f}" for column in columns),
+            )
     return table
 
 
@@ -88,8 +99,17 @@ def _targets(by_backend: dict[str, list[dict]]) -> list[dict]:
         largest = runs[-1]
         for name, kind, limit in cases.TARGETS:
             if name in largest:
-                checked.append({"backend": backend, "people": largest["people"], "figure": name, "kind": kind,
-                                "limit": limit, "value": largest[name], "met": cases.target_met(name, largest[name])})
+                checked.append(
+                    {
+                        "backend": backend,
+                        "people": largest["people"],
+                        "figure": name,
+                        "kind": kind,
+                        "limit": limit,
+                        "value": largest[name],
+                        "met": cases.target_met(name, largest[name]),
+                    }
+                )
     return checked
 
 
@@ -98,20 +118,29 @@ cli = typer.Typer(add_completion=False, pretty_exceptions_show_locals=False)
 
 @cli.command()
 def bench(
-    sizes: str = typer.Option("100,1000,10000", help="Organisation sizes in people (7 or more), comma-separated; "
-                              "each is the demo organisation with 12 months of activity."),
+    sizes: str = typer.Option(
+        "100,1000,10000",
+        help="Organisation sizes in people (7 or more), comma-separated; "
+        "each is the demo organisation with 12 months of activity.",
+    ),
     backends: str = typer.Option("sqlite,postgresql", help="Databases to run on: sqlite, postgresql or both."),
     postgres_url: str = typer.Option(
-        None, envvar="PAYOFF_BENCH_POSTGRES_URL", show_default=False,
+        None,
+        envvar="PAYOFF_BENCH_POSTGRES_URL",
+        show_default=False,
         help="PostgreSQL server to benchmark on (a database URL; the benchmark creates and drops "
-             "databases named payoff_bench_<people> beside it). Without it PostgreSQL is skipped."),
-    directory: Path = typer.Option(None, "--dir", help="Where the SQLite files go (default: a temporary "
-                                   "directory, removed afterwards)."),
+        "databases named payoff_bench_<people> beside it). Without it PostgreSQL is skipped.",
+    ),
+    directory: Path = typer.Option(
+        None, "--dir", help="Where the SQLite files go (default: a temporary directory, removed afterwards)."
+    ),
     json_out: Path = typer.Option(Path("bench-results.json"), "--json", help="Where to write the figures."),
     keep: bool = typer.Option(False, help="Keep the generated databases afterwards (to look at or profile)."),
     measures: str = typer.Option(
-        "all", help="Which jobs to time after the import, comma-separated, or all (the raw scan always runs: "
-                    "every ratio needs it). Their names and what each times: docs/performance.md."),
+        "all",
+        help="Which jobs to time after the import, comma-separated, or all (the raw scan always runs: "
+        "every ratio needs it). Their names and what each times: docs/performance.md.",
+    ),
 ) -> None:
     """Generate the demo organisation at each size × 12 months (a group of teams at a time, through the
     store's write path), time the jobs people wait for, and report each also as a multiple of one plain
@@ -132,41 +161,59 @@ def bench(
     with tempfile.TemporaryDirectory(prefix="payoff-bench-") as scratch:
         folder = directory or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        by_backend = {backend: _run_backend(backend, people, folder, postgres_url, keep, chosen_measures)
-                      for backend in chosen}
+        by_backend = {
+            backend: _run_backend(backend, people, folder, postgres_url, keep, chosen_measures) for backend in chosen
+        }
     runs = [run for backend_runs in by_backend.values() for run in backend_runs]
     console.print(_table(runs))
     if len(people) > 1:
         console.print(_growth_table(by_backend))
-    report = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": _machine(postgres_url, chosen),
-              "runs": runs, "growth": {b: {name: cases.growth(r, name) for name, _ in COLUMNS[1:]}
-                                       for b, r in by_backend.items()},
-              "targets": _targets(by_backend)}
+    report = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(postgres_url, chosen),
+        "runs": runs,
+        "growth": {b: {name: cases.growth(r, name) for name, _ in COLUMNS[1:]} for b, r in by_backend.items()},
+        "targets": _targets(by_backend),
+    }
     json_out.write_text(json.dumps(report, indent=2))
     console.print(f"Figures written to [bold]{json_out}[/]")
 
 
-def _run_backend(backend: str, people: list[int], folder: Path, postgres_url: str | None, keep: bool,
-                 measures: tuple[str, ...]) -> list[dict]:
+def _run_backend(
+    backend: str, people: list[int], folder: Path, postgres_url: str | None, keep: bool, measures: tuple[str, ...]
+) -> list[dict]:
     runs = []
     for size in people:
         url = cases.sqlite_url(folder, size) if backend == "sqlite" else cases.postgres_url(postgres_url, size)
-        with Progress(SpinnerColumn(), TextColumn(f"{backend} {size:,} people: {{task.fields[rows]:,}} rows"),
-                      TimeElapsedColumn(), console=console, transient=True) as progress:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn(f"{backend} {size:,} people: {{task.fields[rows]:,}} rows"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
             task = progress.add_task("", rows=0)
-            figures = cases.in_child(cases.Case(backend, size, url, measures),
-                                     progress=lambda rows: progress.update(task, rows=rows))
+            figures = cases.in_child(
+                cases.Case(backend, size, url, measures),
+                progress=lambda rows, task=task: progress.update(task, rows=rows),
+            )
         runs.append(cases.with_ratios(figures))
-        console.print(f"{backend} {size:,} people done: {figures['rows']:,} rows imported in "
-                      f"{figures['import_s']:.1f} s; machine load average {figures['load_average']}")
+        console.print(
+            f"{backend} {size:,} people done: {figures['rows']:,} rows imported in "
+            f"{figures['import_s']:.1f} s; machine load average {figures['load_average']}"
+        )
         if not keep:
             cases.drop(url, postgres_url)
     return runs
 
 
 def _machine(postgres_url: str | None, backends: list[str]) -> dict:
-    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
-               "sqlite": sqlite3.sqlite_version}
+    machine = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "sqlite": sqlite3.sqlite_version,
+    }
     if "postgresql" in backends:
         machine["postgresql"] = cases.server_version(postgres_url)
     return machine

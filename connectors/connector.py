@@ -92,9 +92,26 @@ class Connector:
 
 
 # Options several connectors share.
-SINCE = Option("since", date, "Re-read from this UTC day (default: resume at the last synced day; first run: "
-                              "see above).", None, "YYYY-MM-DD")
-UPDATED_SINCE = Option("since", date, "Skip what was last updated before this UTC day (limits the first sync; "
-                                      "later syncs resume at their cursor anyway).", None, "YYYY-MM-DD")
-MAX_WAIT = Option("max_wait", float, "Longest rate-limit wait to sit through (shown while waiting); a longer one "
-                                     "stops the sync with exit code 3 and says when to resume.", 900.0, "SECONDS")
+SINCE = Option(
+    "since",
+    date,
+    "Re-read from this UTC day (default: resume at the last synced day; first run: see above).",
+    None,
+    "YYYY-MM-DD",
+)
+UPDATED_SINCE = Option(
+    "since",
+    date,
+    "Skip what was last updated before this UTC day (limits the first sync; "
+    "later syncs resume at their cursor anyway).",
+    None,
+    "YYYY-MM-DD",
+)
+MAX_WAIT = Option(
+    "max_wait",
+    float,
+    "Longest rate-limit wait to sit through (shown while waiting); a longer one "
+    "stops the sync with exit code 3 and says when to resume.",
+    900.0,
+    "SECONDS",
+)

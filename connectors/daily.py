@@ -81,5 +81,9 @@ class DailyStream:
             first = max(first, last - timedelta(days=self.history_days - 1))
         for day in day_range(first, last):
             payload = self.fetch(day)
-            yield Page(rows=self.rows(payload), raw=[(f"{self.scope}:{day.isoformat()}", payload)],
-                       cursor=day.isoformat(), label=day.isoformat())
+            yield Page(
+                rows=self.rows(payload),
+                raw=[(f"{self.scope}:{day.isoformat()}", payload)],
+                cursor=day.isoformat(),
+                label=day.isoformat(),
+            )

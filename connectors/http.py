@@ -30,9 +30,20 @@ class HttpClient:
     ``sleep`` is injectable so tests run without waiting.
     """
 
-    def __init__(self, base_url: str, *, name: str, headers: Mapping[str, str], secret: str, key_hint: str,
-                 timeout: float = 30, retries: int = 4, backoff: float = 2.0, max_wait: float = 300,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        name: str,
+        headers: Mapping[str, str],
+        secret: str,
+        key_hint: str,
+        timeout: float = 30,
+        retries: int = 4,
+        backoff: float = 2.0,
+        max_wait: float = 300,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.base_url = base_url.rstrip("/")
         self.name, self.key_hint = name, key_hint
         self._headers, self._forms = dict(headers), secrets.forms([secret, *headers.values()])
@@ -78,8 +89,10 @@ class HttpClient:
             return response.json()
         except ValueError:
             snippet = self._scrub(response.text[:120])
-            raise SourceError(f"{self.name} sent a body that is not JSON from {_where(response.url)} "
-                              f"(HTTP {response.status_code}): {snippet!r}") from None
+            raise SourceError(
+                f"{self.name} sent a body that is not JSON from {_where(response.url)} "
+                f"(HTTP {response.status_code}): {snippet!r}"
+            ) from None
 
     def _wait(self, seconds: float, url: str, *, status: int | None) -> None:
         if seconds > self.max_wait:
@@ -92,8 +105,7 @@ class HttpClient:
     def _error(self, response: requests.Response, url: str) -> SourceError:
         status, message = response.status_code, self._scrub(_message(response))
         if status in (401, 403):
-            return SourceError(f"{self.name} refused the key (HTTP {status}: {message}). "
-                               f"Check {self.key_hint}.")
+            return SourceError(f"{self.name} refused the key (HTTP {status}: {message}). Check {self.key_hint}.")
         if status == 429:
             return RateLimited(f"{self.name} is still rate limiting after {self.retries} retries", None)
         return SourceError(f"{self.name} answered HTTP {status} at {_where(url)}: {message}")

@@ -64,8 +64,9 @@ class Retrying:
         elif fault.transient and attempt < self.retries:
             self.sleep(self.backoff * 2**attempt)
         else:
-            raise SourceError(f"{fault.message} (gave up after {attempt} retries)" if fault.transient
-                              else fault.message) from None
+            raise SourceError(
+                f"{fault.message} (gave up after {attempt} retries)" if fault.transient else fault.message
+            ) from None
 
 
 def wire_fault(error: Exception, source: str, what: str, *, address_option: str) -> Fault | None:
@@ -74,8 +75,10 @@ def wire_fault(error: Exception, source: str, what: str, *, address_option: str)
     if isinstance(error, requests.Timeout):
         return Fault(f"{source} did not answer in time for {what}", transient=True)
     if isinstance(error, requests.ConnectionError):
-        return Fault(f"Cannot reach {source} for {what} (connection failed). Check {address_option} and the network.",
-                     transient=True)
+        return Fault(
+            f"Cannot reach {source} for {what} (connection failed). Check {address_option} and the network.",
+            transient=True,
+        )
     if isinstance(error, ValueError):
         return Fault(f"{source} sent invalid or truncated JSON for {what}", transient=True)
     return None

@@ -8,14 +8,24 @@ from payoff.connectors.numbers import number
 
 def identity(source: str, external_id: str, label: str | None = None) -> dict:
     """Who a source says someone is; matched to a person by email (``external_id`` or ``label``)."""
-    return {"id": f"{source}:{external_id}", "source": source, "external_id": external_id,
-            "label": label or external_id}
+    return {
+        "id": f"{source}:{external_id}",
+        "source": source,
+        "external_id": external_id,
+        "label": label or external_id,
+    }
 
 
 def daily_usage(who: dict, day: date, *, tool: str, source: str, **values: Any) -> dict:
     """One ``ai_usage_daily`` row: id ``<identity id>:<day>:<tool>`` so a re-sync overwrites, never doubles."""
-    return {"id": f"{who['id']}:{day.isoformat()}:{tool}", "identity_id": who["id"], "day": day, "tool": tool,
-            "source": source, **values}
+    return {
+        "id": f"{who['id']}:{day.isoformat()}:{tool}",
+        "identity_id": who["id"],
+        "day": day,
+        "tool": tool,
+        "source": source,
+        **values,
+    }
 
 
 def total(record: dict, *keys: str) -> int:

@@ -49,15 +49,17 @@ def group_adoption(persons: pd.DataFrame, by: str, target: float) -> pd.DataFram
     members' shares = the average share of members active in a week), ``meets_adoption_target``
     (share >= ``target``) and the member count in each cohort (``cohort_none`` ... ``cohort_heavy``)."""
     grouped = persons.groupby(by)
-    frame = pd.DataFrame({
-        "people": grouped["person_id"].nunique(),
-        "adopters": (persons["active_days"] > 0).groupby(persons[by]).sum(),
-        "weekly_active_share": grouped["weekly_active_share"].mean(),
-    })
+    frame = pd.DataFrame(
+        {
+            "people": grouped["person_id"].nunique(),
+            "adopters": (persons["active_days"] > 0).groupby(persons[by]).sum(),
+            "weekly_active_share": grouped["weekly_active_share"].mean(),
+        }
+    )
     frame["meets_adoption_target"] = frame["weekly_active_share"] >= target
     counts = persons.groupby([by, "cohort"]).size().unstack(fill_value=0)
     for _, name in COHORTS:
-        frame[f"cohort_{name}"] = counts[name] if name in counts else 0
+        frame[f"cohort_{name}"] = counts.get(name, 0)
     return frame.reset_index()
 
 

@@ -58,7 +58,7 @@ def _carrying(pr_ids: pd.Series, signal_pr_ids: pd.Series):
     ``which`` (all when None) names it, like ``isin``. Both id columns are coded once as integers, so each
     selection is an array lookup (``isin`` on string ids costs far more)."""
     codes, distinct = pd.factorize(pd.concat([pr_ids, signal_pr_ids], ignore_index=True))
-    pr_codes, signal_codes = codes[:len(pr_ids)], codes[len(pr_ids):]
+    pr_codes, signal_codes = codes[: len(pr_ids)], codes[len(pr_ids) :]
 
     def carries(which: pd.Series | None = None) -> np.ndarray:
         named = np.zeros(len(distinct) + 1, dtype=bool)  # the last slot: a missing id (code -1)
@@ -75,8 +75,11 @@ def ai_share(prs: pd.DataFrame, by: str = "person_id") -> pd.DataFrame:
     * ``ai_assisted_pr_share_high`` = PRs with a high-confidence signal / PRs merged
     * ``coverage_<kind>`` = PRs carrying that signal kind / PRs merged (how much each signal sees)
     """
-    columns = {"ai_any": "ai_assisted_pr_share", "ai_high": "ai_assisted_pr_share_high",
-               **{f"signal_{c.removeprefix('coverage_')}": c for c in COVERAGE_COLUMNS}}
+    columns = {
+        "ai_any": "ai_assisted_pr_share",
+        "ai_high": "ai_assisted_pr_share_high",
+        **{f"signal_{c.removeprefix('coverage_')}": c for c in COVERAGE_COLUMNS},
+    }
     return prs.groupby(by)[list(columns)].mean().rename(columns=columns).reset_index()
 
 
@@ -103,16 +106,28 @@ def ai_vs_other(prs: pd.DataFrame, flag: str = "ai_any") -> pd.DataFrame:
     """
     timed = pr_times(prs).assign(bug=(prs["bugs_caused"] > 0).astype(float), revert=prs["reverted"].astype(float))
     timed["ai_side"] = timed[flag].astype(bool)
-    measures = {"cycle_time_hours": ("cycle_hours", "median"), "size_lines": ("size_lines", "median"),
-                "bug_rate": ("bug", "mean"), "revert_rate": ("revert", "mean")}
+    measures = {
+        "cycle_time_hours": ("cycle_hours", "median"),
+        "size_lines": ("size_lines", "median"),
+        "bug_rate": ("bug", "mean"),
+        "revert_rate": ("revert", "mean"),
+    }
     rows = []
     for name, (column, how) in measures.items():
         for side, part in (("ai_assisted", timed[timed["ai_side"]]), ("other", timed[~timed["ai_side"]])):
             values = part[column]
-            found = (stats.median(values) if how == "median"
-                     else stats.proportion(int(values.sum()), len(values)))
-            rows.append({"side": side, "measure": name, "n": found.n, "people": int(part["person_id"].nunique()),
-                         **found.as_dict(), "small_sample": found.small_sample, "verdict": None})
+            found = stats.median(values) if how == "median" else stats.proportion(int(values.sum()), len(values))
+            rows.append(
+                {
+                    "side": side,
+                    "measure": name,
+                    "n": found.n,
+                    "people": int(part["person_id"].nunique()),
+                    **found.as_dict(),
+                    "small_sample": found.small_sample,
+                    "verdict": None,
+                }
+            )
         rows.append({"side": "difference", "measure": name, **_within_people(timed, column, how)})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
@@ -123,9 +138,15 @@ def _within_people(timed: pd.DataFrame, column: str, how: str) -> dict:
     per = known.groupby(["person_id", "ai_side"])[column].agg([how, "size"]).unstack("ai_side")
     both = per.dropna() if per.shape[1] == 4 else per.iloc[0:0]
     people, n = len(both), int(both["size"].to_numpy().sum()) if len(both) else 0
-    out = {"n": n, "people": people, "estimate": None, "low": None, "high": None,
-           "small_sample": people < MIN_PEOPLE, "verdict": f"not enough people to compare ({people} with both "
-                                                             f"kinds of PR, need {MIN_PEOPLE})"}
+    out = {
+        "n": n,
+        "people": people,
+        "estimate": None,
+        "low": None,
+        "high": None,
+        "small_sample": people < MIN_PEOPLE,
+        "verdict": f"not enough people to compare ({people} with both kinds of PR, need {MIN_PEOPLE})",
+    }
     if people < MIN_PEOPLE:
         return out
     difference = (both[(how, True)] - both[(how, False)]).to_numpy(dtype=float)
@@ -134,6 +155,5 @@ def _within_people(timed: pd.DataFrame, column: str, how: str) -> dict:
     drawn = stats.resample_people(people, RESAMPLES, SEED) * weight
     means = drawn @ difference / drawn.sum(axis=1)
     low, high = np.quantile(means[1:], [(1 - stats.LEVEL) / 2, (1 + stats.LEVEL) / 2])
-    verdict = ("AI-assisted higher" if low > 0 else "AI-assisted lower" if high < 0
-               else "no evidence of a difference")
+    verdict = "AI-assisted higher" if low > 0 else "AI-assisted lower" if high < 0 else "no evidence of a difference"
     return out | {"estimate": float(means[0]), "low": float(low), "high": float(high), "verdict": verdict}

@@ -31,286 +31,494 @@ USAGE = "ai_usage_daily (Copilot, Claude Code, Cursor, OpenAI, imports, OpenTele
 PRS = "pull_request (merged), pull_request_review"
 
 CARDS: tuple[Card, ...] = (
-    Card("active_days", "Active AI days", "days per month",
-         "Distinct UTC days in the month with any AI activity (tokens, requests, sessions or suggested lines > 0), "
-         "all tools together. Groups (and each month of a trend): adopters = members with an active day.", USAGE,
-         "Tools report days in UTC; a late-evening session can land on the next day.",
-         "Opening a tool once a day counts as a day. Guard: adoption is breadth only and feeds no score; "
-         "value per token and time saved ignore it.",
-         ("active_days", "adopters")),
-    Card("weekly_active_share", "Weekly-active share", "share of weeks (person) / of people (group)",
-         "Person: weeks starting in the month with at least one active day / weeks starting in the month. "
-         "Group: mean of its members' shares = average share of members active in a week; compared with the "
-         "adoption_target setting (default 80 %) in meets_adoption_target.", USAGE,
-         "A month has 4 or 5 weeks, so one week moves a person's share by 20-25 %.",
-         "Same as active days: a one-request-a-week habit satisfies it. It is a breadth target, never a ranking.",
-         ("weekly_active_share", "active_weeks", "meets_adoption_target")),
-    Card("cohort", "Adoption cohort", "none / light / moderate / heavy",
-         "By active days in the month: none 0, light 1-4, moderate 5-11, heavy 12 or more. Groups show the count "
-         "of members per cohort.", USAGE,
-         "Cohorts describe habit, not benefit: a heavy user can gain nothing.",
-         "Cohorts rank nothing and feed no score, so there is nothing to win by moving up.",
-         ("cohort", "cohort_none", "cohort_light", "cohort_moderate", "cohort_heavy")),
-    Card("tools", "Tools used", "list", "Tools with at least one active day in the month.", USAGE,
-         "Tool names are as the connector reports them.", "Nothing to game: it is descriptive."),
-    Card("tokens", "Tokens", "tokens",
-         "Sum of input and output tokens in the month (tokens = input_tokens + output_tokens).", USAGE,
-         "Copilot reports tokens only for CLI use; cached tokens are not counted. Shown beside outcomes, never "
-         "ranked.", "Tokens are a cost, not an achievement: no page ranks them and more of them can only lower "
-         "value per token.", ("tokens", "input_tokens", "output_tokens")),
-    Card("cost_usd", "Cost: the whole bill (usage + seats)", "USD",
-         "cost_usd = usage_cost_usd + seat_cost_usd. usage_cost_usd: sum of the cost the tools report for the "
-         "month (Copilot AI credits priced at the setting copilot_credit_price_usd). seat_cost_usd: for each seat "
-         "the person held, its monthly price x days held in the month / days in the month; held from its "
-         "assignment until it left the tool's seat list (ended_at) or its cancellation date. The price is the "
-         "organisation's contract price (setting seat_prices, per tool or tool:plan) where set, else the list "
-         "price the tool reports (Copilot seats without a plan at copilot_default_seat_usd).",
-         f"{USAGE}, seat, setting",
-         "Discounts not entered in seat_prices are missed: the list price is then an upper bound. A seat synced "
-         "once with no assignment date counts from the month's start. Anthropic reports cents, converted by the "
-         "connector.", "Same as tokens: a cost, never a score.", ("cost_usd", "usage_cost_usd", "seat_cost_usd")),
-    Card("unused_seats", "Seats assigned but unused", "seats, USD per month",
-         "Seats held during the month (assigned before its end, not cancelled before its start) whose tool shows "
-         "no active day for the person in the month and no recorded activity since the month began; "
-         "unused_seat_cost_usd sums their full monthly price (contract price where set) where known: what "
-         "cancelling them saves a month.", "seat, ai_usage_daily",
-         "A seat used only through a tool whose usage we do not sync looks unused.",
-         "Touching the tool once clears it; that is fine: the point is to find seats nobody opens.",
-         ("unused_seats", "unused_seat_cost_usd")),
-    Card("prs_merged", "Pull requests merged", "PRs", "PRs authored by the person and merged in the month.", PRS,
-         "PR size and scope vary; count is a rough unit. Bot-authored PRs belong to nobody.",
-         "Splitting work into many tiny PRs raises the count. Guards: size is shown beside it, reverted PRs add "
-         "nothing to outcome units and PRs that caused bugs add less."),
-    Card("pr_cycle_time_hours", "PR cycle time", "hours (median and 75th percentile)",
-         "Per merged PR: merged_at - first commit (opened when the first commit is unknown); median and p75 over the "
-         "month's merged PRs. Groups pool their PRs (not a median of medians).", PRS,
-         "Skewed: the median hides long tails, so p75 is shown too. Small months (few PRs) swing widely.",
-         "Rebasing away early commits shortens it; opening a PR later shortens coding time. Guard: it is a "
-         "context figure and does not enter value per token or time saved.",
-         ("pr_cycle_time_hours", "pr_cycle_time_p75_hours")),
-    Card("pr_phases", "PR cycle-time phases", "hours (median)",
-         "coding = opened - first commit; pickup = first review by someone other than the author - opened; "
-         "review = merged - first review. Medians over merged PRs; a phase with an unknown end is left out.", PRS,
-         "PRs merged without review have no pickup or review phase. Each phase's median is taken on its own, so "
-         "the three need not add up to the median cycle time, the median of whole PRs (a PR slow to review is "
-         "rarely also slow to code); their means would add up, but one stuck PR would dominate them.",
-         "A drive-by approval shortens pickup. Guard: phases are diagnostics, not scores.",
-         ("coding_hours", "pickup_hours", "review_hours")),
-    Card("pr_size_lines", "PR size", "lines (median)", "Median of additions + deletions over merged PRs.", PRS,
-         "Generated files and lockfiles inflate size.", "Context only; it enters no score."),
-    Card("tickets_closed", "Tickets closed", "tickets",
-         "Tickets assigned to the person and resolved as done in the month; tickets_without_points counts those "
-         "that carry no story points (they enter outcome units at the ticket weight).", "ticket (Jira)",
-         "Ticket granularity differs between teams; compare a team with itself over time.",
-         "Splitting tickets raises the count. Guard: pointed tickets count by points, not by number.",
-         ("tickets_closed", "tickets_without_points")),
-    Card("story_points", "Story points", "points", "Sum of story points of the tickets closed in the month.",
-         "ticket (Jira story-points field)", "Points are team-relative estimates; never compare across teams.",
-         "Inflating estimates raises it. Guard: teams estimate together, and value per token weighs points at half "
-         "a PR by default (value_weights)."),
-    Card("bugs_opened", "Bugs opened against one's work", "bugs",
-         "Bugs created in the month that are linked caused_by to one of the person's PRs (merged at any time, and "
-         "before the bug was reported). store.linking makes the link, keeping the rule: jira_link (the bug has a "
-         "causation link, e.g. Problem/Incident 'is caused by', to a ticket the PR fixes), named_in_bug (the bug's "
-         "summary, description or remote links name the PR's URL, owner/repo#N or one of its commit SHAs), "
-         "fix_pr_body (a PR fixing the bug says 'regression from #N', 'caused by owner/repo#N', 'introduced in #N').",
-         "ticket (description, links, remote links), pull_request (title, body, SHAs), pull_request_commit, "
-         "ticket_pull_request (kind caused_by, rule)",
-         "Only bugs traced to a change count; untraced bugs are attributed to nobody. Read it beside link coverage.",
-         "Not linking bugs hides them; that is a team process question, and an unusually low rate is worth "
-         "asking about."),
-    Card("bugs_fixed", "Bugs fixed", "bugs", "Closed tickets of type bug assigned to the person in the month.",
-         "ticket (Jira)", "Also counted in tickets closed.", "Filing and fixing one's own trivial bugs; "
-                                                              "the bug rate on merged work exposes it."),
-    Card("bug_rate", "Bug rate on merged work", "share of PRs",
-         "PRs merged in the month with at least one caused_by bug / PRs merged in the month; prs_buggy counts the "
-         "unreverted ones (they lose bug_penalty of their outcome unit).", "pull_request, ticket_pull_request",
-         "Bugs surface weeks after the merge: recent months look better than they will. Compare months of the same "
-         "age.", "Avoiding links (see bugs opened).", ("bug_rate", "prs_buggy")),
-    Card("reverts", "Reverted PRs", "PRs", "The person's PRs merged in the month that a later merged PR reverts.",
-         "pull_request (reverts_pr_id, reverts_rule), pull_request_commit",
-         "store.linking recognises GitHub's revert button ('Reverts owner/repo#N', branch revert-N-...), a commit "
-         "'This reverts commit <sha>' of the PR's merge or head commit, and a title 'Revert \"<title>\"' (the most "
-         "recent PR of the repository merged before it with that title). A revert that is itself reverted restores "
-         "the original. A revert written by hand under another title is missed.",
-         "A reverted PR counts zero outcome units, so merging and reverting gains nothing."),
-    Card("revert_rate", "Revert rate", "share of PRs", "reverts / prs_merged: PRs merged in the month that a "
-         "later merged PR reverts, over the PRs merged in the month.", "pull_request (reverts_pr_id)",
-         "Reverts of recent merges are still to come: recent months look better than they will. See reverts for "
-         "what is recognised as a revert.", "Fixing forward instead of reverting lowers it; the bug rate still "
-         "sees the breakage when the bug is traced."),
-    Card("link_coverage", "Bugs traced to a change (link coverage)", "share of bugs",
-         "bugs_traced / bugs_reported: bugs created in the month (assigned to the person or the team's members; "
-         "for the organisation every bug) that store.linking tied to a change (a caused_by link). Shown beside "
-         "every bug and revert rate, so a 0 % bug rate reads as 'no bugs' only when coverage is high.",
-         "ticket (type bug), ticket_pull_request (kind caused_by)",
-         "Raises coverage: in Jira, linking a bug to the story it came from with a causation link (Problem/"
-         "Incident 'is caused by', or the link types and phrases set under causation_links on the Admin page), "
-         "or pasting the PR URL or commit SHA into the bug or as a remote link; in GitHub, writing 'regression "
-         "from #N' in the fixing PR and naming the bug's key in its title or branch.",
-         "Linking every bug to some PR would raise coverage and misattribute blame; links keep the rule that made "
-         "them so a reader can check.", ("link_coverage", "bugs_reported", "bugs_traced")),
-    Card("ticket_cycle_time", "Ticket cycle time", "hours (median)",
-         "Tickets resolved in the month that went through an in-progress status: median hours from the first move "
-         "into an in-progress status category to the resolution. Phases: median hours per ticket spent in each "
-         "status category within that span (ticket_new_hours: sent back to To Do; ticket_in_progress_hours; "
-         "ticket_done_hours: done before a reopen). tickets_reopened: tickets that left a done status at least "
-         "once. The assignee's ticket.",
-         "ticket (resolved_at), ticket_transition (Jira changelog), ticket_cycle",
-         "Needs the Jira changelog; tickets moved straight from To Do to Done have no cycle. Status categories come "
-         "from the site's status list: a custom status in the wrong category shifts the phases.",
-         "Moving a ticket to In Progress late shortens it. Guard: PR cycle time, measured from the first commit, "
-         "sits beside it.", ("ticket_cycle_time_hours", "tickets_cycled", "ticket_new_hours",
-                             "ticket_in_progress_hours", "ticket_done_hours", "tickets_reopened")),
-    Card("ai_assisted_pr_share", "AI-assisted PR share", "share of merged PRs",
-         "ai_assisted_pr_share_high = merged PRs with a high-confidence signal (commit trailer, bot author, AI "
-         "branch prefix, AI label) / merged PRs. ai_assisted_pr_share = PRs with any signal, including the "
-         "low-confidence derived telemetry signal (the author had AI activity on the day of the PR's first commit "
-         "or the day before), / merged PRs.", "ai_signal, pull_request, ai_usage_daily",
-         "Squash merges and organisations that forbid trailers hide high-confidence signals; telemetry marks "
-         "nearly every PR of a daily user, so the all-signals share is an upper bound and the high-confidence share "
-         "a lower bound. Usage is daily, so telemetry cannot tell use before the commit from use later that day, "
-         "and first commits more than 31 days before the three-month window are not checked.", "Adding trailers to every commit raises the high share. Guard: the share feeds no score; "
-         "it only splits outcomes into AI-assisted and other.",
-         ("ai_assisted_pr_share", "ai_assisted_pr_share_high")),
-    Card("signal_coverage", "Signal coverage", "share of merged PRs",
-         "For each signal kind (trailer, bot_author, branch_prefix, label, stored telemetry, derived telemetry): "
-         "merged PRs carrying it / merged PRs.", "ai_signal, ai_usage_daily",
-         "Tells how much each reading of AI-assisted rests on: a share resting on telemetry alone is weak.",
-         "Descriptive only.",
-         ("coverage_trailer", "coverage_bot_author", "coverage_branch_prefix", "coverage_label",
-          "coverage_telemetry", "coverage_derived_telemetry")),
-    Card("ai_vs_other", "AI-assisted vs other PRs", "hours, lines, shares with 80 % intervals",
-         "For the same people and months (the month and the two before), AI-assisted (any signal by default) and "
-         "other PRs: each side described (median cycle time and size with order-statistic intervals, bug rate and "
-         "revert rate with Wilson intervals, n PRs and people), and one difference per measure: within each person "
-         "with PRs on both sides, their AI-assisted median (or share) minus their other one, averaged over those "
-         "people weighted by n_ai x n_other / (n_ai + n_other); 80 % interval from 200 resamples of those people. "
-         "Verdict: 'AI-assisted higher/lower' only when that interval excludes zero; under 5 people with both "
-         "kinds of PR, 'not enough people to compare'. Tickets resolved in those months, fixed by an AI-assisted "
-         "PR or not: median ticket cycle time.",
-         "pull_request, ai_signal, ticket_pull_request, ai_usage_daily, ticket_cycle",
-         "Observational: people choose which work to do with AI (often the easier or the newer), so a difference "
-         "is not an effect. Comparing within people removes persistent differences between them (some are "
-         "faster, some cause more bugs) but not differences in time: a person's other PRs are often their older "
-         "ones, whose bugs have had longer to surface. With the default all-signals reading a daily user has few "
-         "other PRs, so few people reach both sides. Validation (bench/validate): with a true difference of "
-         "zero, 17-50 % of pages still show one (docs/metrics.md) - read a verdict as a question.",
-         "Labelling only easy PRs as AI-assisted flatters AI. Guard: the high-confidence and all-signals readings "
-         "are both shown, and telemetry does not depend on labels."),
-    Card("outcome_units", "Outcome units", "units",
-         "pr x (sum of size weights of the PRs that count - bug_penalty x those that caused a bug) + story_point x "
-         "story points + ticket x (unpointed tickets a merged PR fixed + loose_ticket x unpointed tickets no merged "
-         "PR fixed). A PR's size weight = clip((additions + deletions) / full_lines, size_floor, 1). PRs that do "
-         "not count: reverted ones, the reverts themselves, and fixes of a bug the author's own PR caused; bug "
-         "tickets the assignee caused count nothing either. Weights: the value_weights setting (default pr 1, "
-         "story_point 0.5, ticket 0.5, bug_penalty 0.5, full_lines 50, size_floor 0.1, loose_ticket 0.2).",
-         "pull_request, ticket, ticket_pull_request",
-         "A PR that fixes a pointed ticket counts in both; a genuinely small fix counts a fraction; teams that "
-         "do not link PRs and tickets see their unpointed tickets at the loose share. Bugs found later lower "
-         "past months' units. Weights are a judgement each organisation should make.",
-         "Merge-and-revert pairs earn 0 (harness: +1 per pair before); causing a bug and fixing it oneself "
-         "earns 0.5 where a clean PR earns 1 (2 before); 25 tiny PRs earn 2.5; 15 trivial tickets 1.5. "
-         "Slicing work into many PRs is also flagged (pr_slicing).",
-         ("outcome_units", "pr_weight", "pr_weight_buggy", "points_counted", "tickets_linked", "tickets_loose")),
-    Card("value_per_million_tokens", "Value per token", "extra outcome units per million tokens / per 100 USD",
-         "Extra outcome units of the month (the impact model: the month's imputed units without AI x the "
-         "person's pooled gain, or the group's gain x its members' imputed units) / the month's tokens in "
-         "millions (at least 1 per person) ; per 100 USD likewise, of the whole bill (usage + seats; at least 10 "
-         "USD per person). _low/_high: "
-         "the gain's 80 % interval carried through. Empty without a time-saved estimate, without spending, and "
-         "in a partial month (AI use began after the 1st with none in the three months before; "
-         "value_partial_from = the first AI day). Groups: value_people members with an estimate and a whole "
-         "month, both sides of the ratio.",
-         f"{USAGE}, outcome units' sources, the impact model",
-         "Inherits the impact model's assumptions and noise; floors make tiny spends count as a million tokens. "
-         "Seat-priced tools without reported tokens are missing from the per-token denominator (their seats are "
-         "in the per-100-USD one).",
-         "Tokens enter only the denominator, so burning more can only lower it; padding outcomes is priced down "
-         "by outcome units. Harness: tokenmaxxers and gamers are below the genuine heavy adopter in 78 % of "
-         "pairs (66 % before; target 99 %, not met: a person's gain is noisy).",
-         ("value_per_million_tokens", "value_per_million_tokens_low", "value_per_million_tokens_high",
-          "value_per_100_usd", "value_partial_from", "extra_outcome_units", "value_people")),
-    Card("time_saved_hours_per_week", "Time saved", "hours per week, 80 % interval",
-         "First the % change in weekly outcome units (output_gain), from a Poisson imputation event study "
-         "(Borusyak-Jaravel-Spiess on the log scale): person and week effects fitted by Poisson maximum "
-         "likelihood on the weeks nobody is treated in (people without AI use, and adopters before their first "
-         "AI-active week), each person only within their tenure (first to last week with any outcome or AI "
-         "activity); each adopter's treated weeks are imputed from it; gain = units / imputed units - 1 over a "
-         "group's adopters. Interval: 10th-90th percentile over 200 resamples of people (adopters and "
-         "comparison people together). A person's gain is pulled toward the organisation's by how noisy it is "
-         "(normal-normal pooling with over-dispersion of 8-week sums; people are assumed to differ by at least "
-         "10 % on the log scale). Hours = delivery_hours_per_week x gain / "
-         "(1 + gain): the same output in less time; the setting defaults to 40 (the whole week; an assumption, "
-         "not a measurement: set it to the hours your people spend on delivery work). placebo_gain: the same fit "
-         "with the 6 weeks before each adoption held out - near zero if adopters were not already diverging. "
-         "Window: the 52 weeks up to the month's end, from the week every connected outcome source has data. "
-         "'Not enough data' under 4 weeks before or after adoption, without outcomes before, or with fewer than "
-         "3 people without AI use.",
-         "ai_usage_daily (activity yes/no per week), outcome units' sources",
-         "Assumes adopters' output would have moved like the untreated weeks' (parallel trends on the log scale); "
-         "a clearly non-zero placebo says it did not. Harness (bench/validate, docs/metrics.md): null runs with "
-         "the organisation's interval above zero 8 %; leavers bias +0.6 h; person intervals cover the truth "
-         "73-97 % of the time, team and organisation ones 78-100 % without an effect but 58-64 % with one "
-         "(an unexplained -1.2 h bias in the base scenario) and when adopters were already steeper (+2 h, the "
-         "placebo's case). Capacity gained is not necessarily time given back.",
-         "Token amounts do not enter it; only outcome units, which price padding down. Starting to use AI just "
-         "to be an 'adopter' yields zero unless outcomes rise.",
-         ("time_saved_hours_per_week", "time_saved_estimate", "time_saved_low", "time_saved_high",
-          "time_saved_reason", "time_saved_people", "weeks_before", "weeks_after", "controls",
-          "baseline_units_per_week", "output_gain", "output_gain_low", "output_gain_high", "placebo_gain")),
-    Card("survey_hours_saved_per_week", "Self-reported hours saved", "hours per week",
-         "Mean of the person's survey answers for weeks starting in the month; survey_minus_estimate = survey - "
-         "estimate; survey_agreement = within / survey higher / survey lower than the estimate's interval, or "
-         "'estimate cannot tell' when the interval holds both the answer and zero.",
-         "survey_response", "People tend to over-report saved time; the two are shown side by side, never blended.",
-         "Answering high changes nothing but the disagreement, which is shown.",
-         ("survey_hours_saved_per_week", "survey_minus_estimate", "survey_agreement")),
-    Card("flags", "Waste signals", "list of signal names",
-         "The person's waste signals for the month (see the five signal cards). Private: the person, and their "
-         "manager where settings allow.", "see each signal", "A signal asks a question; it is not a verdict.",
-         "See each signal."),
-    Card("spend_without_outcomes", "Signal: spend without outcomes", "flag with evidence",
-         "cost_usd (usage + seats) >= 25 or tokens >= 1,000,000 in the month while outcome units <= 0. Never "
-         "raised for people whose role has no delivery work (people import column codes = no).",
-         f"{USAGE}, seat, outcome units, person.codes",
-         "Research, on-call or planning months produce no units; the person can add a note.",
-         "Cannot be cleared by spending more; only outcomes clear it."),
-    Card("repetitive_agent_runs", "Signal: repetitive agent runs", "flag with evidence",
-         "An agent task fingerprint run 5 or more times in the month while the person merged fewer than one PR "
-         "per 5 of its runs between its first run and a day after its last; the evidence names the worst three.",
-         "agent_run, pull_request", "Legitimate retries of a flaky job look the same; runs tied to merged work "
-         "(a dependency bot, a migration) are not flagged.",
-         "Varying the prompt changes the fingerprint; connectors should fingerprint the task, not the text. "
-         "Varied runs burning tokens are caught by usage decoupled from outcomes."),
-    Card("usage_decoupled_from_outcomes", "Signal: usage decoupled from outcomes", "flag with evidence",
-         "Tokens per outcome unit (a month without units counts one) >= 4 x the median of everyone who used AI "
-         "and delivered units that month (the peers), in this month and at least 2 of the month and the two "
-         "before, with >= 1,000,000 tokens this month.", f"{USAGE}, outcome units",
-         "Peers are the whole organisation, not people doing the same kind of work. Harness: recall 0.98 on "
-         "tokenmaxxers (steady, bursts, varied runs), precision 0.98, legitimate heavy use flagged 4 %.",
-         "One heavy month (a migration) is not enough; padding outcomes lowers tokens per unit only by what "
-         "outcome units credit it."),
-    Card("pr_slicing", "Signal: PR slicing", "flag with evidence",
-         "Merged PRs in the month >= 2 x the median author's count (and >= 8) while the person's median PR is "
-         "<= 1/3 of the median author's median size and their median review time is no longer than the median "
-         "author's.", "pull_request",
-         "Compared with peers, not with the person's past: steady slicers are caught, a gradual change is "
-         "not. Harness: recall 0.71, precision 0.81 (a slicer with slow reviews escapes).",
-         "Tiny PRs also count only size_floor of a PR in outcome units."),
-    Card("quality_regression", "Signal: quality regression on AI-assisted work", "flag with evidence",
-         "Over the month and the 2 before: at least 2 AI-assisted PRs (any signal) caused a bug or were reverted, "
-         "and a one-sided exact binomial test against the organisation's rate for PRs without stored AI signals "
-         "(same months) gives under 2.5 %. The evidence shows the rate with its 80 % Wilson interval.",
-         "pull_request, ticket_pull_request, ai_signal, ai_usage_daily",
-         "Bug links lag; the organisation-wide reference mixes easy and hard work. The strict 2.5 % bar keeps "
-         "chance flags rare when many people are tested each month, at the price of missing mild regressions.",
-         "Not linking bugs hides it (see bugs opened)."),
-    Card("min_group_size", "Minimum group size", "people",
-         "Any aggregate over fewer than k people (min_group_size setting, default 5) has its figures blanked "
-         "(suppressed = true) for viewers who may not see the individuals; the group's name and size stay.",
-         "person", "Differencing two overlapping groups can still reveal a person; the app only offers fixed teams.",
-         "Not a metric; it guards the others.", ("people", "suppressed")),
+    Card(
+        "active_days",
+        "Active AI days",
+        "days per month",
+        "Distinct UTC days in the month with any AI activity (tokens, requests, sessions or suggested lines > 0), "
+        "all tools together. Groups (and each month of a trend): adopters = members with an active day.",
+        USAGE,
+        "Tools report days in UTC; a late-evening session can land on the next day.",
+        "Opening a tool once a day counts as a day. Guard: adoption is breadth only and feeds no score; "
+        "value per token and time saved ignore it.",
+        ("active_days", "adopters"),
+    ),
+    Card(
+        "weekly_active_share",
+        "Weekly-active share",
+        "share of weeks (person) / of people (group)",
+        "Person: weeks starting in the month with at least one active day / weeks starting in the month. "
+        "Group: mean of its members' shares = average share of members active in a week; compared with the "
+        "adoption_target setting (default 80 %) in meets_adoption_target.",
+        USAGE,
+        "A month has 4 or 5 weeks, so one week moves a person's share by 20-25 %.",
+        "Same as active days: a one-request-a-week habit satisfies it. It is a breadth target, never a ranking.",
+        ("weekly_active_share", "active_weeks", "meets_adoption_target"),
+    ),
+    Card(
+        "cohort",
+        "Adoption cohort",
+        "none / light / moderate / heavy",
+        "By active days in the month: none 0, light 1-4, moderate 5-11, heavy 12 or more. Groups show the count "
+        "of members per cohort.",
+        USAGE,
+        "Cohorts describe habit, not benefit: a heavy user can gain nothing.",
+        "Cohorts rank nothing and feed no score, so there is nothing to win by moving up.",
+        ("cohort", "cohort_none", "cohort_light", "cohort_moderate", "cohort_heavy"),
+    ),
+    Card(
+        "tools",
+        "Tools used",
+        "list",
+        "Tools with at least one active day in the month.",
+        USAGE,
+        "Tool names are as the connector reports them.",
+        "Nothing to game: it is descriptive.",
+    ),
+    Card(
+        "tokens",
+        "Tokens",
+        "tokens",
+        "Sum of input and output tokens in the month (tokens = input_tokens + output_tokens).",
+        USAGE,
+        "Copilot reports tokens only for CLI use; cached tokens are not counted. Shown beside outcomes, never ranked.",
+        "Tokens are a cost, not an achievement: no page ranks them and more of them can only lower value per token.",
+        ("tokens", "input_tokens", "output_tokens"),
+    ),
+    Card(
+        "cost_usd",
+        "Cost: the whole bill (usage + seats)",
+        "USD",
+        "cost_usd = usage_cost_usd + seat_cost_usd. usage_cost_usd: sum of the cost the tools report for the "
+        "month (Copilot AI credits priced at the setting copilot_credit_price_usd). seat_cost_usd: for each seat "
+        "the person held, its monthly price x days held in the month / days in the month; held from its "
+        "assignment until it left the tool's seat list (ended_at) or its cancellation date. The price is the "
+        "organisation's contract price (setting seat_prices, per tool or tool:plan) where set, else the list "
+        "price the tool reports (Copilot seats without a plan at copilot_default_seat_usd).",
+        f"{USAGE}, seat, setting",
+        "Discounts not entered in seat_prices are missed: the list price is then an upper bound. A seat synced "
+        "once with no assignment date counts from the month's start. Anthropic reports cents, converted by the "
+        "connector.",
+        "Same as tokens: a cost, never a score.",
+        ("cost_usd", "usage_cost_usd", "seat_cost_usd"),
+    ),
+    Card(
+        "unused_seats",
+        "Seats assigned but unused",
+        "seats, USD per month",
+        "Seats held during the month (assigned before its end, not cancelled before its start) whose tool shows "
+        "no active day for the person in the month and no recorded activity since the month began; "
+        "unused_seat_cost_usd sums their full monthly price (contract price where set) where known: what "
+        "cancelling them saves a month.",
+        "seat, ai_usage_daily",
+        "A seat used only through a tool whose usage we do not sync looks unused.",
+        "Touching the tool once clears it; that is fine: the point is to find seats nobody opens.",
+        ("unused_seats", "unused_seat_cost_usd"),
+    ),
+    Card(
+        "prs_merged",
+        "Pull requests merged",
+        "PRs",
+        "PRs authored by the person and merged in the month.",
+        PRS,
+        "PR size and scope vary; count is a rough unit. Bot-authored PRs belong to nobody.",
+        "Splitting work into many tiny PRs raises the count. Guards: size is shown beside it, reverted PRs add "
+        "nothing to outcome units and PRs that caused bugs add less.",
+    ),
+    Card(
+        "pr_cycle_time_hours",
+        "PR cycle time",
+        "hours (median and 75th percentile)",
+        "Per merged PR: merged_at - first commit (opened when the first commit is unknown); median and p75 over the "
+        "month's merged PRs. Groups pool their PRs (not a median of medians).",
+        PRS,
+        "Skewed: the median hides long tails, so p75 is shown too. Small months (few PRs) swing widely.",
+        "Rebasing away early commits shortens it; opening a PR later shortens coding time. Guard: it is a "
+        "context figure and does not enter value per token or time saved.",
+        ("pr_cycle_time_hours", "pr_cycle_time_p75_hours"),
+    ),
+    Card(
+        "pr_phases",
+        "PR cycle-time phases",
+        "hours (median)",
+        "coding = opened - first commit; pickup = first review by someone other than the author - opened; "
+        "review = merged - first review. Medians over merged PRs; a phase with an unknown end is left out.",
+        PRS,
+        "PRs merged without review have no pickup or review phase. Each phase's median is taken on its own, so "
+        "the three need not add up to the median cycle time, the median of whole PRs (a PR slow to review is "
+        "rarely also slow to code); their means would add up, but one stuck PR would dominate them.",
+        "A drive-by approval shortens pickup. Guard: phases are diagnostics, not scores.",
+        ("coding_hours", "pickup_hours", "review_hours"),
+    ),
+    Card(
+        "pr_size_lines",
+        "PR size",
+        "lines (median)",
+        "Median of additions + deletions over merged PRs.",
+        PRS,
+        "Generated files and lockfiles inflate size.",
+        "Context only; it enters no score.",
+    ),
+    Card(
+        "tickets_closed",
+        "Tickets closed",
+        "tickets",
+        "Tickets assigned to the person and resolved as done in the month; tickets_without_points counts those "
+        "that carry no story points (they enter outcome units at the ticket weight).",
+        "ticket (Jira)",
+        "Ticket granularity differs between teams; compare a team with itself over time.",
+        "Splitting tickets raises the count. Guard: pointed tickets count by points, not by number.",
+        ("tickets_closed", "tickets_without_points"),
+    ),
+    Card(
+        "story_points",
+        "Story points",
+        "points",
+        "Sum of story points of the tickets closed in the month.",
+        "ticket (Jira story-points field)",
+        "Points are team-relative estimates; never compare across teams.",
+        "Inflating estimates raises it. Guard: teams estimate together, and value per token weighs points at half "
+        "a PR by default (value_weights).",
+    ),
+    Card(
+        "bugs_opened",
+        "Bugs opened against one's work",
+        "bugs",
+        "Bugs created in the month that are linked caused_by to one of the person's PRs (merged at any time, and "
+        "before the bug was reported). store.linking makes the link, keeping the rule: jira_link (the bug has a "
+        "causation link, e.g. Problem/Incident 'is caused by', to a ticket the PR fixes), named_in_bug (the bug's "
+        "summary, description or remote links name the PR's URL, owner/repo#N or one of its commit SHAs), "
+        "fix_pr_body (a PR fixing the bug says 'regression from #N', 'caused by owner/repo#N', 'introduced in #N').",
+        "ticket (description, links, remote links), pull_request (title, body, SHAs), pull_request_commit, "
+        "ticket_pull_request (kind caused_by, rule)",
+        "Only bugs traced to a change count; untraced bugs are attributed to nobody. Read it beside link coverage.",
+        "Not linking bugs hides them; that is a team process question, and an unusually low rate is worth "
+        "asking about.",
+    ),
+    Card(
+        "bugs_fixed",
+        "Bugs fixed",
+        "bugs",
+        "Closed tickets of type bug assigned to the person in the month.",
+        "ticket (Jira)",
+        "Also counted in tickets closed.",
+        "Filing and fixing one's own trivial bugs; the bug rate on merged work exposes it.",
+    ),
+    Card(
+        "bug_rate",
+        "Bug rate on merged work",
+        "share of PRs",
+        "PRs merged in the month with at least one caused_by bug / PRs merged in the month; prs_buggy counts the "
+        "unreverted ones (they lose bug_penalty of their outcome unit).",
+        "pull_request, ticket_pull_request",
+        "Bugs surface weeks after the merge: recent months look better than they will. Compare months of the same age.",
+        "Avoiding links (see bugs opened).",
+        ("bug_rate", "prs_buggy"),
+    ),
+    Card(
+        "reverts",
+        "Reverted PRs",
+        "PRs",
+        "The person's PRs merged in the month that a later merged PR reverts.",
+        "pull_request (reverts_pr_id, reverts_rule), pull_request_commit",
+        "store.linking recognises GitHub's revert button ('Reverts owner/repo#N', branch revert-N-...), a commit "
+        "'This reverts commit <sha>' of the PR's merge or head commit, and a title 'Revert \"<title>\"' (the most "
+        "recent PR of the repository merged before it with that title). A revert that is itself reverted restores "
+        "the original. A revert written by hand under another title is missed.",
+        "A reverted PR counts zero outcome units, so merging and reverting gains nothing.",
+    ),
+    Card(
+        "revert_rate",
+        "Revert rate",
+        "share of PRs",
+        "reverts / prs_merged: PRs merged in the month that a "
+        "later merged PR reverts, over the PRs merged in the month.",
+        "pull_request (reverts_pr_id)",
+        "Reverts of recent merges are still to come: recent months look better than they will. See reverts for "
+        "what is recognised as a revert.",
+        "Fixing forward instead of reverting lowers it; the bug rate still sees the breakage when the bug is traced.",
+    ),
+    Card(
+        "link_coverage",
+        "Bugs traced to a change (link coverage)",
+        "share of bugs",
+        "bugs_traced / bugs_reported: bugs created in the month (assigned to the person or the team's members; "
+        "for the organisation every bug) that store.linking tied to a change (a caused_by link). Shown beside "
+        "every bug and revert rate, so a 0 % bug rate reads as 'no bugs' only when coverage is high.",
+        "ticket (type bug), ticket_pull_request (kind caused_by)",
+        "Raises coverage: in Jira, linking a bug to the story it came from with a causation link (Problem/"
+        "Incident 'is caused by', or the link types and phrases set under causation_links on the Admin page), "
+        "or pasting the PR URL or commit SHA into the bug or as a remote link; in GitHub, writing 'regression "
+        "from #N' in the fixing PR and naming the bug's key in its title or branch.",
+        "Linking every bug to some PR would raise coverage and misattribute blame; links keep the rule that made "
+        "them so a reader can check.",
+        ("link_coverage", "bugs_reported", "bugs_traced"),
+    ),
+    Card(
+        "ticket_cycle_time",
+        "Ticket cycle time",
+        "hours (median)",
+        "Tickets resolved in the month that went through an in-progress status: median hours from the first move "
+        "into an in-progress status category to the resolution. Phases: median hours per ticket spent in each "
+        "status category within that span (ticket_new_hours: sent back to To Do; ticket_in_progress_hours; "
+        "ticket_done_hours: done before a reopen). tickets_reopened: tickets that left a done status at least "
+        "once. The assignee's ticket.",
+        "ticket (resolved_at), ticket_transition (Jira changelog), ticket_cycle",
+        "Needs the Jira changelog; tickets moved straight from To Do to Done have no cycle. Status categories come "
+        "from the site's status list: a custom status in the wrong category shifts the phases.",
+        "Moving a ticket to In Progress late shortens it. Guard: PR cycle time, measured from the first commit, "
+        "sits beside it.",
+        (
+            "ticket_cycle_time_hours",
+            "tickets_cycled",
+            "ticket_new_hours",
+            "ticket_in_progress_hours",
+            "ticket_done_hours",
+            "tickets_reopened",
+        ),
+    ),
+    Card(
+        "ai_assisted_pr_share",
+        "AI-assisted PR share",
+        "share of merged PRs",
+        "ai_assisted_pr_share_high = merged PRs with a high-confidence signal (commit trailer, bot author, AI "
+        "branch prefix, AI label) / merged PRs. ai_assisted_pr_share = PRs with any signal, including the "
+        "low-confidence derived telemetry signal (the author had AI activity on the day of the PR's first commit "
+        "or the day before), / merged PRs.",
+        "ai_signal, pull_request, ai_usage_daily",
+        "Squash merges and organisations that forbid trailers hide high-confidence signals; telemetry marks "
+        "nearly every PR of a daily user, so the all-signals share is an upper bound and the high-confidence share "
+        "a lower bound. Usage is daily, so telemetry cannot tell use before the commit from use later that day, "
+        "and first commits more than 31 days before the three-month window are not checked.",
+        "Adding trailers to every commit raises the high share. Guard: the share feeds no score; "
+        "it only splits outcomes into AI-assisted and other.",
+        ("ai_assisted_pr_share", "ai_assisted_pr_share_high"),
+    ),
+    Card(
+        "signal_coverage",
+        "Signal coverage",
+        "share of merged PRs",
+        "For each signal kind (trailer, bot_author, branch_prefix, label, stored telemetry, derived telemetry): "
+        "merged PRs carrying it / merged PRs.",
+        "ai_signal, ai_usage_daily",
+        "Tells how much each reading of AI-assisted rests on: a share resting on telemetry alone is weak.",
+        "Descriptive only.",
+        (
+            "coverage_trailer",
+            "coverage_bot_author",
+            "coverage_branch_prefix",
+            "coverage_label",
+            "coverage_telemetry",
+            "coverage_derived_telemetry",
+        ),
+    ),
+    Card(
+        "ai_vs_other",
+        "AI-assisted vs other PRs",
+        "hours, lines, shares with 80 % intervals",
+        "For the same people and months (the month and the two before), AI-assisted (any signal by default) and "
+        "other PRs: each side described (median cycle time and size with order-statistic intervals, bug rate and "
+        "revert rate with Wilson intervals, n PRs and people), and one difference per measure: within each person "
+        "with PRs on both sides, their AI-assisted median (or share) minus their other one, averaged over those "
+        "people weighted by n_ai x n_other / (n_ai + n_other); 80 % interval from 200 resamples of those people. "
+        "Verdict: 'AI-assisted higher/lower' only when that interval excludes zero; under 5 people with both "
+        "kinds of PR, 'not enough people to compare'. Tickets resolved in those months, fixed by an AI-assisted "
+        "PR or not: median ticket cycle time.",
+        "pull_request, ai_signal, ticket_pull_request, ai_usage_daily, ticket_cycle",
+        "Observational: people choose which work to do with AI (often the easier or the newer), so a difference "
+        "is not an effect. Comparing within people removes persistent differences between them (some are "
+        "faster, some cause more bugs) but not differences in time: a person's other PRs are often their older "
+        "ones, whose bugs have had longer to surface. With the default all-signals reading a daily user has few "
+        "other PRs, so few people reach both sides. Validation (bench/validate): with a true difference of "
+        "zero, 17-50 % of pages still show one (docs/metrics.md) - read a verdict as a question.",
+        "Labelling only easy PRs as AI-assisted flatters AI. Guard: the high-confidence and all-signals readings "
+        "are both shown, and telemetry does not depend on labels.",
+    ),
+    Card(
+        "outcome_units",
+        "Outcome units",
+        "units",
+        "pr x (sum of size weights of the PRs that count - bug_penalty x those that caused a bug) + story_point x "
+        "story points + ticket x (unpointed tickets a merged PR fixed + loose_ticket x unpointed tickets no merged "
+        "PR fixed). A PR's size weight = clip((additions + deletions) / full_lines, size_floor, 1). PRs that do "
+        "not count: reverted ones, the reverts themselves, and fixes of a bug the author's own PR caused; bug "
+        "tickets the assignee caused count nothing either. Weights: the value_weights setting (default pr 1, "
+        "story_point 0.5, ticket 0.5, bug_penalty 0.5, full_lines 50, size_floor 0.1, loose_ticket 0.2).",
+        "pull_request, ticket, ticket_pull_request",
+        "A PR that fixes a pointed ticket counts in both; a genuinely small fix counts a fraction; teams that "
+        "do not link PRs and tickets see their unpointed tickets at the loose share. Bugs found later lower "
+        "past months' units. Weights are a judgement each organisation should make.",
+        "Merge-and-revert pairs earn 0 (harness: +1 per pair before); causing a bug and fixing it oneself "
+        "earns 0.5 where a clean PR earns 1 (2 before); 25 tiny PRs earn 2.5; 15 trivial tickets 1.5. "
+        "Slicing work into many PRs is also flagged (pr_slicing).",
+        ("outcome_units", "pr_weight", "pr_weight_buggy", "points_counted", "tickets_linked", "tickets_loose"),
+    ),
+    Card(
+        "value_per_million_tokens",
+        "Value per token",
+        "extra outcome units per million tokens / per 100 USD",
+        "Extra outcome units of the month (the impact model: the month's imputed units without AI x the "
+        "person's pooled gain, or the group's gain x its members' imputed units) / the month's tokens in "
+        "millions (at least 1 per person) ; per 100 USD likewise, of the whole bill (usage + seats; at least 10 "
+        "USD per person). _low/_high: "
+        "the gain's 80 % interval carried through. Empty without a time-saved estimate, without spending, and "
+        "in a partial month (AI use began after the 1st with none in the three months before; "
+        "value_partial_from = the first AI day). Groups: value_people members with an estimate and a whole "
+        "month, both sides of the ratio.",
+        f"{USAGE}, outcome units' sources, the impact model",
+        "Inherits the impact model's assumptions and noise; floors make tiny spends count as a million tokens. "
+        "Seat-priced tools without reported tokens are missing from the per-token denominator (their seats are "
+        "in the per-100-USD one).",
+        "Tokens enter only the denominator, so burning more can only lower it; padding outcomes is priced down "
+        "by outcome units. Harness: tokenmaxxers and gamers are below the genuine heavy adopter in 78 % of "
+        "pairs (66 % before; target 99 %, not met: a person's gain is noisy).",
+        (
+            "value_per_million_tokens",
+            "value_per_million_tokens_low",
+            "value_per_million_tokens_high",
+            "value_per_100_usd",
+            "value_partial_from",
+            "extra_outcome_units",
+            "value_people",
+        ),
+    ),
+    Card(
+        "time_saved_hours_per_week",
+        "Time saved",
+        "hours per week, 80 % interval",
+        "First the % change in weekly outcome units (output_gain), from a Poisson imputation event study "
+        "(Borusyak-Jaravel-Spiess on the log scale): person and week effects fitted by Poisson maximum "
+        "likelihood on the weeks nobody is treated in (people without AI use, and adopters before their first "
+        "AI-active week), each person only within their tenure (first to last week with any outcome or AI "
+        "activity); each adopter's treated weeks are imputed from it; gain = units / imputed units - 1 over a "
+        "group's adopters. Interval: 10th-90th percentile over 200 resamples of people (adopters and "
+        "comparison people together). A person's gain is pulled toward the organisation's by how noisy it is "
+        "(normal-normal pooling with over-dispersion of 8-week sums; people are assumed to differ by at least "
+        "10 % on the log scale). Hours = delivery_hours_per_week x gain / "
+        "(1 + gain): the same output in less time; the setting defaults to 40 (the whole week; an assumption, "
+        "not a measurement: set it to the hours your people spend on delivery work). placebo_gain: the same fit "
+        "with the 6 weeks before each adoption held out - near zero if adopters were not already diverging. "
+        "Window: the 52 weeks up to the month's end, from the week every connected outcome source has data. "
+        "'Not enough data' under 4 weeks before or after adoption, without outcomes before, or with fewer than "
+        "3 people without AI use.",
+        "ai_usage_daily (activity yes/no per week), outcome units' sources",
+        "Assumes adopters' output would have moved like the untreated weeks' (parallel trends on the log scale); "
+        "a clearly non-zero placebo says it did not. Harness (bench/validate, docs/metrics.md): null runs with "
+        "the organisation's interval above zero 8 %; leavers bias +0.6 h; person intervals cover the truth "
+        "73-97 % of the time, team and organisation ones 78-100 % without an effect but 58-64 % with one "
+        "(an unexplained -1.2 h bias in the base scenario) and when adopters were already steeper (+2 h, the "
+        "placebo's case). Capacity gained is not necessarily time given back.",
+        "Token amounts do not enter it; only outcome units, which price padding down. Starting to use AI just "
+        "to be an 'adopter' yields zero unless outcomes rise.",
+        (
+            "time_saved_hours_per_week",
+            "time_saved_estimate",
+            "time_saved_low",
+            "time_saved_high",
+            "time_saved_reason",
+            "time_saved_people",
+            "weeks_before",
+            "weeks_after",
+            "controls",
+            "baseline_units_per_week",
+            "output_gain",
+            "output_gain_low",
+            "output_gain_high",
+            "placebo_gain",
+        ),
+    ),
+    Card(
+        "survey_hours_saved_per_week",
+        "Self-reported hours saved",
+        "hours per week",
+        "Mean of the person's survey answers for weeks starting in the month; survey_minus_estimate = survey - "
+        "estimate; survey_agreement = within / survey higher / survey lower than the estimate's interval, or "
+        "'estimate cannot tell' when the interval holds both the answer and zero.",
+        "survey_response",
+        "People tend to over-report saved time; the two are shown side by side, never blended.",
+        "Answering high changes nothing but the disagreement, which is shown.",
+        ("survey_hours_saved_per_week", "survey_minus_estimate", "survey_agreement"),
+    ),
+    Card(
+        "flags",
+        "Waste signals",
+        "list of signal names",
+        "The person's waste signals for the month (see the five signal cards). Private: the person, and their "
+        "manager where settings allow.",
+        "see each signal",
+        "A signal asks a question; it is not a verdict.",
+        "See each signal.",
+    ),
+    Card(
+        "spend_without_outcomes",
+        "Signal: spend without outcomes",
+        "flag with evidence",
+        "cost_usd (usage + seats) >= 25 or tokens >= 1,000,000 in the month while outcome units <= 0. Never "
+        "raised for people whose role has no delivery work (people import column codes = no).",
+        f"{USAGE}, seat, outcome units, person.codes",
+        "Research, on-call or planning months produce no units; the person can add a note.",
+        "Cannot be cleared by spending more; only outcomes clear it.",
+    ),
+    Card(
+        "repetitive_agent_runs",
+        "Signal: repetitive agent runs",
+        "flag with evidence",
+        "An agent task fingerprint run 5 or more times in the month while the person merged fewer than one PR "
+        "per 5 of its runs between its first run and a day after its last; the evidence names the worst three.",
+        "agent_run, pull_request",
+        "Legitimate retries of a flaky job look the same; runs tied to merged work "
+        "(a dependency bot, a migration) are not flagged.",
+        "Varying the prompt changes the fingerprint; connectors should fingerprint the task, not the text. "
+        "Varied runs burning tokens are caught by usage decoupled from outcomes.",
+    ),
+    Card(
+        "usage_decoupled_from_outcomes",
+        "Signal: usage decoupled from outcomes",
+        "flag with evidence",
+        "Tokens per outcome unit (a month without units counts one) >= 4 x the median of everyone who used AI "
+        "and delivered units that month (the peers), in this month and at least 2 of the month and the two "
+        "before, with >= 1,000,000 tokens this month.",
+        f"{USAGE}, outcome units",
+        "Peers are the whole organisation, not people doing the same kind of work. Harness: recall 0.98 on "
+        "tokenmaxxers (steady, bursts, varied runs), precision 0.98, legitimate heavy use flagged 4 %.",
+        "One heavy month (a migration) is not enough; padding outcomes lowers tokens per unit only by what "
+        "outcome units credit it.",
+    ),
+    Card(
+        "pr_slicing",
+        "Signal: PR slicing",
+        "flag with evidence",
+        "Merged PRs in the month >= 2 x the median author's count (and >= 8) while the person's median PR is "
+        "<= 1/3 of the median author's median size and their median review time is no longer than the median "
+        "author's.",
+        "pull_request",
+        "Compared with peers, not with the person's past: steady slicers are caught, a gradual change is "
+        "not. Harness: recall 0.71, precision 0.81 (a slicer with slow reviews escapes).",
+        "Tiny PRs also count only size_floor of a PR in outcome units.",
+    ),
+    Card(
+        "quality_regression",
+        "Signal: quality regression on AI-assisted work",
+        "flag with evidence",
+        "Over the month and the 2 before: at least 2 AI-assisted PRs (any signal) caused a bug or were reverted, "
+        "and a one-sided exact binomial test against the organisation's rate for PRs without stored AI signals "
+        "(same months) gives under 2.5 %. The evidence shows the rate with its 80 % Wilson interval.",
+        "pull_request, ticket_pull_request, ai_signal, ai_usage_daily",
+        "Bug links lag; the organisation-wide reference mixes easy and hard work. The strict 2.5 % bar keeps "
+        "chance flags rare when many people are tested each month, at the price of missing mild regressions.",
+        "Not linking bugs hides it (see bugs opened).",
+    ),
+    Card(
+        "min_group_size",
+        "Minimum group size",
+        "people",
+        "Any aggregate over fewer than k people (min_group_size setting, default 5) has its figures blanked "
+        "(suppressed = true) for viewers who may not see the individuals; the group's name and size stay.",
+        "person",
+        "Differencing two overlapping groups can still reveal a person; the app only offers fixed teams.",
+        "Not a metric; it guards the others.",
+        ("people", "suppressed"),
+    ),
 )
 
 

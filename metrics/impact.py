@@ -139,8 +139,11 @@ class Estimates:
         people = int(members.sum())
         if people == 0:
             return {"people": 0}
-        return {"people": people, **_ratio(self.weights, self.observed, self.expected, members, "gain"),
-                **_ratio(self.weights, self.placebo_observed, self.placebo_expected, members, "placebo")}
+        return {
+            "people": people,
+            **_ratio(self.weights, self.observed, self.expected, members, "gain"),
+            **_ratio(self.weights, self.placebo_observed, self.placebo_expected, members, "placebo"),
+        }
 
 
 def _ratio(weights, observed, expected, members, name: str) -> dict:
@@ -179,10 +182,22 @@ def estimate(panel: Panel, resamples: int = RESAMPLES) -> Estimates:
     placebo_observed = np.tile((panel.units * held).sum(axis=1), (len(weights), 1))
     placebo_expected = p_alpha * (p_beta @ held.T.astype(float))
     month_expected = alpha[0] * (beta[0] @ (treated & panel.month[None, :]).T.astype(float))
-    person = _pooled(panel, untreated, treated, alpha[0], beta[0], estimable,
-                     _ratio(weights, observed, expected, estimable, "gain"))
-    return Estimates(panel, weights, observed, expected, placebo_observed, placebo_expected, estimable, reasons,
-                     person, month_expected, comparison)
+    person = _pooled(
+        panel, untreated, treated, alpha[0], beta[0], estimable, _ratio(weights, observed, expected, estimable, "gain")
+    )
+    return Estimates(
+        panel,
+        weights,
+        observed,
+        expected,
+        placebo_observed,
+        placebo_expected,
+        estimable,
+        reasons,
+        person,
+        month_expected,
+        comparison,
+    )
 
 
 def _reason(adopter: bool, before: int, after: int, base: float, comparison: int) -> str | None:
@@ -230,10 +245,16 @@ def _pooled(panel: Panel, untreated, treated, alpha, beta, estimable, whole: dic
         ratio = np.where(estimable, (after / np.maximum(before, 1e-9)) * beta_before / beta_after, 1.0)
     phi = _dispersion(units, untreated, treated, alpha[:, None] * beta[None, :], np.nan_to_num(ratio, nan=1.0))
     variance = phi * (1 / (after + 0.5) + 1 / (before + 0.5))
-    frame = pd.DataFrame({"person_id": panel.people, "weeks_before": untreated.sum(axis=1),
-                          "weeks_after": treated.sum(axis=1), "baseline_units_per_week":
-                          np.divide(before, untreated.sum(axis=1), out=np.full(len(before), np.nan),
-                                    where=untreated.sum(axis=1) > 0)})
+    frame = pd.DataFrame(
+        {
+            "person_id": panel.people,
+            "weeks_before": untreated.sum(axis=1),
+            "weeks_after": treated.sum(axis=1),
+            "baseline_units_per_week": np.divide(
+                before, untreated.sum(axis=1), out=np.full(len(before), np.nan), where=untreated.sum(axis=1) > 0
+            ),
+        }
+    )
     frame[["gain", "gain_low", "gain_high"]] = np.nan
     if whole["gain"] is None or not estimable.any():
         return frame

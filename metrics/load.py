@@ -60,16 +60,18 @@ class MonthData:
         return self.prs[self.prs["merged_at"].dt.date >= self.start]
 
 
-def load_month(session: Session, month: str, person_ids: Iterable[int] | None = None, *,
-               with_time_saved: bool = True) -> MonthData:
+def load_month(
+    session: Session, month: str, person_ids: Iterable[int] | None = None, *, with_time_saved: bool = True
+) -> MonthData:
     """Read what ``month``'s metrics need for ``person_ids`` (everyone if None). Time saved and value per
     token come from the whole organisation's impact model; ``with_time_saved=False`` skips it (their
     columns stay empty)."""
     return load_months(session, [month], person_ids, with_time_saved=with_time_saved)[0]
 
 
-def load_months(session: Session, months: list[str], person_ids: Iterable[int] | None = None, *,
-                with_time_saved: bool = True) -> list[MonthData]:
+def load_months(
+    session: Session, months: list[str], person_ids: Iterable[int] | None = None, *, with_time_saved: bool = True
+) -> list[MonthData]:
     """``load_month`` for each of ``months`` (consecutive or not), reading each window-shaped input once
     for all of them: time saved's weekly outcomes (52-week windows that overlap almost entirely), the PRs
     of the quality windows with the active days around them, the monthly history and the organisation's
@@ -88,23 +90,38 @@ def load_months(session: Session, months: list[str], person_ids: Iterable[int] |
     quality_start = add_months(first, 1 - QUALITY_MONTHS)
     span = {"end": last, "person_ids": ids}
     usage_days = reads.active_days(session, start=quality_start - TELEMETRY_LOOKBACK, **span)
-    prs = ai_assisted.with_ai_flags(reads.pull_requests(session, start=quality_start, **span),
-                                    reads.ai_signals(session, start=quality_start, **span), usage_days)
+    prs = ai_assisted.with_ai_flags(
+        reads.pull_requests(session, start=quality_start, **span),
+        reads.ai_signals(session, start=quality_start, **span),
+        usage_days,
+    )
     shared = {
-        "people": reads.people(session, ids), "seats": reads.seats(session, ids), "usage_days": usage_days,
-        "prs": prs, "monthly": _monthly(session, add_months(first, -BASELINE_MONTHS), last, ids, config.weights),
+        "people": reads.people(session, ids),
+        "seats": reads.seats(session, ids),
+        "usage_days": usage_days,
+        "prs": prs,
+        "monthly": _monthly(session, add_months(first, -BASELINE_MONTHS), last, ids, config.weights),
         "reference": reads.unsignalled_pr_quality(session, start=quality_start, end=last),
     }
     # the peers are everyone, whoever the page is about
-    shared["peer_monthly"] = (shared["monthly"] if ids is None
-                              else _monthly(session, quality_start, last, None, config.weights))
+    shared["peer_monthly"] = (
+        shared["monthly"] if ids is None else _monthly(session, quality_start, last, None, config.weights)
+    )
     shared["peer_prs"] = prs if ids is None else reads.pull_requests(session, start=first, end=last)
-    return [replace(_read_month(session, month, ids, config, time_saved, shared), impact_fit=fit)
-            for month, time_saved, fit in zip(months, estimates, fits, strict=True)]
+    return [
+        replace(_read_month(session, month, ids, config, time_saved, shared), impact_fit=fit)
+        for month, time_saved, fit in zip(months, estimates, fits, strict=True)
+    ]
 
 
-def _read_month(session: Session, month: str, ids: list[int] | None, config: Config, time_saved: pd.DataFrame,
-                shared: dict[str, pd.DataFrame]) -> MonthData:
+def _read_month(
+    session: Session,
+    month: str,
+    ids: list[int] | None,
+    config: Config,
+    time_saved: pd.DataFrame,
+    shared: dict[str, pd.DataFrame],
+) -> MonthData:
     """One month: its own small reads, and its cut of the frames ``load_months`` read for every month."""
     start, end = month_bounds(month)
     quality_start = add_months(start, 1 - QUALITY_MONTHS)
@@ -115,26 +132,47 @@ def _read_month(session: Session, month: str, ids: list[int] | None, config: Con
     total, bad = int(reference["prs"].sum()), int(reference["failed"].sum())
     merged = prs["merged_at"].dt.date
     return MonthData(
-        month=month, start=start, end=end, people=shared["people"],
+        month=month,
+        start=start,
+        end=end,
+        people=shared["people"],
         usage_days=days[(days["period"] >= quality_start - TELEMETRY_LOOKBACK) & (days["period"] < end)],
-        month_usage=monthly[monthly["period"] == start], prs=prs[(merged >= quality_start) & (merged < end)],
-        tickets=reads.tickets_closed(session, **span), bugs=reads.bugs_opened(session, **span),
-        tools=reads.tools_used(session, **span), seats=shared["seats"], survey=reads.survey(session, **span),
+        month_usage=monthly[monthly["period"] == start],
+        prs=prs[(merged >= quality_start) & (merged < end)],
+        tickets=reads.tickets_closed(session, **span),
+        bugs=reads.bugs_opened(session, **span),
+        tools=reads.tools_used(session, **span),
+        seats=shared["seats"],
+        survey=reads.survey(session, **span),
         runs=reads.agent_repeats(session, **span),
-        history=monthly[(monthly["period"] >= add_months(start, -BASELINE_MONTHS)) & (monthly["period"] < start)]
-        [["person_id", "period", "tokens", "outcome_units"]],
-        reference_bad_rate=bad / total if total else 0.0, time_saved=time_saved, config=config,
-        peer_monthly=shared["peer_monthly"][(shared["peer_monthly"]["period"] >= quality_start)
-                                            & (shared["peer_monthly"]["period"] < end)],
-        peer_prs=shared["peer_prs"][(shared["peer_prs"]["merged_at"].dt.date >= start)
-                                    & (shared["peer_prs"]["merged_at"].dt.date < end)],
+        history=monthly[(monthly["period"] >= add_months(start, -BASELINE_MONTHS)) & (monthly["period"] < start)][
+            ["person_id", "period", "tokens", "outcome_units"]
+        ],
+        reference_bad_rate=bad / total if total else 0.0,
+        time_saved=time_saved,
+        config=config,
+        peer_monthly=shared["peer_monthly"][
+            (shared["peer_monthly"]["period"] >= quality_start) & (shared["peer_monthly"]["period"] < end)
+        ],
+        peer_prs=shared["peer_prs"][
+            (shared["peer_prs"]["merged_at"].dt.date >= start) & (shared["peer_prs"]["merged_at"].dt.date < end)
+        ],
     )
 
 
-def _units(session: Session, start: date, end: date, ids, weights: Weights, grain: reads.Grain,
-           parts: bool = False) -> pd.DataFrame:
-    frame = reads.outcomes(session, start=start, end=end, person_ids=ids, grain=grain, parts=parts,
-                           full_lines=weights.full_lines, floor=weights.size_floor)
+def _units(
+    session: Session, start: date, end: date, ids, weights: Weights, grain: reads.Grain, parts: bool = False
+) -> pd.DataFrame:
+    frame = reads.outcomes(
+        session,
+        start=start,
+        end=end,
+        person_ids=ids,
+        grain=grain,
+        parts=parts,
+        full_lines=weights.full_lines,
+        floor=weights.size_floor,
+    )
     return frame.assign(outcome_units=outcome_units(frame, weights))
 
 
@@ -154,18 +192,21 @@ def impact_fits(session: Session, ends: list[date], config: Config) -> list[impa
     every outcome source covers: weeks before a source's first synced day would pass for weeks without
     output."""
     since = coverage.outcome_sources_since(session)
-    windows = [weeks(max(end - timedelta(weeks=TIME_SAVED_WEEKS), monday(since) if since else date.min), end)
-               for end in ends]
+    windows = [
+        weeks(max(end - timedelta(weeks=TIME_SAVED_WEEKS), monday(since) if since else date.min), end) for end in ends
+    ]
     first, last = min(w[0] if w else e for w, e in zip(windows, ends, strict=True)), max(ends)
     # Read once for every window, in week parts: a window ends with its month, so its last week keeps
     # only the part before the month's end.
     keys = ["person_id", "period", "month"]
     active = reads.usage(session, start=first, end=last, grain="week", parts=True)
     units = _units(session, first, last, None, config.weights, "week", parts=True)
-    weekly = (active[[*keys, "active_days"]]
-              .merge(units.rename(columns={"outcome_units": "units"})[[*keys, "units"]], on=keys, how="outer")
-              .fillna(0)
-              .rename(columns={"period": "week"}))
+    weekly = (
+        active[[*keys, "active_days"]]
+        .merge(units.rename(columns={"outcome_units": "units"})[[*keys, "units"]], on=keys, how="outer")
+        .fillna(0)
+        .rename(columns={"period": "week"})
+    )
     weekly["active"] = weekly["active_days"] > 0
     week, month = pd.to_datetime(weekly["week"]), pd.to_datetime(weekly["month"])
     part_start = month.where(month > week, week)

@@ -4,8 +4,18 @@ import pandas as pd
 
 HOUR = pd.Timedelta(hours=1)
 
-PR_OUTCOME_COLUMNS = ["prs_merged", "pr_cycle_time_hours", "pr_cycle_time_p75_hours", "coding_hours",
-                      "pickup_hours", "review_hours", "pr_size_lines", "reverts", "prs_buggy", "bug_rate"]
+PR_OUTCOME_COLUMNS = [
+    "prs_merged",
+    "pr_cycle_time_hours",
+    "pr_cycle_time_p75_hours",
+    "coding_hours",
+    "pickup_hours",
+    "review_hours",
+    "pr_size_lines",
+    "reverts",
+    "prs_buggy",
+    "bug_rate",
+]
 
 
 def pr_times(prs: pd.DataFrame) -> pd.DataFrame:
@@ -68,8 +78,12 @@ def ticket_outcomes(tickets: pd.DataFrame, by: str = "person_id") -> pd.DataFram
     """
     points = tickets["story_points"].fillna(0.0).astype(float)
     marked = tickets.assign(points=points, unpointed=points == 0, bug=tickets["type"] == "bug")
-    frame = marked.groupby(by).agg(tickets_closed=("ticket_id", "count"), tickets_without_points=("unpointed", "sum"),
-                                   story_points=("points", "sum"), bugs_fixed=("bug", "sum"))
+    frame = marked.groupby(by).agg(
+        tickets_closed=("ticket_id", "count"),
+        tickets_without_points=("unpointed", "sum"),
+        story_points=("points", "sum"),
+        bugs_fixed=("bug", "sum"),
+    )
     return frame.astype({"tickets_without_points": int, "bugs_fixed": int}).reset_index()
 
 

@@ -22,8 +22,13 @@ COLUMNS = ["prs_merged", "bug_rate", "reverts", "revert_rate", *tickets.COVERAGE
 COUNTS = ["prs_merged", "reverts", "bugs_reported", "bugs_traced", "tickets_cycled", "tickets_reopened"]
 
 
-def quality_month(session: Session, *, month: str, person_ids: Iterable[int] | None = None,
-                  by: Literal["person", "team", "org"] = "person") -> pd.DataFrame:
+def quality_month(
+    session: Session,
+    *,
+    month: str,
+    person_ids: Iterable[int] | None = None,
+    by: Literal["person", "team", "org"] = "person",
+) -> pd.DataFrame:
     """One row per person (``person_id``), per team (``team``, with ``people``) or for all ``person_ids``
     together (``team`` = "(all)", with ``people``): ``prs_merged, bug_rate, reverts, revert_rate`` (reverts /
     prs_merged), ``bugs_reported, bugs_traced, link_coverage`` (bugs assigned to them; for the organisation
@@ -31,19 +36,24 @@ def quality_month(session: Session, *, month: str, person_ids: Iterable[int] | N
     start, end = month_bounds(month)
     ids = None if person_ids is None else sorted(set(person_ids))
     people = reads.people(session, ids)[["person_id", "team"]]
-    frames = {"prs": reads.pull_requests(session, start=start, end=end, person_ids=ids),
-              "bugs": quality.bug_coverage(session, start=start, end=end, person_ids=ids),
-              "cycles": quality.ticket_cycles(session, start=start, end=end, person_ids=ids)}
+    frames = {
+        "prs": reads.pull_requests(session, start=start, end=end, person_ids=ids),
+        "bugs": quality.bug_coverage(session, start=start, end=end, person_ids=ids),
+        "cycles": quality.ticket_cycles(session, start=start, end=end, person_ids=ids),
+    }
     key = "person_id" if by == "person" else "team"
     if by != "person":
         teams = people.assign(team=ALL) if by == "org" else people.fillna({"team": ""})
         # the organisation's bugs include the unassigned ones; a team has only its members'
-        frames = {name: frame.merge(teams, on="person_id", how="left").fillna({"team": ALL} if by == "org" else {})
-                  for name, frame in frames.items()}
+        frames = {
+            name: frame.merge(teams, on="person_id", how="left").fillna({"team": ALL} if by == "org" else {})
+            for name, frame in frames.items()
+        }
     rates = outcomes.pr_outcomes(frames["prs"], by=key)[[key, "prs_merged", "bug_rate", "reverts"]]
     rates["revert_rate"] = rates["reverts"] / rates["prs_merged"]
-    table = (rates.merge(tickets.link_coverage(frames["bugs"], key), on=key, how="outer")
-             .merge(tickets.cycle_time(frames["cycles"], key), on=key, how="outer"))
+    table = rates.merge(tickets.link_coverage(frames["bugs"], key), on=key, how="outer").merge(
+        tickets.cycle_time(frames["cycles"], key), on=key, how="outer"
+    )
     if by == "person":
         table = people[["person_id"]].merge(table, on="person_id", how="left")
         return _counted(table)[["person_id", *COLUMNS]]
@@ -62,6 +72,5 @@ def ticket_ai_vs_other(session: Session, *, month: str, person_ids: Iterable[int
     """Ticket cycle time of tickets a PR with an AI signal fixed, against the others, resolved in ``month`` and
     the two months before (rows shaped as ``metrics.queries.ai_vs_other``)."""
     start, end = month_bounds(month)
-    cycles = quality.ticket_cycles(session, start=add_months(start, 1 - COMPARE_MONTHS), end=end,
-                                   person_ids=person_ids)
+    cycles = quality.ticket_cycles(session, start=add_months(start, 1 - COMPARE_MONTHS), end=end, person_ids=person_ids)
     return tickets.cycle_ai_vs_other(cycles)

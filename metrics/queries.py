@@ -23,8 +23,15 @@ from payoff.store import reads
 
 TREND_MONTHS = 6  # the month asked for and the five before it
 # What a distribution shows about each member: figures only, no identity.
-DISTRIBUTION_COLUMNS = ["outcome_units", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "weekly_active_share",
-                        "active_days", "flags"]
+DISTRIBUTION_COLUMNS = [
+    "outcome_units",
+    "prs_merged",
+    "pr_cycle_time_hours",
+    "tickets_closed",
+    "weekly_active_share",
+    "active_days",
+    "flags",
+]
 
 
 def person_month(session: Session, *, month: str, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
@@ -34,7 +41,11 @@ def person_month(session: Session, *, month: str, person_ids: Iterable[int] | No
 
 
 def team_month(
-    session: Session, *, month: str, person_ids: Iterable[int] | None = None, k: int | None = None,
+    session: Session,
+    *,
+    month: str,
+    person_ids: Iterable[int] | None = None,
+    k: int | None = None,
     individuals_visible: bool = False,
 ) -> pd.DataFrame:
     """One row per team of ``person_ids`` for ``month``; figures of teams under ``k`` people (default: the
@@ -44,7 +55,11 @@ def team_month(
 
 
 def org_month(
-    session: Session, *, month: str, person_ids: Iterable[int] | None = None, k: int | None = None,
+    session: Session,
+    *,
+    month: str,
+    person_ids: Iterable[int] | None = None,
+    k: int | None = None,
     individuals_visible: bool = False,
 ) -> pd.DataFrame:
     """One row for ``person_ids`` taken together (the whole organisation when None), with the team table's
@@ -54,8 +69,13 @@ def org_month(
 
 
 def trend(
-    session: Session, *, person_ids: Iterable[int] | None, end_month: str, months: int = TREND_MONTHS,
-    k: int | None = None, individuals_visible: bool = True,
+    session: Session,
+    *,
+    person_ids: Iterable[int] | None,
+    end_month: str,
+    months: int = TREND_MONTHS,
+    k: int | None = None,
+    individuals_visible: bool = True,
 ) -> pd.DataFrame:
     """The group of ``person_ids`` over the ``months`` months ending with ``end_month``, one row per
     ``month``, oldest first: each row is ``org_month``'s row for that month, figure for figure.
@@ -75,8 +95,9 @@ class GroupView:
     distribution: pd.DataFrame  # per-member figures without identity, rows in a fixed, meaningless order
 
 
-def group_view(session: Session, *, month: str, person_ids: Iterable[int], individuals_visible: bool,
-               k: int | None = None) -> GroupView:
+def group_view(
+    session: Session, *, month: str, person_ids: Iterable[int], individuals_visible: bool, k: int | None = None
+) -> GroupView:
     """A group's month for a page: its trend, per-team table, AI comparison, quality and distribution."""
     ids = sorted(set(person_ids))
     loaded = load_months(session, months_until(month, TREND_MONTHS), ids)
@@ -88,8 +109,10 @@ def group_view(session: Session, *, month: str, person_ids: Iterable[int], indiv
         trend=_suppressed(tables.trend_table(loaded, persons), config, k, individuals_visible),
         teams=teams.sort_values("team", ignore_index=True),
         ai_vs_other=compared(session, data, ids),
-        quality=pd.concat([rates[0].assign(suppressed=False), _suppressed(rates[1], config, k, individuals_visible)],
-                          ignore_index=True),
+        quality=pd.concat(
+            [rates[0].assign(suppressed=False), _suppressed(rates[1], config, k, individuals_visible)],
+            ignore_index=True,
+        ),
         distribution=persons[-1][DISTRIBUTION_COLUMNS].sample(frac=1, random_state=0, ignore_index=True),
     )
 
@@ -112,10 +135,14 @@ def person_view(session: Session, *, month: str, person_id: int) -> PersonView:
     persons = [tables.person_table(data) for data in loaded]
     data = loaded[-1]
     rates = quality.quality_month(session, month=month, person_ids=[person_id], by="person")
-    return PersonView(row=as_records(persons[-1])[0], trend=tables.trend_table(loaded, persons),
-                      ai_vs_other=compared(session, data, [person_id]), signals=tables.signals(data).get(person_id, []),
-                      quality=rates.iloc[0].to_dict(),
-                      codes=bool(data.people.set_index("person_id").at[person_id, "codes"]))
+    return PersonView(
+        row=as_records(persons[-1])[0],
+        trend=tables.trend_table(loaded, persons),
+        ai_vs_other=compared(session, data, [person_id]),
+        signals=tables.signals(data).get(person_id, []),
+        quality=rates.iloc[0].to_dict(),
+        codes=bool(data.people.set_index("person_id").at[person_id, "codes"]),
+    )
 
 
 def compared(session: Session, data: MonthData, person_ids: list[int] | None) -> pd.DataFrame:
@@ -141,13 +168,22 @@ def time_saved(session: Session, *, month: str, person_id: int) -> dict[str, Any
     config = Config.load(session)
     estimates = saved.person_rows(impact_fits(session, [end], config)[0], [person_id], config.delivery_hours_per_week)
     row = saved.beside_survey(estimates, reads.survey(session, start=start, end=end, person_ids=[person_id])).iloc[0]
-    names = {"time_saved_estimate": "estimate", "time_saved_low": "low", "time_saved_high": "high",
-             "time_saved_reason": "reason"}
+    names = {
+        "time_saved_estimate": "estimate",
+        "time_saved_low": "low",
+        "time_saved_high": "high",
+        "time_saved_reason": "reason",
+    }
     return {names.get(k, k): plain(v) for k, v in row.items() if k != "person_id"}
 
 
-def ai_vs_other(session: Session, *, month: str, person_ids: Iterable[int] | None = None,
-                flag: Literal["ai_any", "ai_high"] = "ai_any") -> pd.DataFrame:
+def ai_vs_other(
+    session: Session,
+    *,
+    month: str,
+    person_ids: Iterable[int] | None = None,
+    flag: Literal["ai_any", "ai_high"] = "ai_any",
+) -> pd.DataFrame:
     """AI-assisted vs other PRs of ``person_ids`` over ``month`` and the two months before it, with 80 %
     intervals (columns ``side, measure, n, estimate, low, high, small_sample``)."""
     return ai_assisted.ai_vs_other(load_month(session, month, person_ids, with_time_saved=False).prs, flag)

@@ -19,6 +19,10 @@ class Config:
     @classmethod
     def load(cls, session: Session) -> "Config":
         s = org_settings.get_all(session)
-        return cls(Weights.from_setting(s["value_weights"]), float(s["adoption_target"]),
-                   int(s["min_group_size"]), float(s["delivery_hours_per_week"]),
-                   dict(s["seat_prices"]))
+        return cls(
+            Weights.from_setting(s["value_weights"]),
+            float(s["adoption_target"]),
+            int(s["min_group_size"]),
+            float(s["delivery_hours_per_week"]),
+            dict(s["seat_prices"]),
+        )

@@ -61,8 +61,10 @@ def binomial_tail(successes: int, n: int, p: float) -> float:
     if p >= 1:
         return 1.0
     log_p, log_q = math.log(p), math.log1p(-p)
-    terms = (math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
-             for i in range(successes, n + 1))
+    terms = (
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * log_p + (n - i) * log_q
+        for i in range(successes, n + 1)
+    )
     return min(1.0, sum(math.exp(t) for t in terms))
 
 

@@ -17,16 +17,65 @@ from payoff.metrics.value import partial_month_from, spend, value_per_token
 
 ALL = "(all)"  # the group label of everyone in a load taken together
 # The documented keys first (docs/metrics.md), then every other column.
-LEADING = ["person_id", "email", "name", "team", "month", "input_tokens", "output_tokens", "cost_usd",
-           "usage_cost_usd", "seat_cost_usd", "prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_opened",
-           "ai_assisted_pr_share", "value_per_million_tokens", "time_saved_hours_per_week",
-           "survey_hours_saved_per_week", "flags"]
-COUNTS = ["input_tokens", "output_tokens", "tokens", "unused_seats", "prs_merged", "reverts", "prs_buggy",
-          "tickets_closed", "tickets_without_points", "bugs_fixed", "bugs_opened", "people", "time_saved_people",
-          "value_people", "weeks_before", "weeks_after", "controls"]
-GROUP_SUMS = ["input_tokens", "output_tokens", "tokens", "usage_cost_usd", "seat_cost_usd", "cost_usd",
-              "unused_seats", "unused_seat_cost_usd", "prs_merged", "reverts", "prs_buggy", "tickets_closed",
-              "tickets_without_points", "story_points", "bugs_fixed", "bugs_opened", "outcome_units"]
+LEADING = [
+    "person_id",
+    "email",
+    "name",
+    "team",
+    "month",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "usage_cost_usd",
+    "seat_cost_usd",
+    "prs_merged",
+    "pr_cycle_time_hours",
+    "tickets_closed",
+    "bugs_opened",
+    "ai_assisted_pr_share",
+    "value_per_million_tokens",
+    "time_saved_hours_per_week",
+    "survey_hours_saved_per_week",
+    "flags",
+]
+COUNTS = [
+    "input_tokens",
+    "output_tokens",
+    "tokens",
+    "unused_seats",
+    "prs_merged",
+    "reverts",
+    "prs_buggy",
+    "tickets_closed",
+    "tickets_without_points",
+    "bugs_fixed",
+    "bugs_opened",
+    "people",
+    "time_saved_people",
+    "value_people",
+    "weeks_before",
+    "weeks_after",
+    "controls",
+]
+GROUP_SUMS = [
+    "input_tokens",
+    "output_tokens",
+    "tokens",
+    "usage_cost_usd",
+    "seat_cost_usd",
+    "cost_usd",
+    "unused_seats",
+    "unused_seat_cost_usd",
+    "prs_merged",
+    "reverts",
+    "prs_buggy",
+    "tickets_closed",
+    "tickets_without_points",
+    "story_points",
+    "bugs_fixed",
+    "bugs_opened",
+    "outcome_units",
+]
 
 
 def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, list[waste.Signal]]:
@@ -37,8 +86,9 @@ def signals(data: MonthData, totals: pd.DataFrame | None = None) -> dict[int, li
     month["codes"] = month["person_id"].map(data.people.set_index("person_id")["codes"]).fillna(True).astype(bool)
     columns = ["person_id", "period", "tokens", "outcome_units"]
     quality_start = add_months(data.start, 1 - QUALITY_MONTHS)
-    own = pd.concat([data.history[data.history["period"] >= quality_start][columns],
-                     data.month_usage[columns]], ignore_index=True)
+    own = pd.concat(
+        [data.history[data.history["period"] >= quality_start][columns], data.month_usage[columns]], ignore_index=True
+    )
     peer_monthly = own if data.peer_monthly is None else data.peer_monthly
     peer_prs = data.month_prs if data.peer_prs is None else data.peer_prs
     return waste.combine(
@@ -126,8 +176,10 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 def _intervals(frame: pd.DataFrame) -> list[dict[str, float] | None]:
     """Per row, ``{"estimate", "low", "high"}`` of the time-saved estimate, None without one."""
     columns = (frame[c].tolist() for c in ("time_saved_estimate", "time_saved_low", "time_saved_high"))
-    return [{"estimate": estimate, "low": low, "high": high} if known else None
-            for known, estimate, low, high in zip(frame["time_saved_estimate"].notna(), *columns, strict=True)]
+    return [
+        {"estimate": estimate, "low": low, "high": high} if known else None
+        for known, estimate, low, high in zip(frame["time_saved_estimate"].notna(), *columns, strict=True)
+    ]
 
 
 def group_table(data: MonthData, by: str = "team", persons: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -159,8 +211,7 @@ def whole_table(data: MonthData, persons: pd.DataFrame | None = None, label: str
     return group_table(replace(data, people=data.people.assign(team=label)), "team", persons)
 
 
-def trend_table(loaded: list[MonthData], persons: list[pd.DataFrame] | None = None,
-                label: str = ALL) -> pd.DataFrame:
+def trend_table(loaded: list[MonthData], persons: list[pd.DataFrame] | None = None, label: str = ALL) -> pd.DataFrame:
     """``whole_table`` of each loaded month, oldest first: one aggregation, so a month of the trend is that
     month's group row figure for figure. ``persons``: each month's ``person_table`` when the caller has
     them already."""
@@ -187,13 +238,26 @@ def _impact_by_group(data: MonthData, persons: pd.DataFrame, by: str) -> pd.Data
         if found["people"] and found["gain"] is not None:
             expected = pd.Series(data.impact_fit.month_expected, index=data.impact_fit.panel.people)
             month = float(expected.reindex(counted["person_id"]).sum())
-            extra = pd.DataFrame({"estimate": [found["gain"] * month], "low": [found["gain_low"] * month],
-                                  "high": [found["gain_high"] * month]})
+            extra = pd.DataFrame(
+                {
+                    "estimate": [found["gain"] * month],
+                    "low": [found["gain_low"] * month],
+                    "high": [found["gain_high"] * month],
+                }
+            )
             spent = spend(counted["tokens"], counted["cost_usd"]).sum(min_count=1).to_frame().T
-            row |= {"extra_outcome_units": extra["estimate"].iloc[0],
-                    **value_per_token(extra, spent).iloc[0].to_dict()}
+            row |= {"extra_outcome_units": extra["estimate"].iloc[0], **value_per_token(extra, spent).iloc[0].to_dict()}
         rows[name] = row
-    columns = ["time_saved_people", "time_saved_hours_per_week", "output_gain", "placebo_gain", "value_people",
-               "extra_outcome_units", "value_per_million_tokens", "value_per_million_tokens_low",
-               "value_per_million_tokens_high", "value_per_100_usd"]
+    columns = [
+        "time_saved_people",
+        "time_saved_hours_per_week",
+        "output_gain",
+        "placebo_gain",
+        "value_people",
+        "extra_outcome_units",
+        "value_per_million_tokens",
+        "value_per_million_tokens_low",
+        "value_per_million_tokens_high",
+        "value_per_100_usd",
+    ]
     return pd.DataFrame([rows[name] for name in rows], index=pd.Index(list(rows), name=by), columns=columns)

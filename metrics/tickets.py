@@ -8,11 +8,20 @@ import pandas as pd
 
 from payoff.metrics import stats
 
-CYCLE_COLUMNS = ["tickets_cycled", "ticket_cycle_time_hours", "ticket_new_hours", "ticket_in_progress_hours",
-                 "ticket_done_hours", "tickets_reopened"]
+CYCLE_COLUMNS = [
+    "tickets_cycled",
+    "ticket_cycle_time_hours",
+    "ticket_new_hours",
+    "ticket_in_progress_hours",
+    "ticket_done_hours",
+    "tickets_reopened",
+]
 COVERAGE_COLUMNS = ["bugs_reported", "bugs_traced", "link_coverage"]
-PHASES = {"new_hours": "ticket_new_hours", "in_progress_hours": "ticket_in_progress_hours",
-          "done_hours": "ticket_done_hours"}
+PHASES = {
+    "new_hours": "ticket_new_hours",
+    "in_progress_hours": "ticket_in_progress_hours",
+    "done_hours": "ticket_done_hours",
+}
 
 
 def _groups(frame: pd.DataFrame, by: str | None):
@@ -30,8 +39,11 @@ def cycle_time(cycles: pd.DataFrame, by: str | None = "person_id") -> pd.DataFra
     """
     rows = []
     for key, part in _groups(cycles, by):
-        row = {"tickets_cycled": len(part), "ticket_cycle_time_hours": stats.median(part["cycle_hours"]).estimate,
-               "tickets_reopened": int((part["reopens"] > 0).sum())}
+        row = {
+            "tickets_cycled": len(part),
+            "ticket_cycle_time_hours": stats.median(part["cycle_hours"]).estimate,
+            "tickets_reopened": int((part["reopens"] > 0).sum()),
+        }
         row.update({name: stats.median(part[column]).estimate for column, name in PHASES.items()})
         rows.append({**({} if by is None else {by: key}), **row})
     return pd.DataFrame(rows, columns=([] if by is None else [by]) + CYCLE_COLUMNS)
@@ -44,8 +56,14 @@ def link_coverage(bugs: pd.DataFrame, by: str | None = "person_id") -> pd.DataFr
     rows = []
     for key, part in _groups(bugs, by):
         traced = int(part["traced"].sum())
-        rows.append({**({} if by is None else {by: key}), "bugs_reported": len(part), "bugs_traced": traced,
-                     "link_coverage": traced / len(part) if len(part) else None})
+        rows.append(
+            {
+                **({} if by is None else {by: key}),
+                "bugs_reported": len(part),
+                "bugs_traced": traced,
+                "link_coverage": traced / len(part) if len(part) else None,
+            }
+        )
     return pd.DataFrame(rows, columns=([] if by is None else [by]) + COVERAGE_COLUMNS)
 
 
@@ -56,6 +74,13 @@ def cycle_ai_vs_other(cycles: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for side, part in (("ai_assisted", cycles[cycles["ai_any"]]), ("other", cycles[~cycles["ai_any"]])):
         found = stats.median(part["cycle_hours"])
-        rows.append({"side": side, "measure": "ticket_cycle_time_hours", "n": found.n, **found.as_dict(),
-                     "small_sample": found.small_sample})
+        rows.append(
+            {
+                "side": side,
+                "measure": "ticket_cycle_time_hours",
+                "n": found.n,
+                **found.as_dict(),
+                "small_sample": found.small_sample,
+            }
+        )
     return pd.DataFrame(rows, columns=["side", "measure", "n", "estimate", "low", "high", "small_sample"])

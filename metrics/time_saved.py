@@ -16,9 +16,20 @@ import pandas as pd
 
 from payoff.metrics.impact import Estimates
 
-COLUMNS = ["person_id", "time_saved_estimate", "time_saved_low", "time_saved_high", "time_saved_reason",
-           "weeks_before", "weeks_after", "controls", "baseline_units_per_week", "output_gain",
-           "output_gain_low", "output_gain_high"]
+COLUMNS = [
+    "person_id",
+    "time_saved_estimate",
+    "time_saved_low",
+    "time_saved_high",
+    "time_saved_reason",
+    "weeks_before",
+    "weeks_after",
+    "controls",
+    "baseline_units_per_week",
+    "output_gain",
+    "output_gain_low",
+    "output_gain_high",
+]
 
 
 def hours(gain, delivery_hours: float):
@@ -33,12 +44,20 @@ def person_rows(estimates: Estimates, people, delivery_hours: float) -> pd.DataF
     reasons = pd.Series(estimates.reasons, index=estimates.panel.people)
     frame = pd.DataFrame({"person_id": list(people)})
     ids = frame["person_id"]
-    for column, source in (("output_gain", "gain"), ("output_gain_low", "gain_low"),
-                           ("output_gain_high", "gain_high"), ("weeks_before", "weeks_before"),
-                           ("weeks_after", "weeks_after"), ("baseline_units_per_week", "baseline_units_per_week")):
+    for column, source in (
+        ("output_gain", "gain"),
+        ("output_gain_low", "gain_low"),
+        ("output_gain_high", "gain_high"),
+        ("weeks_before", "weeks_before"),
+        ("weeks_after", "weeks_after"),
+        ("baseline_units_per_week", "baseline_units_per_week"),
+    ):
         frame[column] = ids.map(person[source]) if source in person else np.nan
-    for column, gain in (("time_saved_estimate", "output_gain"), ("time_saved_low", "output_gain_low"),
-                         ("time_saved_high", "output_gain_high")):
+    for column, gain in (
+        ("time_saved_estimate", "output_gain"),
+        ("time_saved_low", "output_gain_low"),
+        ("time_saved_high", "output_gain_high"),
+    ):
         frame[column] = hours(frame[gain], delivery_hours)
     reason = ids.map(reasons).where(ids.isin(reasons.index), "no AI use in the window").astype(object)
     frame["time_saved_reason"] = reason.where(reason.notna(), None)
@@ -51,16 +70,19 @@ def group(estimates: Estimates, person_ids, delivery_hours: float) -> dict:
     ``output_gain`` as ``{estimate, low, high}`` (None without any estimate), and the pre-adoption
     ``placebo_gain`` beside them."""
     found = estimates.group(person_ids)
-    out = {"time_saved_people": found["people"], "time_saved_hours_per_week": None, "output_gain": None,
-           "placebo_gain": None}
+    out = {
+        "time_saved_people": found["people"],
+        "time_saved_hours_per_week": None,
+        "output_gain": None,
+        "placebo_gain": None,
+    }
     if not found["people"] or found["gain"] is None:
         return out
     gain = {"estimate": found["gain"], "low": found["gain_low"], "high": found["gain_high"]}
     out["output_gain"] = gain
     out["time_saved_hours_per_week"] = {k: float(hours(v, delivery_hours)) for k, v in gain.items()}
     if found["placebo"] is not None:
-        out["placebo_gain"] = {"estimate": found["placebo"], "low": found["placebo_low"],
-                               "high": found["placebo_high"]}
+        out["placebo_gain"] = {"estimate": found["placebo"], "low": found["placebo_low"], "high": found["placebo_high"]}
     return out
 
 
@@ -77,6 +99,8 @@ def beside_survey(estimates: pd.DataFrame, survey: pd.DataFrame) -> pd.DataFrame
     survey, estimate, low, high = (frame[c].astype(float) for c in columns)  # None (no estimate at all) -> NaN
     within = (low <= survey) & (survey <= high)
     frame["survey_agreement"] = np.select(
-        [survey.isna() | estimate.isna(), within & (low <= 0) & (0 <= high), within, survey > high],
-        [None, "estimate cannot tell", "within", "survey higher"], "survey lower").tolist()
+        [survey.isna() | estimate.isna(), within & (low <= 0) & (high >= 0), within, survey > high],
+        [None, "estimate cannot tell", "within", "survey higher"],
+        "survey lower",
+    ).tolist()
     return frame

@@ -51,8 +51,11 @@ def unused_seats(seats: pd.DataFrame, tools_used: pd.DataFrame, start: date, end
     last = pd.to_datetime(seats["last_activity_at"], utc=True)
     cancelled = pd.to_datetime(seats["pending_cancellation_date"])
     ended = pd.to_datetime(seats["ended_at"], utc=True)
-    held = ((assigned.isna() | (assigned < month_end)) & (cancelled.isna() | (cancelled >= pd.Timestamp(start)))
-            & (ended.isna() | (ended >= month_start)))
+    held = (
+        (assigned.isna() | (assigned < month_end))
+        & (cancelled.isna() | (cancelled >= pd.Timestamp(start)))
+        & (ended.isna() | (ended >= month_start))
+    )
     pair = ["person_id", "tool"]
     active = pd.MultiIndex.from_frame(tools_used.loc[tools_used["active_days"] > 0, pair])
     used = pd.Series(pd.MultiIndex.from_frame(seats[pair]).isin(active), index=seats.index)

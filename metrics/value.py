@@ -56,8 +56,12 @@ def spend(tokens: pd.Series, cost_usd: pd.Series) -> pd.DataFrame:
     """Per person-month, the denominators of value per token: ``millions`` of tokens and ``hundreds`` of
     USD, each floored (``MIN_MILLION_TOKENS``, ``MIN_HUNDRED_USD``); NaN when nothing was spent."""
     tokens, cost_usd = tokens.astype(float), cost_usd.astype(float)
-    return pd.DataFrame({"millions": (tokens / 1e6).clip(lower=MIN_MILLION_TOKENS).where(tokens > 0),
-                         "hundreds": (cost_usd / 100).clip(lower=MIN_HUNDRED_USD).where(cost_usd > 0)})
+    return pd.DataFrame(
+        {
+            "millions": (tokens / 1e6).clip(lower=MIN_MILLION_TOKENS).where(tokens > 0),
+            "hundreds": (cost_usd / 100).clip(lower=MIN_HUNDRED_USD).where(cost_usd > 0),
+        }
+    )
 
 
 def value_per_token(extra: pd.DataFrame, spent: pd.DataFrame) -> pd.DataFrame:
@@ -67,12 +71,15 @@ def value_per_token(extra: pd.DataFrame, spent: pd.DataFrame) -> pd.DataFrame:
     Empty without an estimate or without spending. Tokens enter only the denominator, so burning more of
     them can only lower it."""
     millions, hundreds = spent["millions"].to_numpy(), spent["hundreds"].to_numpy()
-    return pd.DataFrame({
-        "value_per_million_tokens": extra["estimate"].to_numpy() / millions,
-        "value_per_million_tokens_low": extra["low"].to_numpy() / millions,
-        "value_per_million_tokens_high": extra["high"].to_numpy() / millions,
-        "value_per_100_usd": extra["estimate"].to_numpy() / hundreds,
-    }, index=extra.index)
+    return pd.DataFrame(
+        {
+            "value_per_million_tokens": extra["estimate"].to_numpy() / millions,
+            "value_per_million_tokens_low": extra["low"].to_numpy() / millions,
+            "value_per_million_tokens_high": extra["high"].to_numpy() / millions,
+            "value_per_100_usd": extra["estimate"].to_numpy() / hundreds,
+        },
+        index=extra.index,
+    )
 
 
 def partial_month_from(usage_days: pd.DataFrame, month_start: date) -> pd.Series:

@@ -25,8 +25,13 @@ SLICING_MIN_PRS = 8  # ... (at least this many PRs) and review takes no longer t
 QUALITY_MIN_BAD = 2  # at least this many AI-assisted PRs with a bug or revert ...
 QUALITY_MAX_CHANCE = 0.025  # ... and at most this probability of so many at the organisation's rate
 
-NAMES = ("spend_without_outcomes", "repetitive_agent_runs", "usage_decoupled_from_outcomes", "pr_slicing",
-         "quality_regression")
+NAMES = (
+    "spend_without_outcomes",
+    "repetitive_agent_runs",
+    "usage_decoupled_from_outcomes",
+    "pr_slicing",
+    "quality_regression",
+)
 
 
 @dataclass(frozen=True)
@@ -39,12 +44,19 @@ def spend_without_outcomes(month: pd.DataFrame) -> dict[int, Signal]:
     """Flag ``cost_usd >= 25`` (usage and seats) or ``tokens >= 1M`` in the month with ``units <= 0`` (no PR
     that held up, no ticket, no story point), except people whose role has no delivery work (``codes`` false:
     no outcome is expected of them). ``month``: ``person_id, tokens, cost_usd, units, codes``."""
-    hit = month[((month["cost_usd"] >= SPEND_MIN_USD) | (month["tokens"] >= SPEND_MIN_TOKENS)) & (month["units"] <= 0)
-                & month["codes"]]
-    return {int(r.person_id): Signal("spend_without_outcomes",
-                                     f"{r.tokens:,.0f} tokens and ${r.cost_usd:,.2f} (usage and seats) this month "
-                                     "and no outcome units: no merged PR that held up, no closed ticket")
-            for r in hit.itertuples()}
+    hit = month[
+        ((month["cost_usd"] >= SPEND_MIN_USD) | (month["tokens"] >= SPEND_MIN_TOKENS))
+        & (month["units"] <= 0)
+        & month["codes"]
+    ]
+    return {
+        int(r.person_id): Signal(
+            "spend_without_outcomes",
+            f"{r.tokens:,.0f} tokens and ${r.cost_usd:,.2f} (usage and seats) this month "
+            "and no outcome units: no merged PR that held up, no closed ticket",
+        )
+        for r in hit.itertuples()
+    }
 
 
 def repetitive_agent_runs(runs: pd.DataFrame, prs: pd.DataFrame) -> dict[int, Signal]:
@@ -63,8 +75,10 @@ def repetitive_agent_runs(runs: pd.DataFrame, prs: pd.DataFrame) -> dict[int, Si
         idle = part[~tied]
         if idle.empty:
             continue
-        worst = "; ".join(f"{r.agent} task {r.task_fingerprint}: {r.runs} runs, {r.tokens:,.0f} tokens"
-                          for r in idle.head(3).itertuples())
+        worst = "; ".join(
+            f"{r.agent} task {r.task_fingerprint}: {r.runs} runs, {r.tokens:,.0f} tokens"
+            for r in idle.head(3).itertuples()
+        )
         found[int(person)] = Signal("repetitive_agent_runs", f"same task repeated without merged work: {worst}")
     return found
 
@@ -95,7 +109,8 @@ def usage_decoupled(monthly: pd.DataFrame, peers: pd.Series, month) -> dict[int,
                 "usage_decoupled_from_outcomes",
                 f"{r.tokens:,.0f} tokens for {r.outcome_units:.1f} outcome units this month: {r.ratio:.1f}x the "
                 f"tokens per unit of the people using AI (median {r.reference:,.0f}); {high} of the last {seen} "
-                "months that high")
+                "months that high",
+            )
     return found
 
 
@@ -106,18 +121,25 @@ def pr_slicing(prs: pd.DataFrame, peers: pd.DataFrame) -> dict[int, Signal]:
     month's PRs with ``person_id, size_lines, review_hours`` (``outcomes.pr_times``); ``peers``: the same for
     everyone's PRs."""
     per_author = lambda frame: frame.groupby("person_id").agg(  # noqa: E731
-        prs=("pr_id", "count"), size=("size_lines", "median"), review=("review_hours", "median"))
+        prs=("pr_id", "count"), size=("size_lines", "median"), review=("review_hours", "median")
+    )
     reference = per_author(peers).median()  # per author, so one prolific slicer does not set the norm
     reference = {"prs": reference["prs"], "size": reference["size"], "review": reference["review"]}
     mine = per_author(prs)
-    hit = mine[(mine["prs"] >= max(SLICING_MIN_PRS, SLICING_COUNT * reference["prs"]))
-               & (mine["size"] <= SLICING_SIZE * reference["size"])
-               & ~(mine["review"] > reference["review"])]
-    return {int(person): Signal("pr_slicing",
-                                f"{r.prs:.0f} merged PRs this month against a median of {reference['prs']:.0f} per "
-                                f"author, median {r.size:.0f} lines against {reference['size']:.0f}: many small "
-                                "PRs where others make fewer, larger ones")
-            for person, r in hit.iterrows()}
+    hit = mine[
+        (mine["prs"] >= max(SLICING_MIN_PRS, SLICING_COUNT * reference["prs"]))
+        & (mine["size"] <= SLICING_SIZE * reference["size"])
+        & ~(mine["review"] > reference["review"])
+    ]
+    return {
+        int(person): Signal(
+            "pr_slicing",
+            f"{r.prs:.0f} merged PRs this month against a median of {reference['prs']:.0f} per "
+            f"author, median {r.size:.0f} lines against {reference['size']:.0f}: many small "
+            "PRs where others make fewer, larger ones",
+        )
+        for person, r in hit.iterrows()
+    }
 
 
 def quality_regression(prs: pd.DataFrame, reference_rate: float) -> dict[int, Signal]:
@@ -133,12 +155,14 @@ def quality_regression(prs: pd.DataFrame, reference_rate: float) -> dict[int, Si
         chance = stats.binomial_tail(bad, n, reference_rate)
         if chance < QUALITY_MAX_CHANCE:
             interval = stats.proportion(bad, n)
-            found[int(person)] = Signal("quality_regression",
-                                        f"{bad} of {n} AI-assisted PRs caused a bug or were reverted "
-                                        f"({interval.estimate:.0%}, 80 % interval "
-                                        f"{interval.low:.0%}-{interval.high:.0%}) "
-                                        f"against {reference_rate:.0%} for the organisation's PRs without AI "
-                                        f"signals; chance of this many at that rate {_chance(chance)}")
+            found[int(person)] = Signal(
+                "quality_regression",
+                f"{bad} of {n} AI-assisted PRs caused a bug or were reverted "
+                f"({interval.estimate:.0%}, 80 % interval "
+                f"{interval.low:.0%}-{interval.high:.0%}) "
+                f"against {reference_rate:.0%} for the organisation's PRs without AI "
+                f"signals; chance of this many at that rate {_chance(chance)}",
+            )
     return found
 
 

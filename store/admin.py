@@ -15,8 +15,17 @@ def people(session: Session) -> pd.DataFrame:
     """Everyone in the people table, by name (never by any usage figure)."""
     rows = session.exec(select(Person).order_by(Person.name, Person.email)).all()
     return pd.DataFrame(
-        [{"id": p.id, "name": p.name, "email": p.email, "team": p.team, "manager_email": p.manager_email,
-          "role": p.role} for p in rows],
+        [
+            {
+                "id": p.id,
+                "name": p.name,
+                "email": p.email,
+                "team": p.team,
+                "manager_email": p.manager_email,
+                "role": p.role,
+            }
+            for p in rows
+        ],
         columns=["id", "name", "email", "team", "manager_email", "role"],
     )
 
@@ -27,7 +36,9 @@ def set_role(session: Session, *, email: str, role: str, by: str) -> None:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     person = session.exec(select(Person).where(Person.email == email)).one()
     if person.role != role:
-        audit.record(session, viewer_email=by, subject=person.email, view="admin.role", detail=f"{person.role} -> {role}")
+        audit.record(
+            session, viewer_email=by, subject=person.email, view="admin.role", detail=f"{person.role} -> {role}"
+        )
     person.role = role
     session.add(person)
 
@@ -38,8 +49,13 @@ def change_setting(session: Session, key: str, value: Any, *, by: str) -> None:
     before = org_settings.get(session, key)
     org_settings.put(session, key, value)
     if before != value:
-        audit.record(session, viewer_email=by, subject=f"setting:{key}", view="admin.setting",
-                     detail=f"{json.dumps(before, sort_keys=True)} -> {json.dumps(value, sort_keys=True)}")
+        audit.record(
+            session,
+            viewer_email=by,
+            subject=f"setting:{key}",
+            view="admin.setting",
+            detail=f"{json.dumps(before, sort_keys=True)} -> {json.dumps(value, sort_keys=True)}",
+        )
         if key == "causation_links":  # which bugs count against which PRs follows the setting at once
             linking.relink(session)
 
@@ -48,10 +64,19 @@ def unmatched_identities(session: Session) -> list[dict]:
     """Each identity that matches nobody, with its source, the rows waiting on it, the people it may be and
     what it says about a new person (``new_person``)."""
     everyone = list(session.exec(select(Person).order_by(Person.email)))
-    return [{"identity": identity.id, "source": identity.source, "external_id": identity.external_id,
-             "label": identity.label, "first_seen": identity.first_seen, "rows_waiting": waiting,
-             "suggestions": identities.suggest(identity, everyone), "new_person": identities.new_person(identity)}
-            for identity, waiting in identities.unmatched(session)]
+    return [
+        {
+            "identity": identity.id,
+            "source": identity.source,
+            "external_id": identity.external_id,
+            "label": identity.label,
+            "first_seen": identity.first_seen,
+            "rows_waiting": waiting,
+            "suggestions": identities.suggest(identity, everyone),
+            "new_person": identities.new_person(identity),
+        }
+        for identity, waiting in identities.unmatched(session)
+    ]
 
 
 def demo_only(session: Session) -> bool:
@@ -66,8 +91,18 @@ def connector_health(session: Session) -> pd.DataFrame:
     """One row per synced stream: last success, last error and cursor."""
     rows = session.exec(select(SyncState).order_by(SyncState.source, SyncState.stream, SyncState.scope)).all()
     return pd.DataFrame(
-        [{"source": r.source, "stream": r.stream, "scope": r.scope, "last_success": r.last_success,
-          "last_error": r.last_error, "cursor": r.cursor, "updated_at": r.updated_at} for r in rows],
+        [
+            {
+                "source": r.source,
+                "stream": r.stream,
+                "scope": r.scope,
+                "last_success": r.last_success,
+                "last_error": r.last_error,
+                "cursor": r.cursor,
+                "updated_at": r.updated_at,
+            }
+            for r in rows
+        ],
         columns=["source", "stream", "scope", "last_success", "last_error", "cursor", "updated_at"],
     )
 
@@ -76,7 +111,9 @@ def audit_log(session: Session, *, limit: int = 1000) -> pd.DataFrame:
     """The newest ``limit`` audit rows: who saw whose data, where."""
     rows = session.exec(select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit)).all()
     return pd.DataFrame(
-        [{"at": r.at, "viewer": r.viewer_email, "subject": r.subject, "view": r.view, "detail": r.detail}
-         for r in rows],
+        [
+            {"at": r.at, "viewer": r.viewer_email, "subject": r.subject, "view": r.view, "detail": r.detail}
+            for r in rows
+        ],
         columns=["at", "viewer", "subject", "view", "detail"],
     )

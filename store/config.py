@@ -69,12 +69,16 @@ class Settings:
             database_url=env.get("PAYOFF_DATABASE_URL") or DEFAULT_DATABASE_URL,
             config_path=env.get("PAYOFF_CONFIG") or None,
             demo_signin=_flag(env.get("PAYOFF_DEMO_SIGNIN")),
-            keys={key.variable: env.get(key.variable) or None
-                  for connector in CONNECTORS.values() for key in connector.keys},
+            keys={
+                key.variable: env.get(key.variable) or None
+                for connector in CONNECTORS.values()
+                for key in connector.keys
+            },
             otel_token=env.get("PAYOFF_OTEL_TOKEN") or None,
             otel_tokens_file=env.get("PAYOFF_OTEL_TOKENS_FILE") or None,
             unverified_email_providers=frozenset(
-                name.strip() for name in (env.get("PAYOFF_UNVERIFIED_EMAIL_PROVIDERS") or "").split(",") if name.strip()),
+                name.strip() for name in (env.get("PAYOFF_UNVERIFIED_EMAIL_PROVIDERS") or "").split(",") if name.strip()
+            ),
         )
 
     def scrub(self, text: str) -> str:

@@ -97,8 +97,13 @@ def load(path: Path) -> ConfigFile:
             where.fail((), section, f"unknown section [{section}]; known: {', '.join(SECTIONS)}")
         if not isinstance(value, dict):
             where.fail((), section, f"{section} must be a table: [{section}]")
-    return ConfigFile(path, _people(where, data.get("people", {})), _sources(where, data.get("sources", {})),
-                      _settings(where, data.get("settings", {})), _schedule(where, data.get("schedule", {})))
+    return ConfigFile(
+        path,
+        _people(where, data.get("people", {})),
+        _sources(where, data.get("sources", {})),
+        _settings(where, data.get("settings", {})),
+        _schedule(where, data.get("schedule", {})),
+    )
 
 
 class _Lines:
@@ -112,13 +117,12 @@ class _Lines:
         for number, raw in enumerate(self.lines, 1):
             stripped = raw.split("#", 1)[0].strip()
             if stripped.startswith("["):
-                current = tuple(part.strip().strip('"\'') for part in stripped.strip("[]").split("."))
+                current = tuple(part.strip().strip("\"'") for part in stripped.strip("[]").split("."))
                 if current == table:
                     header = number
                 continue
-            if current == table and key is not None:
-                if re.match(rf"""^["']?{re.escape(key)}["']?\s*=""", stripped):
-                    return number
+            if current == table and key is not None and re.match(rf"""^["']?{re.escape(key)}["']?\s*=""", stripped):
+                return number
             if not table and key is not None and current == () and re.match(rf"^{re.escape(key)}\s*=", stripped):
                 return number
         if not table and key is not None:  # a top-level table: its header
@@ -164,16 +168,27 @@ def _source(where: _Lines, table: tuple[str, ...], connector: Connector, values:
         if option is None:
             if SECRET.search(key):
                 names = ", ".join(k.variable for k in connector.keys)
-                where.fail(table, key, f"{key} looks like a secret: payoff.toml holds none; set {names} in the "
-                                       "environment (or the secrets your deployment injects) instead")
+                where.fail(
+                    table,
+                    key,
+                    f"{key} looks like a secret: payoff.toml holds none; set {names} in the "
+                    "environment (or the secrets your deployment injects) instead",
+                )
             where.fail(table, key, f"unknown key {key!r} in [{'.'.join(table)}]; known: {', '.join(options)}")
         chosen[option.name] = _value(where, table, key, option, value)
     for option in connector.options:
         if option.default is ... and option.name not in chosen:
-            where.fail(table, None, f"[{'.'.join(table)}] needs {option.flag.removeprefix('--')} "
-                                    f"({option.help.split('.')[0].lower()})")
-    return Source(connector, {o.name: chosen.get(o.name, None if o.default is ... else o.default)
-                              for o in connector.options}, frozenset(chosen), where.line(table))
+            where.fail(
+                table,
+                None,
+                f"[{'.'.join(table)}] needs {option.flag.removeprefix('--')} ({option.help.split('.')[0].lower()})",
+            )
+    return Source(
+        connector,
+        {o.name: chosen.get(o.name, None if o.default is ... else o.default) for o in connector.options},
+        frozenset(chosen),
+        where.line(table),
+    )
 
 
 def _value(where: _Lines, table: tuple[str, ...], key: str, option: Option, value: Any) -> Any:
@@ -207,8 +222,11 @@ def _settings(where: _Lines, table: dict) -> dict[str, Any]:
         default = org_settings.DEFAULTS[key]
         kind = (int, float) if isinstance(default, float) else type(default)
         if not isinstance(value, kind) or isinstance(value, bool) != isinstance(default, bool):
-            where.fail(("settings",), key, f"{key} must be {type(default).__name__} like {default!r}, not "
-                                           f"{type(value).__name__} {value!r}")
+            where.fail(
+                ("settings",),
+                key,
+                f"{key} must be {type(default).__name__} like {default!r}, not {type(value).__name__} {value!r}",
+            )
         try:
             org_settings.check(key, value)
         except ValueError as error:
@@ -221,5 +239,5 @@ def _schedule(where: _Lines, table: dict) -> dict[str, str]:
         if key not in SCHEDULE:
             where.fail(("schedule",), key, f"unknown key {key!r} in [schedule]; known: {', '.join(SCHEDULE)}")
         if not (isinstance(value, str) and len(value.split()) == 5 and all(CRON_FIELD.match(f) for f in value.split())):
-            where.fail(("schedule",), key, f"{key} must be a cron schedule of five fields, e.g. \"0 * * * *\"")
+            where.fail(("schedule",), key, f'{key} must be a cron schedule of five fields, e.g. "0 * * * *"')
     return dict(table)

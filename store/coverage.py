@@ -17,8 +17,10 @@ def outcome_sources_since(session: Session) -> date | None:
     merged PR's and the first resolved ticket's days (a source without any row is not connected and is
     left out). None when there is no outcome at all. Unmatched authors count: their rows prove the
     source was synced."""
-    firsts = [session.execute(select(func.min(PullRequest.merged_at))).scalar(),
-              session.execute(select(func.min(Ticket.resolved_at)).where(Ticket.status_category == "done")).scalar()]
+    firsts = [
+        session.execute(select(func.min(PullRequest.merged_at))).scalar(),
+        session.execute(select(func.min(Ticket.resolved_at)).where(Ticket.status_category == "done")).scalar(),
+    ]
     days = [_day(first) for first in firsts if first is not None]
     return max(days) if days else None
 

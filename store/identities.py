@@ -103,12 +103,15 @@ def map_identity(session: Session, identity_id: str, person_id: int, *, by: str)
     session.flush()
     moved = 0
     for model in PERSONAL:
-        moved += session.execute(update(model).where(model.identity_id == identity_id)
-                                 .values(person_id=person_id)).rowcount
-    first, last = session.exec(select(func.min(AIUsageDaily.day), func.max(AIUsageDaily.day))
-                               .where(AIUsageDaily.identity_id == identity_id)).one()
+        moved += session.execute(
+            update(model).where(model.identity_id == identity_id).values(person_id=person_id)
+        ).rowcount
+    first, last = session.exec(
+        select(func.min(AIUsageDaily.day), func.max(AIUsageDaily.day)).where(AIUsageDaily.identity_id == identity_id)
+    ).one()
     if first is not None:
         rollups.refresh(session, {person_id: (first, last)})
-    audit.record(session, viewer_email=by, subject=person.email, view="identity.map",
-                 detail=f"{identity_id} ({moved} rows)")
+    audit.record(
+        session, viewer_email=by, subject=person.email, view="identity.map", detail=f"{identity_id} ({moved} rows)"
+    )
     return moved

@@ -37,8 +37,9 @@ def _people(session: Session) -> dict[str, tuple[int, str]]:
 
 def _known(path: Path, line: int, address: str, people: dict[str, tuple[int, str]]) -> tuple[int, str]:
     if address not in people:
-        raise BadFile(path, line, '"email"', f"{address} is not a known person; import them with "
-                                             "`payoff import people` first")
+        raise BadFile(
+            path, line, '"email"', f"{address} is not a known person; import them with `payoff import people` first"
+        )
     return people[address]
 
 
@@ -50,6 +51,7 @@ def _role(value: Any) -> str:
 
 
 # --- usage, pull requests, tickets ---------------------------------------------------------------
+
 
 def import_file(path: Path, url: str | None = None, progress: Progress = quiet, *, stream: str) -> dict[str, int]:
     """Import a file of the format ``stream`` (usage | pull_requests | tickets) as the files connector's
@@ -64,7 +66,7 @@ def import_file(path: Path, url: str | None = None, progress: Progress = quiet, 
                 _known(path, line, row["email"], people)
         for start in range(0, len(read.objects), STEP):
             page = Page()
-            for object_id, payload, rows in read.objects[start:start + STEP]:
+            for object_id, payload, rows in read.objects[start : start + STEP]:
                 page.add(rows)
                 page.raw.append((object_id, payload))
             writes.save_page(s, source=files.SOURCE, stream=stream, scope=path.name, rows=page.rows, raw=page.raw)
@@ -78,6 +80,7 @@ def import_file(path: Path, url: str | None = None, progress: Progress = quiet, 
 
 # --- people --------------------------------------------------------------------------------------
 
+
 def _codes(value: Any) -> bool:
     """Whether the person's role has delivery work (code, tickets): yes | no."""
     answer = str(value).strip().lower()
@@ -86,9 +89,19 @@ def _codes(value: Any) -> bool:
     return answer in ("yes", "true", "1")
 
 
-PEOPLE = Spec(required={"email": reading.email, "name": reading.text, "team": str, "manager_email": str, "role": _role,
-                        "github_login": str, "jira_account_id": str}, optional={"codes": _codes},
-              extra=IDENTITY_COLUMN)
+PEOPLE = Spec(
+    required={
+        "email": reading.email,
+        "name": reading.text,
+        "team": str,
+        "manager_email": str,
+        "role": _role,
+        "github_login": str,
+        "jira_account_id": str,
+    },
+    optional={"codes": _codes},
+    extra=IDENTITY_COLUMN,
+)
 
 
 def _identity_columns(header: list[str]) -> dict[str, str]:
@@ -134,8 +147,16 @@ def _people_rows(path: Path, rows: list[tuple[int, dict]], stored: dict[str, tup
         if team:
             teams[team] = {"name": team}
         email = spelled(row["email"])
-        people.append({"email": email, "name": row["name"], "team": team, "role": row["role"],
-                       "codes": row.get("codes") is not False, "manager_email": spelled(manager) if manager else None})
+        people.append(
+            {
+                "email": email,
+                "name": row["name"],
+                "team": team,
+                "role": row["role"],
+                "codes": row.get("codes") is not False,
+                "manager_email": spelled(manager) if manager else None,
+            }
+        )
         for column, source in sources.items():
             value = str(row.get(column) or "").strip()
             if not value:
@@ -143,15 +164,18 @@ def _people_rows(path: Path, rows: list[tuple[int, dict]], stored: dict[str, tup
             external = value if column.endswith("_id") else value.lower()
             identity_id = f"{source}:{external}"
             if identity_id in claimed:
-                raise BadFile(path, line, f'"{column}"', f"{value} is already given to someone on line "
-                                                         f"{claimed[identity_id]}")
+                raise BadFile(
+                    path, line, f'"{column}"', f"{value} is already given to someone on line {claimed[identity_id]}"
+                )
             claimed[identity_id] = line
-            identities.append({"id": identity_id, "source": source, "external_id": external, "label": email,
-                               "email": email})
+            identities.append(
+                {"id": identity_id, "source": source, "external_id": external, "label": email, "email": email}
+            )
     return people, list(teams.values()), identities
 
 
 # --- survey --------------------------------------------------------------------------------------
+
 
 def _hours(value: Any) -> float:
     hours = reading.amount(value)
@@ -164,8 +188,9 @@ def _comment(value: Any) -> str | None:
     return capped(str(value), COMMENT_MAX_CHARS, "the comment")
 
 
-SURVEY = Spec(required={"week": reading.day, "email": reading.email, "hours_saved": _hours},
-              optional={"comment": _comment})
+SURVEY = Spec(
+    required={"week": reading.day, "email": reading.email, "hours_saved": _hours}, optional={"comment": _comment}
+)
 
 
 def import_survey(path: Path, url: str | None = None, progress: Progress = quiet) -> dict[str, int]:
@@ -179,9 +204,21 @@ def import_survey(path: Path, url: str | None = None, progress: Progress = quiet
             week = row["week"] - timedelta(days=row["week"].weekday())
             answer_id = f"survey:{email}:{week}"
             if answer_id in answers:
-                raise BadFile(path, line, '"week"', f"{email} already answered for the week of {week} on line "
-                                                    f"{answers[answer_id][0]}")
-            answers[answer_id] = (line, {"id": answer_id, "person_id": person_id, "week": week,
-                                         "hours_saved": row["hours_saved"], "comment": row.get("comment")})
+                raise BadFile(
+                    path,
+                    line,
+                    '"week"',
+                    f"{email} already answered for the week of {week} on line {answers[answer_id][0]}",
+                )
+            answers[answer_id] = (
+                line,
+                {
+                    "id": answer_id,
+                    "person_id": person_id,
+                    "week": week,
+                    "hours_saved": row["hours_saved"],
+                    "comment": row.get("comment"),
+                },
+            )
         upsert_in_steps(s, "survey_response", [answer for _, answer in answers.values()], progress)
     return {"survey_response": len(answers)}

@@ -43,9 +43,11 @@ PR_URL = re.compile(r"https?://[^/\s]+/([\w.-]+/[\w.-]+)/pull/(\d+)", re.IGNOREC
 PR_REF = re.compile(r"(?<![\w/.-])([\w.-]+/[\w.-]+)#(\d+)\b")
 # A SHA has a letter somewhere (a run of digits is more likely an order number); matched by prefix.
 SHA = re.compile(r"(?<![0-9a-f])(?=[0-9]*[a-f])[0-9a-f]{7,40}(?![0-9a-z])", re.IGNORECASE)
-REGRESSION = re.compile(r"\b(?:regression\s+(?:from|of|in|by)|caused\s+by|introduced\s+(?:in|by)|broken\s+(?:in|by))"
-                        r"\s+(?:(https?://[^/\s]+/([\w.-]+/[\w.-]+)/pull/(\d+))|([\w.-]+/[\w.-]+)?#(\d+))",
-                        re.IGNORECASE)
+REGRESSION = re.compile(
+    r"\b(?:regression\s+(?:from|of|in|by)|caused\s+by|introduced\s+(?:in|by)|broken\s+(?:in|by))"
+    r"\s+(?:(https?://[^/\s]+/([\w.-]+/[\w.-]+)/pull/(\d+))|([\w.-]+/[\w.-]+)?#(\d+))",
+    re.IGNORECASE,
+)
 REVERTS_BODY = re.compile(r"\breverts\s+(?:([\w.-]+/[\w.-]+))?#(\d+)", re.IGNORECASE)
 REVERT_BRANCH = re.compile(r"^revert-(\d+)-")
 REVERT_TITLE = re.compile(r'^\s*Revert\s+"(.*)"\s*$', re.DOTALL)
@@ -56,7 +58,9 @@ SHORT = 7  # the shortest SHA prefix read as a commit
 @dataclass
 class Facts:
     tickets: list  # rows of Ticket columns: id, key, type, summary, description, links, remote_links, created_at
-    prs: list  # rows: id, repo, number, title, body, head_ref, head_sha, merge_commit_sha, state, created_at, merged_at,
+    prs: (
+        list  # rows: id, repo, number, title, body, head_ref, head_sha, merge_commit_sha, state, created_at, merged_at,
+    )
     #                 ticket_keys, stated_reverts_pr_id
     commits: dict[str, list[tuple[str, str]]]  # pr id -> [(sha, message)]
 
@@ -80,13 +84,30 @@ def relink(session: Session) -> dict[str, int]:
 
 def _facts(session: Session) -> Facts:
     t, p = Ticket, PullRequest
-    tickets = session.exec(select(t.id, t.key, t.type, t.summary, t.description, t.links, t.remote_links,
-                                  t.created_at)).all()
-    prs = session.exec(select(p.id, p.repo, p.number, p.title, p.body, p.head_ref, p.head_sha, p.merge_commit_sha,
-                              p.state, p.created_at, p.merged_at, p.ticket_keys, p.stated_reverts_pr_id)).all()
+    tickets = session.exec(
+        select(t.id, t.key, t.type, t.summary, t.description, t.links, t.remote_links, t.created_at)
+    ).all()
+    prs = session.exec(
+        select(
+            p.id,
+            p.repo,
+            p.number,
+            p.title,
+            p.body,
+            p.head_ref,
+            p.head_sha,
+            p.merge_commit_sha,
+            p.state,
+            p.created_at,
+            p.merged_at,
+            p.ticket_keys,
+            p.stated_reverts_pr_id,
+        )
+    ).all()
     commits: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for pr, sha, message in session.exec(select(PullRequestCommit.pr_id, PullRequestCommit.sha,
-                                                PullRequestCommit.message)):
+    for pr, sha, message in session.exec(
+        select(PullRequestCommit.pr_id, PullRequestCommit.sha, PullRequestCommit.message)
+    ):
         commits[pr].append((sha.lower(), message or ""))
     return Facts(tickets, prs, commits)
 
@@ -105,8 +126,11 @@ def fixes_links(facts: Facts) -> dict[str, dict]:
     wanted: dict[str, dict] = {}
     for pr in facts.prs:
         named = {key.upper() for key in pr.ticket_keys or ()}
-        for rule, keys in (("title", mentioned_keys(pr.title)), ("branch", mentioned_keys(pr.head_ref)),
-                           ("named", named)):
+        for rule, keys in (
+            ("title", mentioned_keys(pr.title)),
+            ("branch", mentioned_keys(pr.head_ref)),
+            ("named", named),
+        ):
             for key in sorted(keys & tickets.keys()):
                 link, row = _link(tickets[key], pr.id, "fixes", rule)
                 wanted.setdefault(link, row)
@@ -119,8 +143,9 @@ class _Commits:
     def __init__(self, facts: Facts, *, own_commits: bool):
         self.by_prefix: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for pr in facts.prs:
-            shas = {pr.merge_commit_sha, pr.head_sha} | ({sha for sha, _ in facts.commits.get(pr.id, ())}
-                                                         if own_commits else set())
+            shas = {pr.merge_commit_sha, pr.head_sha} | (
+                {sha for sha, _ in facts.commits.get(pr.id, ())} if own_commits else set()
+            )
             for sha in filter(None, shas):
                 self.by_prefix[sha[:SHORT].lower()].add((sha.lower(), pr.id))
 
@@ -158,8 +183,9 @@ def caused_by_links(facts: Facts, fixes: dict[str, dict], setting: dict) -> dict
     bugs = [t for t in facts.tickets if t.type == "bug"]
     for bug in bugs:
         for link in bug.links or []:
-            causal = (link.get("type", "").lower() in phrases
-                      or (link.get("name", "").lower() in types and link.get("direction") == "inward"))
+            causal = link.get("type", "").lower() in phrases or (
+                link.get("name", "").lower() in types and link.get("direction") == "inward"
+            )
             cause = by_key.get((link.get("key") or "").upper())
             if causal and cause:
                 for pr in sorted(fixed_by[cause]):
@@ -184,7 +210,7 @@ def _replace_links(session: Session, wanted: dict[str, dict]) -> None:
     stored = dict(session.exec(select(TicketPullRequest.id, TicketPullRequest.rule)).all())
     stale = list(stored.keys() - wanted.keys())
     for start in range(0, len(stale), 500):
-        session.execute(delete(TicketPullRequest).where(TicketPullRequest.id.in_(stale[start:start + 500])))
+        session.execute(delete(TicketPullRequest).where(TicketPullRequest.id.in_(stale[start : start + 500])))
     upsert(session, TicketPullRequest, [row for key, row in wanted.items() if stored.get(key) != row["rule"]])
 
 
@@ -228,16 +254,27 @@ def _revert_targets(pr, own: list[tuple[str, str]], commits: _Commits, titled: d
 
 
 def _write_reverts(session: Session, wanted: dict[str, tuple[str, str]]) -> None:
-    stored = {pr: (target, rule) for pr, target, rule in session.exec(
-        select(PullRequest.id, PullRequest.reverts_pr_id, PullRequest.reverts_rule)) if target or rule}
-    changes = [{"key": pr, "target": target, "rule": rule} for pr, (target, rule) in wanted.items()
-               if stored.get(pr) != (target, rule)]
+    stored = {
+        pr: (target, rule)
+        for pr, target, rule in session.exec(
+            select(PullRequest.id, PullRequest.reverts_pr_id, PullRequest.reverts_rule)
+        )
+        if target or rule
+    }
+    changes = [
+        {"key": pr, "target": target, "rule": rule}
+        for pr, (target, rule) in wanted.items()
+        if stored.get(pr) != (target, rule)
+    ]
     changes += [{"key": pr, "target": None, "rule": None} for pr in stored.keys() - wanted.keys()]
     if changes:
         table = PullRequest.__table__
         session.connection().execute(
-            update(table).where(table.c.id == bindparam("key"))
-            .values(reverts_pr_id=bindparam("target"), reverts_rule=bindparam("rule")), changes)
+            update(table)
+            .where(table.c.id == bindparam("key"))
+            .values(reverts_pr_id=bindparam("target"), reverts_rule=bindparam("rule")),
+            changes,
+        )
 
 
 def cycle(transitions: list, resolved_at: datetime | None) -> dict | None:
@@ -253,7 +290,7 @@ def cycle(transitions: list, resolved_at: datetime | None) -> dict | None:
     hours = {"new": 0.0, "indeterminate": 0.0, "done": 0.0}
     end = resolved_at if resolved_at and resolved_at >= started else None
     steps = transitions[start:]
-    for here, after in zip(steps, steps[1:] + [None]):
+    for here, after in zip(steps, [*steps[1:], None], strict=True):
         until = after.at if after else end
         if until is None or end is None:
             break
@@ -261,17 +298,24 @@ def cycle(transitions: list, resolved_at: datetime | None) -> dict | None:
         if here.to_category in hours and until > here.at:
             hours[here.to_category] += (until - here.at).total_seconds() / 3600
     reopens = sum(1 for t in steps if t.from_category == "done" and t.to_category != "done")
-    return {"started_at": started, "resolved_at": end,
-            "cycle_hours": (end - started).total_seconds() / 3600 if end else None,
-            "new_hours": hours["new"], "in_progress_hours": hours["indeterminate"], "done_hours": hours["done"],
-            "reopens": reopens}
+    return {
+        "started_at": started,
+        "resolved_at": end,
+        "cycle_hours": (end - started).total_seconds() / 3600 if end else None,
+        "new_hours": hours["new"],
+        "in_progress_hours": hours["indeterminate"],
+        "done_hours": hours["done"],
+        "reopens": reopens,
+    }
 
 
 def ticket_cycles(session: Session) -> dict[str, dict]:
     t = TicketTransition
     resolved = dict(session.exec(select(Ticket.id, Ticket.resolved_at)).all())
     changes = defaultdict(list)
-    for row in session.exec(select(t.ticket_id, t.at, t.from_category, t.to_category).order_by(t.ticket_id, t.at, t.id)):
+    for row in session.exec(
+        select(t.ticket_id, t.at, t.from_category, t.to_category).order_by(t.ticket_id, t.at, t.id)
+    ):
         changes[row.ticket_id].append(row)
     wanted = {}
     for ticket_id, rows in changes.items():
@@ -280,6 +324,6 @@ def ticket_cycles(session: Session) -> dict[str, dict]:
             wanted[ticket_id] = {"ticket_id": ticket_id, **found}
     stale = list(set(session.exec(select(TicketCycle.ticket_id))) - wanted.keys())
     for start in range(0, len(stale), 500):
-        session.execute(delete(TicketCycle).where(TicketCycle.ticket_id.in_(stale[start:start + 500])))
+        session.execute(delete(TicketCycle).where(TicketCycle.ticket_id.in_(stale[start : start + 500])))
     upsert(session, TicketCycle, wanted.values())
     return wanted

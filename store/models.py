@@ -78,8 +78,11 @@ class AIUsageDaily(SQLModel, table=True):
     lines_removed: int = 0
     commits: int = 0
     pull_requests: int = 0
-    ai_credits: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"},
-                              description="Use billed per unit (Copilot premium requests / AI credits); priced in cost_usd")
+    ai_credits: float = Field(
+        default=0.0,
+        sa_column_kwargs={"server_default": "0"},
+        description="Use billed per unit (Copilot premium requests / AI credits); priced in cost_usd",
+    )
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
 
 
@@ -146,8 +149,11 @@ class Seat(SQLModel, table=True):
         default=None, description="Usage-based spend so far in the current billing cycle (Cursor)"
     )
     ended_at: datetime | None = Field(default=None, description="First sync whose seat list no longer held it")
-    price_assumed: bool = Field(default=False, sa_column_kwargs={"server_default": false()},
-                                description="No plan in the payload: priced at the organisation's default")
+    price_assumed: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": false()},
+        description="No plan in the payload: priced at the organisation's default",
+    )
 
 
 class PullRequest(SQLModel, table=True):
@@ -183,10 +189,14 @@ class PullRequest(SQLModel, table=True):
     merge_commit_sha: str | None = Field(default=None, index=True)
     # Derived by store.linking from every stored PR (a revert names its target by title or SHA).
     reverts_pr_id: str | None = Field(default=None, index=True, description="Id of the PR this one reverts")
-    ticket_keys: list[str] = Field(default_factory=list, sa_column=Column(JSON),
-                                   description="Ticket keys the source names explicitly (beside title and branch)")
-    stated_reverts_pr_id: str | None = Field(default=None, description="The PR a source says this one reverts "
-                                                                          "(an import's reverts column)")
+    ticket_keys: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON),
+        description="Ticket keys the source names explicitly (beside title and branch)",
+    )
+    stated_reverts_pr_id: str | None = Field(
+        default=None, description="The PR a source says this one reverts (an import's reverts column)"
+    )
     reverts_rule: str | None = Field(default=None, description="How the revert was recognised (store.linking)")
 
 
@@ -246,8 +256,9 @@ class Ticket(SQLModel, table=True):
     identity_id: str | None = Field(default=None, index=True, description="Assignee; None if unassigned")
     story_points: float | None = None
     links: list[dict[str, str]] = Field(
-        default_factory=list, sa_column=Column(JSON),
-        description="Jira issue links as read from this ticket: {type (the phrase), key, name (the link type)}"
+        default_factory=list,
+        sa_column=Column(JSON),
+        description="Jira issue links as read from this ticket: {type (the phrase), key, name (the link type)}",
     )
     remote_links: list[str] = Field(default_factory=list, sa_column=Column(JSON), description="Remote link URLs")
 
@@ -383,8 +394,29 @@ DERIVED_TABLES = ("ticket_pull_request", "ticket_cycle")
 
 MODELS: dict[str, type[SQLModel]] = {
     model.__tablename__: model
-    for model in (Team, Person, Identity, AIUsageDaily, OtelPoint, UsageWeek, AgentRun, Seat, PullRequest,
-                  PullRequestCommit,
-                  PullRequestReview, AISignal, Ticket, TicketTransition, TicketPullRequest, TicketCycle,
-                  SurveyResponse, SyncState, RawPayload, AuditLog, Setting, SignalNote, ReviewShare)
+    for model in (
+        Team,
+        Person,
+        Identity,
+        AIUsageDaily,
+        OtelPoint,
+        UsageWeek,
+        AgentRun,
+        Seat,
+        PullRequest,
+        PullRequestCommit,
+        PullRequestReview,
+        AISignal,
+        Ticket,
+        TicketTransition,
+        TicketPullRequest,
+        TicketCycle,
+        SurveyResponse,
+        SyncState,
+        RawPayload,
+        AuditLog,
+        Setting,
+        SignalNote,
+        ReviewShare,
+    )
 }

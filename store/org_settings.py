@@ -19,8 +19,15 @@ DEFAULTS: dict[str, Any] = {
     # Outcome units: weight of a merged PR, a story point, an unpointed ticket; share of a PR lost to a bug.
     # PRs count by size (full from full_lines changed lines, never below size_floor); an unpointed ticket no
     # merged PR fixed keeps loose_ticket of the ticket weight.
-    "value_weights": {"pr": 1.0, "story_point": 0.5, "ticket": 0.5, "bug_penalty": 0.5, "full_lines": 50.0,
-                      "size_floor": 0.1, "loose_ticket": 0.2},
+    "value_weights": {
+        "pr": 1.0,
+        "story_point": 0.5,
+        "ticket": 0.5,
+        "bug_penalty": 0.5,
+        "full_lines": 50.0,
+        "size_floor": 0.1,
+        "loose_ticket": 0.2,
+    },
     # Hours a week spent on the delivery work outcome units measure (time saved = these x gain / (1 + gain)).
     # 40 assumes the whole working week; lower it to the share your own time-allocation data shows.
     "delivery_hours_per_week": 40.0,
@@ -29,8 +36,10 @@ DEFAULTS: dict[str, Any] = {
     "group_roles": {},
     # Jira links that make a bug "caused by" the linked ticket (store.linking): phrases as read from the bug,
     # and link types whose inward side is the bug's. Sites rename link types; add their wording here.
-    "causation_links": {"phrases": ["is caused by", "caused by", "is a regression of", "was introduced by"],
-                        "link_types": ["Problem/Incident", "Defect"]},
+    "causation_links": {
+        "phrases": ["is caused by", "caused by", "is a regression of", "was introduced by"],
+        "link_types": ["Problem/Incident", "Defect"],
+    },
     # Copilot bills premium requests (AI credits) beyond a plan's allowance at this price each (GitHub's list
     # price), and a seat whose payload names no plan at this monthly price (flagged as assumed).
     "copilot_credit_price_usd": 0.04,
@@ -59,14 +68,20 @@ def check(key: str, value: Any) -> None:
         raise ValueError(f"individual_visibility must be one of {', '.join(VISIBILITY)}")
     if key == "group_roles" and not (isinstance(value, dict) and set(value.values()) <= set(ROLES)):
         raise ValueError(f"group_roles maps IdP group names to one of {', '.join(ROLES)}")
-    if key == "causation_links" and not (isinstance(value, dict) and set(value) == {"phrases", "link_types"}
-                                         and all(isinstance(v, list) for v in value.values())):
+    if key == "causation_links" and not (
+        isinstance(value, dict)
+        and set(value) == {"phrases", "link_types"}
+        and all(isinstance(v, list) for v in value.values())
+    ):
         raise ValueError("causation_links holds two lists: phrases and link_types")
     if key in ("copilot_credit_price_usd", "copilot_default_seat_usd") and not (
-            isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0):
+        isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    ):
         raise ValueError(f"{key} is a price in USD, zero or more")
-    if key == "seat_prices" and not (isinstance(value, dict) and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value.values())):
+    if key == "seat_prices" and not (
+        isinstance(value, dict)
+        and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value.values())
+    ):
         raise ValueError('seat_prices maps "<tool>" or "<tool>:<plan>" to a monthly price in USD, zero or more')
 
 

@@ -44,5 +44,5 @@ def prune_signals(session: Session, *, fetched_since: datetime | None = None) ->
     stored = session.exec(select(AISignal.id, AISignal.pr_id).where(AISignal.kind.in_(github.SIGNAL_KINDS)))
     gone = [signal for signal, pr in stored if pr in shown and signal not in shown[pr]]
     for start in range(0, len(gone), 500):
-        session.execute(delete(AISignal).where(AISignal.id.in_(gone[start:start + 500])))
+        session.execute(delete(AISignal).where(AISignal.id.in_(gone[start : start + 500])))
     return len(gone)

@@ -49,9 +49,22 @@ from payoff.store.models import (
 from payoff.store.sql_dates import Grain, period_start, utc_day
 
 USAGE_COLUMNS = ["person_id", "period", "active_days", "input_tokens", "output_tokens", "cost_usd", "requests"]
-OUTCOME_COLUMNS = ["person_id", "period", "prs_merged", "reverts", "prs_buggy", "pr_weight", "pr_weight_buggy",
-                   "tickets_closed", "tickets_without_points", "story_points", "bugs_fixed", "points_counted",
-                   "tickets_linked", "tickets_loose"]
+OUTCOME_COLUMNS = [
+    "person_id",
+    "period",
+    "prs_merged",
+    "reverts",
+    "prs_buggy",
+    "pr_weight",
+    "pr_weight_buggy",
+    "tickets_closed",
+    "tickets_without_points",
+    "story_points",
+    "bugs_fixed",
+    "points_counted",
+    "tickets_linked",
+    "tickets_loose",
+]
 
 
 def _at(day: date) -> datetime:
@@ -105,12 +118,12 @@ def _as_dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 def people(session: Session, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """``person_id, email, name, team, manager_email, role, codes`` of the given people (everyone if None)."""
-    stmt = select(Person.id, Person.email, Person.name, Person.team, Person.manager_email, Person.role,
-                  Person.codes)
+    stmt = select(Person.id, Person.email, Person.name, Person.team, Person.manager_email, Person.role, Person.codes)
     if person_ids is not None:
         stmt = stmt.where(Person.id.in_(sorted(set(person_ids))))
-    return _frame(session, stmt.order_by(Person.email),
-                  ["person_id", "email", "name", "team", "manager_email", "role", "codes"])
+    return _frame(
+        session, stmt.order_by(Person.email), ["person_id", "email", "name", "team", "manager_email", "role", "codes"]
+    )
 
 
 def _parts_in(start: date, end: date) -> ColumnElement[bool]:
@@ -131,7 +144,12 @@ def _boundary(day: date) -> bool:
 
 
 def usage(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None, grain: Grain = "week",
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    person_ids: Iterable[int] | None = None,
+    grain: Grain = "week",
     parts: bool = False,
 ) -> pd.DataFrame:
     """AI usage summed per person and week (Monday) or month: ``person_id, period, active_days,
@@ -147,45 +165,60 @@ def usage(
     w = UsageWeek
     keys = [w.week if grain == "week" else w.month] + ([w.month] if parts else [])
     stmt = (
-        select(w.person_id, *keys, func.sum(w.active_days), _whole(func.sum(w.input_tokens)),
-               _whole(func.sum(w.output_tokens)), func.sum(w.cost_usd), _whole(func.sum(w.requests)))
+        select(
+            w.person_id,
+            *keys,
+            func.sum(w.active_days),
+            _whole(func.sum(w.input_tokens)),
+            _whole(func.sum(w.output_tokens)),
+            func.sum(w.cost_usd),
+            _whole(func.sum(w.requests)),
+        )
         .where(_parts_in(start, end), _of(w.person_id, person_ids))
         .group_by(w.person_id, *keys)
         .order_by(w.person_id, *keys)
     )
     columns = USAGE_COLUMNS[:2] + (["month"] if parts else []) + USAGE_COLUMNS[2:]
     frame = _as_dates(_frame(session, stmt, columns), "period", "month" if parts else "period")
-    return frame.astype({"active_days": int, "input_tokens": "int64", "output_tokens": "int64",
-                         "cost_usd": float, "requests": "int64"})
+    return frame.astype(
+        {"active_days": int, "input_tokens": "int64", "output_tokens": "int64", "cost_usd": float, "requests": "int64"}
+    )
 
 
-def active_days(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def active_days(session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Each person-day in ``[start, end)`` with any AI activity: ``person_id, period, active_days`` (always
     1), unpacked from the rollup's day masks (a week part is one row, not up to seven)."""
     w = UsageWeek
-    stmt = (select(w.person_id, w.week, w.day_mask)
-            .where(w.week >= start - timedelta(days=6), w.week < end, w.day_mask > 0, _of(w.person_id, person_ids)))
+    stmt = select(w.person_id, w.week, w.day_mask).where(
+        w.week >= start - timedelta(days=6), w.week < end, w.day_mask > 0, _of(w.person_id, person_ids)
+    )
     parts = _frame(session, stmt, ["person_id", "week", "day_mask"])
     weeks = pd.to_datetime(parts["week"]).to_numpy(dtype="datetime64[D]")
     bits = (parts["day_mask"].to_numpy(dtype="int64")[:, None] >> np.arange(7)) & 1  # one column per weekday
     rows, offsets = np.nonzero(bits)
     days = weeks[rows] + offsets.astype("timedelta64[D]")
     keep = (days >= np.datetime64(start)) & (days < np.datetime64(end))
-    frame = pd.DataFrame({"person_id": parts["person_id"].to_numpy(dtype="int64")[rows[keep]],
-                          "period": days[keep].astype(object), "active_days": 1})
+    frame = pd.DataFrame(
+        {
+            "person_id": parts["person_id"].to_numpy(dtype="int64")[rows[keep]],
+            "period": days[keep].astype(object),
+            "active_days": 1,
+        }
+    )
     return frame.sort_values(["person_id", "period"], ignore_index=True)
 
 
-def tools_used(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def tools_used(session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Per person and tool: ``person_id, tool, active_days, tokens, cost_usd``."""
     u = AIUsageDaily
     stmt = (
-        select(u.person_id, u.tool, func.count(distinct(case((rollups.active(u) == 1, u.day)))),
-               func.sum(u.input_tokens + u.output_tokens), func.sum(u.cost_usd))
+        select(
+            u.person_id,
+            u.tool,
+            func.count(distinct(case((rollups.active(u) == 1, u.day)))),
+            func.sum(u.input_tokens + u.output_tokens),
+            func.sum(u.cost_usd),
+        )
         .where(u.day >= start, u.day < end, _of(u.person_id, person_ids))
         .group_by(u.person_id, u.tool)
         .order_by(u.person_id, u.tool)
@@ -196,11 +229,32 @@ def tools_used(
 def seats(session: Session, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Paid seats: ``seat_id, tool, person_id, assigned_at, last_activity_at, pending_cancellation_date,
     ended_at, plan_type, monthly_cost_usd`` (the list price the tool reports)."""
-    stmt = select(Seat.id, Seat.tool, Seat.person_id, Seat.assigned_at, Seat.last_activity_at,
-                  Seat.pending_cancellation_date, Seat.ended_at, Seat.plan_type, Seat.monthly_cost_usd).where(
-        _of(Seat.person_id, person_ids))
-    return _frame(session, stmt, ["seat_id", "tool", "person_id", "assigned_at", "last_activity_at",
-                                  "pending_cancellation_date", "ended_at", "plan_type", "monthly_cost_usd"])
+    stmt = select(
+        Seat.id,
+        Seat.tool,
+        Seat.person_id,
+        Seat.assigned_at,
+        Seat.last_activity_at,
+        Seat.pending_cancellation_date,
+        Seat.ended_at,
+        Seat.plan_type,
+        Seat.monthly_cost_usd,
+    ).where(_of(Seat.person_id, person_ids))
+    return _frame(
+        session,
+        stmt,
+        [
+            "seat_id",
+            "tool",
+            "person_id",
+            "assigned_at",
+            "last_activity_at",
+            "pending_cancellation_date",
+            "ended_at",
+            "plan_type",
+            "monthly_cost_usd",
+        ],
+    )
 
 
 def _bugs():
@@ -208,8 +262,9 @@ def _bugs():
     the links instead of an index probe per PR read: the PR reads cover hundreds of thousands of PRs at
     10,000 people (1.5 s of a 2 s weekly read), and bug links are far fewer than PRs."""
     link = TicketPullRequest
-    return (select(link.pr_id, func.count().label("bugs")).where(link.kind == "caused_by")
-            .group_by(link.pr_id).subquery())
+    return (
+        select(link.pr_id, func.count().label("bugs")).where(link.kind == "caused_by").group_by(link.pr_id).subquery()
+    )
 
 
 def _reverted(since: date):
@@ -217,30 +272,57 @@ def _reverted(since: date):
     original). A revert is merged after what it reverts, so only PRs merged since ``since`` need reading."""
     reverter, undo = PullRequest.__table__.alias("reverter"), PullRequest.__table__.alias("undo")
     undone = select(undo.c.reverts_pr_id).where(undo.c.state == "merged", undo.c.reverts_pr_id.is_not(None))
-    return (select(reverter.c.reverts_pr_id.label("pr_id"), func.count().label("reverts"))
-            .where(reverter.c.merged_at >= _at(since), reverter.c.reverts_pr_id.is_not(None),
-                   reverter.c.state == "merged", reverter.c.id.not_in(undone))
-            .group_by(reverter.c.reverts_pr_id).subquery())
+    return (
+        select(reverter.c.reverts_pr_id.label("pr_id"), func.count().label("reverts"))
+        .where(
+            reverter.c.merged_at >= _at(since),
+            reverter.c.reverts_pr_id.is_not(None),
+            reverter.c.state == "merged",
+            reverter.c.id.not_in(undone),
+        )
+        .group_by(reverter.c.reverts_pr_id)
+        .subquery()
+    )
 
 
-PR_COLUMNS = ["pr_id", "person_id", "repo", "first_commit_at", "created_at", "first_review_at", "merged_at",
-              "additions", "deletions", "reverts_pr_id", "bugs_caused", "reverted"]
+PR_COLUMNS = [
+    "pr_id",
+    "person_id",
+    "repo",
+    "first_commit_at",
+    "created_at",
+    "first_review_at",
+    "merged_at",
+    "additions",
+    "deletions",
+    "reverts_pr_id",
+    "bugs_caused",
+    "reverted",
+]
 
 
-def pull_requests(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def pull_requests(session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """PRs merged in ``[start, end)``, one row each, with ``bugs_caused`` (tickets linked ``caused_by``)
     and ``reverted`` (another merged PR reverts it)."""
     pr, reverted, bugs = PullRequest, _reverted(start), _bugs()
     stmt = (
-        select(pr.id, pr.person_id, pr.repo, _stamp(pr.first_commit_at), _stamp(pr.created_at),
-               _stamp(pr.first_review_at), _stamp(pr.merged_at), pr.additions, pr.deletions, pr.reverts_pr_id,
-               func.coalesce(bugs.c.bugs, 0), reverted.c.reverts.is_not(None))
+        select(
+            pr.id,
+            pr.person_id,
+            pr.repo,
+            _stamp(pr.first_commit_at),
+            _stamp(pr.created_at),
+            _stamp(pr.first_review_at),
+            _stamp(pr.merged_at),
+            pr.additions,
+            pr.deletions,
+            pr.reverts_pr_id,
+            func.coalesce(bugs.c.bugs, 0),
+            reverted.c.reverts.is_not(None),
+        )
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .outerjoin(bugs, bugs.c.pr_id == pr.id)
-        .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
-               _of(pr.person_id, person_ids))
+        .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end), _of(pr.person_id, person_ids))
         .order_by(pr.merged_at)
     )
     frame = _frame(session, stmt, PR_COLUMNS)
@@ -249,16 +331,13 @@ def pull_requests(
     return frame.astype({"bugs_caused": int, "reverted": bool})
 
 
-def ai_signals(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def ai_signals(session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Stored AI evidence on the PRs that ``pull_requests`` returns: ``pr_id, kind, tool, confidence``."""
     pr, sig = PullRequest, AISignal
     stmt = (
         select(sig.pr_id, sig.kind, sig.tool, sig.confidence)
         .join(pr, pr.id == sig.pr_id)
-        .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
-               _of(pr.person_id, person_ids))
+        .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end), _of(pr.person_id, person_ids))
     )
     return _frame(session, stmt, ["pr_id", "kind", "tool", "confidence"])
 
@@ -269,19 +348,15 @@ def tickets_closed(
     """Tickets resolved as done in ``[start, end)`` by their assignee: ``ticket_id, person_id, type,
     story_points, resolved_at``."""
     t = Ticket
-    stmt = (
-        select(t.id, t.person_id, t.type, t.story_points, t.resolved_at)
-        .where(t.status_category == "done", t.resolved_at >= _at(start), t.resolved_at < _at(end),
-               _of(t.person_id, person_ids))
+    stmt = select(t.id, t.person_id, t.type, t.story_points, t.resolved_at).where(
+        t.status_category == "done", t.resolved_at >= _at(start), t.resolved_at < _at(end), _of(t.person_id, person_ids)
     )
     frame = _frame(session, stmt, ["ticket_id", "person_id", "type", "story_points", "resolved_at"])
     frame["resolved_at"] = pd.to_datetime(frame["resolved_at"], utc=True)
     return frame
 
 
-def bugs_opened(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def bugs_opened(session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Bugs created in ``[start, end)`` that are linked ``caused_by`` to a PR of the person:
     ``ticket_id, pr_id, person_id`` (the PR's author), ``created_at``."""
     t, link, pr = Ticket, TicketPullRequest, PullRequest
@@ -289,8 +364,9 @@ def bugs_opened(
         select(t.id, pr.id, pr.person_id, t.created_at)
         .join(link, link.ticket_id == t.id)
         .join(pr, pr.id == link.pr_id)
-        .where(link.kind == "caused_by", t.created_at >= _at(start), t.created_at < _at(end),
-               _of(pr.person_id, person_ids))
+        .where(
+            link.kind == "caused_by", t.created_at >= _at(start), t.created_at < _at(end), _of(pr.person_id, person_ids)
+        )
     )
     frame = _frame(session, stmt, ["ticket_id", "pr_id", "person_id", "created_at"])
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
@@ -301,39 +377,61 @@ def _own_bug_fix(pr) -> ColumnElement[bool]:
     """The PR fixes a bug that one of its author's own PRs caused: repairing one's own work earns nothing.
     Found from the bug links (few) as one uncorrelated set: correlated per PR, SQLite scanned every bug
     link for each PR."""
-    fix, cause, origin, fixer = (aliased(TicketPullRequest), aliased(TicketPullRequest), aliased(PullRequest),
-                                 aliased(PullRequest))
-    own = (select(fix.pr_id)
-           .join(cause, and_(cause.ticket_id == fix.ticket_id, cause.kind == "caused_by"))
-           .join(origin, origin.id == cause.pr_id)
-           .join(fixer, fixer.id == fix.pr_id)
-           .where(fix.kind == "fixes", origin.person_id == fixer.person_id))
+    fix, cause, origin, fixer = (
+        aliased(TicketPullRequest),
+        aliased(TicketPullRequest),
+        aliased(PullRequest),
+        aliased(PullRequest),
+    )
+    own = (
+        select(fix.pr_id)
+        .join(cause, and_(cause.ticket_id == fix.ticket_id, cause.kind == "caused_by"))
+        .join(origin, origin.id == cause.pr_id)
+        .join(fixer, fixer.id == fix.pr_id)
+        .where(fix.kind == "fixes", origin.person_id == fixer.person_id)
+    )
     return pr.id.in_(own)
 
 
 def _own_bug(t) -> ColumnElement[bool]:
     """The ticket is a bug caused by a PR of its own assignee."""
     cause, origin = aliased(TicketPullRequest), aliased(PullRequest)
-    return and_(t.type == "bug", exists().where(cause.ticket_id == t.id, cause.kind == "caused_by",
-                                                origin.id == cause.pr_id, origin.person_id == t.person_id))
+    return and_(
+        t.type == "bug",
+        exists().where(
+            cause.ticket_id == t.id,
+            cause.kind == "caused_by",
+            origin.id == cause.pr_id,
+            origin.person_id == t.person_id,
+        ),
+    )
 
 
 def _fixed_by_merged_pr(t) -> ColumnElement[bool]:
     link, fixing = aliased(TicketPullRequest), aliased(PullRequest)
-    return exists().where(link.ticket_id == t.id, link.kind == "fixes", fixing.id == link.pr_id,
-                          fixing.state == "merged")
+    return exists().where(
+        link.ticket_id == t.id, link.kind == "fixes", fixing.id == link.pr_id, fixing.state == "merged"
+    )
 
 
 def _size_weight(pr, full_lines: float, floor: float):
     """``clip((additions + deletions) / full_lines, floor, 1)``: what one PR of that size is worth."""
     lines = cast(func.coalesce(pr.additions, 0) + func.coalesce(pr.deletions, 0), Float)
-    return case((lines >= full_lines, literal(1.0)), (lines <= floor * full_lines, literal(floor)),
-                else_=lines / full_lines)
+    return case(
+        (lines >= full_lines, literal(1.0)), (lines <= floor * full_lines, literal(floor)), else_=lines / full_lines
+    )
 
 
 def outcomes(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None, grain: Grain = "week",
-    parts: bool = False, full_lines: float = 50.0, floor: float = 0.1,
+    session: Session,
+    *,
+    start: date,
+    end: date,
+    person_ids: Iterable[int] | None = None,
+    grain: Grain = "week",
+    parts: bool = False,
+    full_lines: float = 50.0,
+    floor: float = 0.1,
 ) -> pd.DataFrame:
     """Outcome counts summed in SQL per person and period (for baselines and trends over many weeks):
     ``person_id, period, prs_merged, reverts, prs_buggy, pr_weight, pr_weight_buggy, tickets_closed,
@@ -351,7 +449,8 @@ def outcomes(
     def periods(moment) -> list:
         day = utc_day(session, moment)
         return [period_start(session, day, grain).label("period")] + (
-            [period_start(session, day, "month").label("month")] if parts else [])
+            [period_start(session, day, "month").label("month")] if parts else []
+        )
 
     keys = ["person_id", "period"] + (["month"] if parts else [])
     pr_periods = periods(pr.merged_at)
@@ -359,15 +458,18 @@ def outcomes(
     counted = and_(~is_reverted, pr.reverts_pr_id.is_(None), ~_own_bug_fix(pr))
     weight = _size_weight(pr, full_lines, floor)
     pr_stmt = (
-        select(pr.person_id, *pr_periods, func.count(),
-               func.sum(case((is_reverted, 1), else_=0)),
-               func.sum(case((and_(~is_reverted, bugs.c.pr_id.is_not(None)), 1), else_=0)),
-               func.sum(case((counted, weight), else_=0.0)),
-               func.sum(case((and_(counted, bugs.c.pr_id.is_not(None)), weight), else_=0.0)))
+        select(
+            pr.person_id,
+            *pr_periods,
+            func.count(),
+            func.sum(case((is_reverted, 1), else_=0)),
+            func.sum(case((and_(~is_reverted, bugs.c.pr_id.is_not(None)), 1), else_=0)),
+            func.sum(case((counted, weight), else_=0.0)),
+            func.sum(case((and_(counted, bugs.c.pr_id.is_not(None)), weight), else_=0.0)),
+        )
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .outerjoin(bugs, bugs.c.pr_id == pr.id)
-        .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
-               _of(pr.person_id, person_ids))
+        .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end), _of(pr.person_id, person_ids))
         .group_by(pr.person_id, *pr_periods)
     )
     t = Ticket
@@ -376,15 +478,23 @@ def outcomes(
     kept = ~_own_bug(t)
     linked = _fixed_by_merged_pr(t)
     ticket_stmt = (
-        select(t.person_id, *t_periods, func.count(),
-               func.sum(case((unpointed, 1), else_=0)),
-               func.coalesce(func.sum(t.story_points), literal(0.0)),
-               func.sum(case((t.type == "bug", 1), else_=0)),
-               func.coalesce(func.sum(case((kept, t.story_points), else_=0.0)), literal(0.0)),
-               func.sum(case((and_(kept, unpointed, linked), 1), else_=0)),
-               func.sum(case((and_(kept, unpointed, ~linked), 1), else_=0)))
-        .where(t.status_category == "done", t.resolved_at >= _at(start), t.resolved_at < _at(end),
-               _of(t.person_id, person_ids))
+        select(
+            t.person_id,
+            *t_periods,
+            func.count(),
+            func.sum(case((unpointed, 1), else_=0)),
+            func.coalesce(func.sum(t.story_points), literal(0.0)),
+            func.sum(case((t.type == "bug", 1), else_=0)),
+            func.coalesce(func.sum(case((kept, t.story_points), else_=0.0)), literal(0.0)),
+            func.sum(case((and_(kept, unpointed, linked), 1), else_=0)),
+            func.sum(case((and_(kept, unpointed, ~linked), 1), else_=0)),
+        )
+        .where(
+            t.status_category == "done",
+            t.resolved_at >= _at(start),
+            t.resolved_at < _at(end),
+            _of(t.person_id, person_ids),
+        )
         .group_by(t.person_id, *t_periods)
     )
     prs = _as_dates(_frame(session, pr_stmt, keys + OUTCOME_COLUMNS[2:7]), *keys[1:])
@@ -393,35 +503,40 @@ def outcomes(
     fractional = ["story_points", "pr_weight", "pr_weight_buggy", "points_counted"]
     counts = [c for c in OUTCOME_COLUMNS[2:] if c not in fractional]
     return frame.astype({**dict.fromkeys(counts, "int64"), **dict.fromkeys(fractional, float)})[
-        keys + OUTCOME_COLUMNS[2:]]
+        keys + OUTCOME_COLUMNS[2:]
+    ]
 
 
-def agent_repeats(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def agent_repeats(session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Agent runs summed per person, agent and task fingerprint: ``person_id, agent, task_fingerprint,
     runs, tokens, cost_usd, first_at, last_at``."""
     r = AgentRun
     stmt = (
-        select(r.person_id, r.agent, r.task_fingerprint, func.count(), func.sum(r.input_tokens + r.output_tokens),
-               func.sum(r.cost_usd), func.min(r.started_at), func.max(r.started_at))
+        select(
+            r.person_id,
+            r.agent,
+            r.task_fingerprint,
+            func.count(),
+            func.sum(r.input_tokens + r.output_tokens),
+            func.sum(r.cost_usd),
+            func.min(r.started_at),
+            func.max(r.started_at),
+        )
         .where(r.started_at >= _at(start), r.started_at < _at(end), _of(r.person_id, person_ids))
         .group_by(r.person_id, r.agent, r.task_fingerprint)
     )
-    frame = _frame(session, stmt, ["person_id", "agent", "task_fingerprint", "runs", "tokens", "cost_usd",
-                                   "first_at", "last_at"])
+    frame = _frame(
+        session, stmt, ["person_id", "agent", "task_fingerprint", "runs", "tokens", "cost_usd", "first_at", "last_at"]
+    )
     for column in ("first_at", "last_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
 
 
-def survey(
-    session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None
-) -> pd.DataFrame:
+def survey(session: Session, *, start: date, end: date, person_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """Self-reported hours saved: ``person_id, week, hours_saved`` for weeks starting in ``[start, end)``."""
     s = SurveyResponse
-    stmt = select(s.person_id, s.week, s.hours_saved).where(s.week >= start, s.week < end,
-                                                            _of(s.person_id, person_ids))
+    stmt = select(s.person_id, s.week, s.hours_saved).where(s.week >= start, s.week < end, _of(s.person_id, person_ids))
     return _frame(session, stmt, ["person_id", "week", "hours_saved"])
 
 
@@ -438,8 +553,13 @@ def unsignalled_pr_quality(session: Session, *, start: date, end: date) -> pd.Da
         .select_from(pr)
         .outerjoin(reverted, reverted.c.pr_id == pr.id)
         .outerjoin(bugs, bugs.c.pr_id == pr.id)
-        .where(pr.state == "merged", pr.merged_at >= _at(start), pr.merged_at < _at(end),
-               pr.person_id.is_not(None), pr.id.not_in(signalled))
+        .where(
+            pr.state == "merged",
+            pr.merged_at >= _at(start),
+            pr.merged_at < _at(end),
+            pr.person_id.is_not(None),
+            pr.id.not_in(signalled),
+        )
         .group_by(month)
     )
     frame = _as_dates(_frame(session, stmt, ["month", "prs", "failed"]), "month")

@@ -21,12 +21,16 @@ BATCH = 200
 def raw_payloads(session: Session, source: str, stream: str, scope: str) -> dict[str, dict]:
     """The payloads stored for one stream and scope, by object id."""
     query = select(RawPayload.object_id, RawPayload.payload).where(
-        RawPayload.source == source, RawPayload.stream == stream, RawPayload.scope == scope)
+        RawPayload.source == source, RawPayload.stream == stream, RawPayload.scope == scope
+    )
     return dict(session.exec(query).all())
 
 
-def remap(session: Session, sources: Iterable[str] | None = None,
-          on_batch: Callable[[str, int], None] = lambda source, count: None) -> dict[str, int]:
+def remap(
+    session: Session,
+    sources: Iterable[str] | None = None,
+    on_batch: Callable[[str, int], None] = lambda source, count: None,
+) -> dict[str, int]:
     """Rebuild the domain rows of ``sources`` (default: every registered one); returns payloads per source."""
     counts = {}
     for source in sources or MAPPINGS:

@@ -26,14 +26,29 @@ from payoff.store.sql_dates import period_start, weekday
 
 PEOPLE_PER_STATEMENT = 500  # person ids bound per statement (SQLite allows 32,766 parameters)
 LOCK_SPACE = 0x706179  # first key of the two-key advisory locks on a person's rollup ("pay")
-COLUMNS = ["person_id", "week", "month", "day_mask", "active_days", "input_tokens", "output_tokens", "cost_usd",
-           "requests"]
+COLUMNS = [
+    "person_id",
+    "week",
+    "month",
+    "day_mask",
+    "active_days",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "requests",
+]
 
 
 def active(model) -> ColumnElement[int]:
     """1 when a usage row shows any activity at all (Copilot rows may carry no tokens)."""
-    total = (model.input_tokens + model.output_tokens + model.requests + model.sessions
-             + model.lines_suggested + model.lines_accepted)
+    total = (
+        model.input_tokens
+        + model.output_tokens
+        + model.requests
+        + model.sessions
+        + model.lines_suggested
+        + model.lines_accepted
+    )
     return case((total > 0, 1), else_=0)
 
 
@@ -45,8 +60,9 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def touched(rows: Iterable[Mapping[str, Any]], spans: dict[int, tuple[date, date]] | None = None
-            ) -> dict[int, tuple[date, date]]:
+def touched(
+    rows: Iterable[Mapping[str, Any]], spans: dict[int, tuple[date, date]] | None = None
+) -> dict[int, tuple[date, date]]:
     """Person id -> (first, last) day among usage ``rows`` that belong to a matched person, widening the
     ``spans`` of earlier rows when given."""
     spans = {} if spans is None else spans
@@ -66,15 +82,20 @@ def refresh(session: Session, spans: Mapping[int, tuple[date, date]]) -> None:
     for person, (first, last) in spans.items():
         by_weeks.setdefault((_monday(first), _monday(last) + timedelta(weeks=1)), []).append(person)
     if spans and session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:space, person) FROM "
-                             "(SELECT unnest(CAST(:people AS integer[])) AS person ORDER BY 1) AS people"),
-                        {"space": LOCK_SPACE, "people": sorted(spans)})
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(:space, person) FROM "
+                "(SELECT unnest(CAST(:people AS integer[])) AS person ORDER BY 1) AS people"
+            ),
+            {"space": LOCK_SPACE, "people": sorted(spans)},
+        )
     u = AIUsageDaily
     for (start, end), people in by_weeks.items():
         people = iter(sorted(people))
         while chunk := list(islice(people, PEOPLE_PER_STATEMENT)):
-            session.execute(delete(UsageWeek).where(UsageWeek.person_id.in_(chunk), UsageWeek.week >= start,
-                                                    UsageWeek.week < end))
+            session.execute(
+                delete(UsageWeek).where(UsageWeek.person_id.in_(chunk), UsageWeek.week >= start, UsageWeek.week < end)
+            )
             _insert(session, u.person_id.in_(chunk), u.day >= start, u.day < end)
 
 
@@ -89,18 +110,29 @@ def _insert(session: Session, *where: ColumnElement[bool]) -> None:
     active day), then per person and week part."""
     u = AIUsageDaily
     daily = (
-        select(u.person_id, u.day, func.max(active(u)).label("active"),
-               func.sum(u.input_tokens).label("input_tokens"), func.sum(u.output_tokens).label("output_tokens"),
-               func.sum(u.cost_usd).label("cost_usd"), func.sum(u.requests).label("requests"))
+        select(
+            u.person_id,
+            u.day,
+            func.max(active(u)).label("active"),
+            func.sum(u.input_tokens).label("input_tokens"),
+            func.sum(u.output_tokens).label("output_tokens"),
+            func.sum(u.cost_usd).label("cost_usd"),
+            func.sum(u.requests).label("requests"),
+        )
         .where(*where)
         .group_by(u.person_id, u.day)
         .subquery()
     )
     week, month = period_start(session, daily.c.day, "week"), period_start(session, daily.c.day, "month")
-    rolled = (
-        select(daily.c.person_id, week, month, func.sum(daily.c.active.op("<<")(weekday(session, daily.c.day))),
-               func.sum(daily.c.active), func.sum(daily.c.input_tokens), func.sum(daily.c.output_tokens),
-               func.sum(daily.c.cost_usd), func.sum(daily.c.requests))
-        .group_by(daily.c.person_id, week, month)
-    )
+    rolled = select(
+        daily.c.person_id,
+        week,
+        month,
+        func.sum(daily.c.active.op("<<")(weekday(session, daily.c.day))),
+        func.sum(daily.c.active),
+        func.sum(daily.c.input_tokens),
+        func.sum(daily.c.output_tokens),
+        func.sum(daily.c.cost_usd),
+        func.sum(daily.c.requests),
+    ).group_by(daily.c.person_id, week, month)
     session.execute(insert(UsageWeek).from_select(COLUMNS, rolled))

@@ -33,25 +33,49 @@ def save_survey(session: Session, *, person_id: int, week: date, hours_saved: fl
     if not 0 <= hours_saved <= MAX_HOURS_SAVED:
         raise ValueError(f"hours saved must be between 0 and {MAX_HOURS_SAVED}")
     monday = week - timedelta(days=week.weekday())
-    upsert(session, SurveyResponse, [{"id": f"survey:{_email(session, person_id)}:{monday}", "person_id": person_id,
-                                      "week": monday, "hours_saved": float(hours_saved),
-                                      "comment": capped(comment, COMMENT_MAX_CHARS, "the comment")}])
+    upsert(
+        session,
+        SurveyResponse,
+        [
+            {
+                "id": f"survey:{_email(session, person_id)}:{monday}",
+                "person_id": person_id,
+                "week": monday,
+                "hours_saved": float(hours_saved),
+                "comment": capped(comment, COMMENT_MAX_CHARS, "the comment"),
+            }
+        ],
+    )
 
 
 def survey_answers(session: Session, *, person_id: int, weeks: int = 12) -> pd.DataFrame:
     """The person's answers of the last ``weeks`` weeks, newest first."""
     since = date.today() - timedelta(weeks=weeks)
-    rows = session.exec(select(SurveyResponse).where(SurveyResponse.person_id == person_id,
-                                                     SurveyResponse.week >= since)
-                        .order_by(SurveyResponse.week.desc())).all()
-    return pd.DataFrame([{"week": r.week, "hours_saved": r.hours_saved, "what_helped": r.comment} for r in rows],
-                        columns=["week", "hours_saved", "what_helped"])
+    rows = session.exec(
+        select(SurveyResponse)
+        .where(SurveyResponse.person_id == person_id, SurveyResponse.week >= since)
+        .order_by(SurveyResponse.week.desc())
+    ).all()
+    return pd.DataFrame(
+        [{"week": r.week, "hours_saved": r.hours_saved, "what_helped": r.comment} for r in rows],
+        columns=["week", "hours_saved", "what_helped"],
+    )
 
 
 def add_signal_note(session: Session, *, person_id: int, month: str, signal: str, note: str) -> None:
-    upsert(session, SignalNote, [{"id": f"{_email(session, person_id)}:{month}:{signal}", "person_id": person_id,
-                                  "month": month, "signal": signal,
-                                  "note": capped(note, NOTE_MAX_CHARS, "the note") or ""}])
+    upsert(
+        session,
+        SignalNote,
+        [
+            {
+                "id": f"{_email(session, person_id)}:{month}:{signal}",
+                "person_id": person_id,
+                "month": month,
+                "signal": signal,
+                "note": capped(note, NOTE_MAX_CHARS, "the note") or "",
+            }
+        ],
+    )
 
 
 def signal_notes(session: Session, *, person_id: int, month: str) -> dict[str, str]:
@@ -61,8 +85,12 @@ def signal_notes(session: Session, *, person_id: int, month: str) -> dict[str, s
 
 
 def share_review(session: Session, *, person_id: int, month: str) -> None:
-    upsert(session, ReviewShare, [{"id": f"{_email(session, person_id)}:{month}", "person_id": person_id,
-                                   "month": month}], keep=["shared_at"])
+    upsert(
+        session,
+        ReviewShare,
+        [{"id": f"{_email(session, person_id)}:{month}", "person_id": person_id, "month": month}],
+        keep=["shared_at"],
+    )
 
 
 def review_shared(session: Session, *, person_id: int, month: str) -> bool:

@@ -17,8 +17,9 @@ class StoreSink:
 
     def save_page(self, *, source: str, stream: str, scope: str, page: Page) -> None:
         with db.session(self.url) as s:
-            writes.save_page(s, source=source, stream=stream, scope=scope, rows=page.rows, raw=page.raw,
-                             cursor=page.cursor)
+            writes.save_page(
+                s, source=source, stream=stream, scope=scope, rows=page.rows, raw=page.raw, cursor=page.cursor
+            )
 
     def lock(self, *, source: str, stream: str, scope: str):
         return locks.stream_lock(self.url, source=source, stream=stream, scope=scope)

@@ -20,13 +20,23 @@ from payoff.store import rollups, writes
 from payoff.store.models import AIUsageDaily, Identity, OtelPoint, utcnow
 
 REPLAY_WINDOW = timedelta(days=1)
-ADDED = ("input_tokens", "output_tokens", "cost_usd", "requests", "sessions", "lines_suggested", "lines_accepted",
-         "lines_removed", "commits", "pull_requests")
+ADDED = (
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "requests",
+    "sessions",
+    "lines_suggested",
+    "lines_accepted",
+    "lines_removed",
+    "commits",
+    "pull_requests",
+)
 CHUNK = 500  # rows per statement (SQLite binds at most 32,766 parameters)
 
 
 def _chunks(items: Sequence) -> list[Sequence]:
-    return [items[start:start + CHUNK] for start in range(0, len(items), CHUNK)]
+    return [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]
 
 
 def _insert(session: Session):
@@ -38,8 +48,12 @@ def _new_points(session: Session, keys: Sequence[str]) -> set[str]:
     session.execute(delete(OtelPoint).where(OtelPoint.received_at < utcnow() - REPLAY_WINDOW))
     insert, now, new = _insert(session), utcnow(), set()
     for chunk in _chunks(sorted(set(keys))):
-        statement = (insert(OtelPoint).values([{"id": key, "received_at": now} for key in chunk])
-                     .on_conflict_do_nothing(index_elements=["id"]).returning(OtelPoint.id))
+        statement = (
+            insert(OtelPoint)
+            .values([{"id": key, "received_at": now} for key in chunk])
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(OtelPoint.id)
+        )
         new.update(session.execute(statement).scalars())
     return new
 
@@ -48,14 +62,29 @@ def _add_rows(session: Session, rows: list[dict]) -> None:
     """Add ``rows`` to the stored days with their ids (inserting the missing ones), in the database."""
     insert, table = _insert(session), AIUsageDaily.__table__
     for chunk in _chunks(sorted(rows, key=lambda row: row["id"])):  # one lock order for every writer
-        values = [{"id": r["id"], "person_id": r.get("person_id"), "identity_id": r["identity_id"], "day": r["day"],
-                   "tool": r["tool"], "source": r["source"], "extra": {}, **{c: r.get(c, 0) for c in ADDED}}
-                  for r in chunk]
+        values = [
+            {
+                "id": r["id"],
+                "person_id": r.get("person_id"),
+                "identity_id": r["identity_id"],
+                "day": r["day"],
+                "tool": r["tool"],
+                "source": r["source"],
+                "extra": {},
+                **{c: r.get(c, 0) for c in ADDED},
+            }
+            for r in chunk
+        ]
         statement = insert(table).values(values)
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["id"],
-            set_={"person_id": statement.excluded.person_id,
-                  **{c: table.c[c] + statement.excluded[c] for c in ADDED}}))
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["id"],
+                set_={
+                    "person_id": statement.excluded.person_id,
+                    **{c: table.c[c] + statement.excluded[c] for c in ADDED},
+                },
+            )
+        )
     # ``extra`` is a JSON object of counters no SQL adds portably; the upsert above holds these rows'
     # locks until commit (SQLite: the database's), so reading and writing them back loses nothing.
     extras = {row["id"]: row["extra"] for row in rows if row.get("extra")}
@@ -66,8 +95,15 @@ def _add_rows(session: Session, rows: list[dict]) -> None:
             session.execute(update(AIUsageDaily).where(AIUsageDaily.id == id_).values(extra=merged["extra"]))
 
 
-def add_points(session: Session, *, identities: list[dict], points: Sequence[tuple[str, dict]], source: str,
-               stream: str, scope: str) -> int:
+def add_points(
+    session: Session,
+    *,
+    identities: list[dict],
+    points: Sequence[tuple[str, dict]],
+    source: str,
+    stream: str,
+    scope: str,
+) -> int:
     """Add the usage rows of the ``(key, row)`` points not added before; returns how many were new.
 
     Identities not yet stored are written (and matched to people) first; the stream's state records

@@ -43,8 +43,11 @@ def _defaults(model: type[SQLModel]) -> dict[str, Any]:
     An autoincrement key is left out: the database numbers it.
     """
     values: dict[str, Any] = {}
-    generated = {c.name for c in model.__table__.primary_key.columns if c.autoincrement is True
-                 or (c.autoincrement == "auto" and c.type.python_type is int)}
+    generated = {
+        c.name
+        for c in model.__table__.primary_key.columns
+        if c.autoincrement is True or (c.autoincrement == "auto" and c.type.python_type is int)
+    }
     for name, info in model.model_fields.items():
         if name in generated:
             continue
@@ -90,12 +93,16 @@ def _processor(dialect, sql_type, json_as_text: bool) -> Callable[[Any], Any] | 
     return sql_type.dialect_impl(dialect).bind_processor(dialect)
 
 
-def _tuples(session: Session, tbl: Table, columns: Sequence[str], chunk: list[dict],
-            json_as_text: bool = False) -> list[tuple]:
+def _tuples(
+    session: Session, tbl: Table, columns: Sequence[str], chunk: list[dict], json_as_text: bool = False
+) -> list[tuple]:
     """Rows as tuples of driver values in ``columns`` order; only columns whose type needs it are converted."""
     dialect = session.get_bind().dialect
-    convert = [(i, _once_per_object(to)) for i, c in enumerate(columns)
-               if (to := _processor(dialect, tbl.c[c].type, json_as_text)) is not None]
+    convert = [
+        (i, _once_per_object(to))
+        for i, c in enumerate(columns)
+        if (to := _processor(dialect, tbl.c[c].type, json_as_text)) is not None
+    ]
     values = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
     if not convert:
         return [values(row) for row in chunk]
@@ -108,11 +115,13 @@ def _tuples(session: Session, tbl: Table, columns: Sequence[str], chunk: list[di
     return rows
 
 
-def _upsert_sqlite(session: Session, tbl: Table, columns: list[str], keys: Sequence[str],
-                   changing: list[str], chunk: list[dict]) -> None:
+def _upsert_sqlite(
+    session: Session, tbl: Table, columns: list[str], keys: Sequence[str], changing: list[str], chunk: list[dict]
+) -> None:
     """One compiled statement, executed for every row by sqlite3's executemany."""
     compiled = _on_conflict(sqlite.insert(tbl), keys, changing).compile(
-        dialect=session.get_bind().dialect, column_keys=columns)
+        dialect=session.get_bind().dialect, column_keys=columns
+    )
     session.connection().exec_driver_sql(str(compiled), _tuples(session, tbl, compiled.positiontup, chunk))
 
 
@@ -134,8 +143,9 @@ def _unique(chunk: list[dict], keys: Sequence[str], keep: Sequence[str], updatin
     return list(merged.values())
 
 
-def _upsert_postgres(session: Session, tbl: Table, columns: list[str], keys: Sequence[str],
-                     changing: list[str], chunk: list[dict]) -> None:
+def _upsert_postgres(
+    session: Session, tbl: Table, columns: list[str], keys: Sequence[str], changing: list[str], chunk: list[dict]
+) -> None:
     """COPY the chunk into a temporary table, then one INSERT ... SELECT ... ON CONFLICT.
 
     Row-by-row inserts cost a round trip and a plan each; COPY streams the rows. ON CONFLICT may touch
@@ -144,12 +154,15 @@ def _upsert_postgres(session: Session, tbl: Table, columns: list[str], keys: Seq
     staging = f"_upsert_{tbl.name}"
     names = ", ".join(f'"{c}"' for c in columns)
     connection = session.connection()
-    connection.exec_driver_sql(f'CREATE TEMP TABLE "{staging}" ON COMMIT DROP AS '
-                               f'SELECT {names} FROM "{tbl.name}" WITH NO DATA')
-    with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy:
-            for row in _tuples(session, tbl, columns, chunk, json_as_text=True):
-                copy.write_row(row)
+    connection.exec_driver_sql(
+        f'CREATE TEMP TABLE "{staging}" ON COMMIT DROP AS SELECT {names} FROM "{tbl.name}" WITH NO DATA'
+    )
+    with (
+        connection.connection.driver_connection.cursor() as cursor,
+        cursor.copy(f'COPY "{staging}" ({names}) FROM STDIN') as copy,
+    ):
+        for row in _tuples(session, tbl, columns, chunk, json_as_text=True):
+            copy.write_row(row)
     source = table(staging, *(column(c) for c in columns))
     session.execute(_on_conflict(postgresql.insert(tbl).from_select(columns, select(*source.c)), keys, changing))
     connection.exec_driver_sql(f'DROP TABLE "{staging}"')
@@ -201,10 +214,10 @@ def upsert(
 def match_identities(session: Session) -> None:
     """Tie unmatched identities to the person whose email is their id or label."""
     email = func.lower(Person.email)
-    for column in (Identity.external_id, Identity.label):
-        person = select(Person.id).where(email == func.lower(column)).scalar_subquery()
+    for said in (Identity.external_id, Identity.label):
+        person = select(Person.id).where(email == func.lower(said)).scalar_subquery()
         session.execute(
-            update(Identity).where(Identity.person_id.is_(None), column.is_not(None)).values(person_id=person)
+            update(Identity).where(Identity.person_id.is_(None), said.is_not(None)).values(person_id=person)
         )
 
 
@@ -246,8 +259,15 @@ def save_page(
         session,
         RawPayload,
         (
-            {"id": f"{source}:{stream}:{oid}", "source": source, "stream": stream, "scope": scope,
-             "object_id": oid, "payload": payload, "fetched_at": utcnow()}
+            {
+                "id": f"{source}:{stream}:{oid}",
+                "source": source,
+                "stream": stream,
+                "scope": scope,
+                "object_id": oid,
+                "payload": payload,
+                "fetched_at": utcnow(),
+            }
             for oid, payload in raw
         ),
     )
@@ -278,8 +298,14 @@ def set_state(
 ) -> None:
     """Record a stream's success (moving the cursor when one is given) or its last error."""
     now = utcnow()
-    row: dict[str, Any] = {"id": f"{source}:{stream}:{scope}", "source": source, "stream": stream,
-                           "scope": scope, "updated_at": now, "last_error": error}
+    row: dict[str, Any] = {
+        "id": f"{source}:{stream}:{scope}",
+        "source": source,
+        "stream": stream,
+        "scope": scope,
+        "updated_at": now,
+        "last_error": error,
+    }
     keep: tuple[str, ...] = ()
     if error is None:
         row["last_success"] = now

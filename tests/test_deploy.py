@@ -13,8 +13,11 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = [p for p in (ROOT / "deploy").rglob("*") if p.is_file()] + [ROOT / "docs" / "deployment.md"]
 # `payoff sync cursor` starting a line or code span, after a path (.../bin/payoff) or a shell separator,
 # or "payoff", "sync", "cursor" in a YAML command list
-COMMAND = re.compile(r'(?:^[ \t]*|bin/|[;&|`][ \t]*|")payoff(?:",[ \t]*"|[ \t]+)([a-z][a-z-]*)'
-                     r'(?:(?:",[ \t]*"|[ \t]+)([a-z][a-z-]*))?', re.MULTILINE)
+COMMAND = re.compile(
+    r'(?:^[ \t]*|bin/|[;&|`][ \t]*|")payoff(?:",[ \t]*"|[ \t]+)([a-z][a-z-]*)'
+    r'(?:(?:",[ \t]*"|[ \t]+)([a-z][a-z-]*))?',
+    re.MULTILINE,
+)
 
 
 def commands() -> set[tuple[str, str | None]]:
@@ -52,7 +55,9 @@ def test_replicas_share_one_configuration_and_scheduled_syncs_do_not_pile_up():
 
 def test_the_env_example_lists_every_variable_the_readme_lists():
     readme = (ROOT / "README.md").read_text()
-    configuration = readme[readme.index("## Configuration"):readme.index("\n## ", readme.index("## Configuration") + 1)]
+    configuration = readme[
+        readme.index("## Configuration") : readme.index("\n## ", readme.index("## Configuration") + 1)
+    ]
     listed = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", configuration))
     example = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / "deploy/payoff.env.example").read_text(), re.MULTILINE))
     assert listed and listed <= example, sorted(listed - example)

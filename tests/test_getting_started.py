@@ -8,7 +8,6 @@ import shlex
 import signal
 import subprocess
 import sys
-from email import message_from_bytes, policy
 from io import BytesIO
 from pathlib import Path
 
@@ -46,19 +45,28 @@ def stand_ins(tmp_path, monkeypatch):
     github.add("acme/web", pull("acme/web", 1, login="bo", created="2026-03-02T10:00:00Z"))
     github.add("acme/web", pull("acme/web", 2, login="dee", created="2026-03-03T10:00:00Z"))
     jira = FakeJira(api, cloud=True, projects=("ABC",))
-    jira.add(issue("ABC-1", assignee=user("ana"), points_field=jira.points_field),
-             issue("ABC-2", updated="2026-03-03T10:00:00.000+0000", points_field=jira.points_field))
+    jira.add(
+        issue("ABC-1", assignee=user("ana"), points_field=jira.points_field),
+        issue("ABC-2", updated="2026-03-03T10:00:00.000+0000", points_field=jira.points_field),
+    )
     mailbox, port = Mailbox(), free_port()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate,
-                      auth_require_tls=False)
+    smtp = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
+    )
     smtp.start()
     for name in ("PAYOFF_DATABASE_URL", "PAYOFF_CONFIG", "GITHUB_TOKEN", "JIRA_EMAIL", "JIRA_API_TOKEN", "JIRA_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     hosts = {"https://github.acme.example/api/v3": github.base_url, "https://acme.atlassian.net": jira.api.url}
-    secrets = {"GITHUB_TOKEN": TOKEN, "JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": API_TOKEN,
-               "PAYOFF_SMTP_HOST": "127.0.0.1", "PAYOFF_SMTP_PORT": str(port), "PAYOFF_SMTP_SECURITY": "none",
-               "PAYOFF_SMTP_PASSWORD": "relay-secret"}
+    secrets = {
+        "GITHUB_TOKEN": TOKEN,
+        "JIRA_EMAIL": EMAIL,
+        "JIRA_API_TOKEN": API_TOKEN,
+        "PAYOFF_SMTP_HOST": "127.0.0.1",
+        "PAYOFF_SMTP_PORT": str(port),
+        "PAYOFF_SMTP_SECURITY": "none",
+        "PAYOFF_SMTP_PASSWORD": "relay-secret",
+    }
     yield hosts, secrets, mailbox
     smtp.stop()
     api.close()
@@ -68,9 +76,14 @@ def serve(args: list[str], env: dict[str, str], cwd: Path) -> None:
     """Start a serving command, wait until the dashboard answers, stop it."""
     port = free_port()
     args = [str(port) if a == "8501" else a for a in args]
-    server = subprocess.Popen([sys.executable, "-c", "from payoff.app.cli import main; main()", *args], cwd=cwd,
-                              env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from payoff.app.cli import main; main()", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_healthy(server, port)
     finally:
@@ -109,8 +122,15 @@ def test_the_getting_started_guide_runs_as_written(stand_ins, tmp_path):
             assert result.exit_code == 0, f"{command}\n{result.output}"
             printed[" ".join(args[1:])] = words(result.output)
 
-    assert printed.keys() >= {"demo --reset", "config check", "sync", "people unmatched", "config crontab",
-                              "deliver --dry-run", "deliver"}
+    assert printed.keys() >= {
+        "demo --reset",
+        "config check",
+        "sync",
+        "people unmatched",
+        "config crontab",
+        "deliver --dry-run",
+        "deliver",
+    }
     assert "Demo organisation removed: 60 people" in printed["demo --reset"]
     assert "every source answered" in printed["config check"]
     assert re.search(r"people 6 - [\d.]+ s ok github 3 12 [\d.]+ s ok jira 2 \d+ [\d.]+ s ok", printed["sync"])

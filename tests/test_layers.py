@@ -39,7 +39,7 @@ def python_files():
 
 @pytest.mark.parametrize("package", ORDER)
 def test_packages_import_only_leftwards(package):
-    later = set(ORDER[ORDER.index(package) + 1:])
+    later = set(ORDER[ORDER.index(package) + 1 :])
     offenders = {}
     for path in (ROOT / package).rglob("*.py"):
         bad = imported_roots(path) & (later | (FOREIGN_CLIENTS if package != "connectors" else set()))

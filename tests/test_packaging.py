@@ -15,8 +15,11 @@ LAYERS = ["app", "connectors", "metrics", "store"]
 
 
 def _wheel(source: Path, out: Path) -> Path:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-                    str(source)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
+        check=True,
+        capture_output=True,
+    )
     return next(out.glob("*.whl"))
 
 
@@ -33,10 +36,16 @@ def payoff_wheel(tmp_path_factory) -> Path:
 
 def test_the_wheel_holds_only_the_payoff_package_with_every_module(payoff_wheel):
     names = zipfile.ZipFile(payoff_wheel).namelist()
-    assert {name.split("/")[0] for name in names} == {"payoff", f"{payoff_wheel.name.split('-')[0]}-"
-                                                      f"{payoff_wheel.name.split('-')[1]}.dist-info"}
-    sources = {f"payoff/{path.relative_to(ROOT).as_posix()}" for layer in LAYERS
-               for path in (ROOT / layer).rglob("*.py") if "__pycache__" not in path.parts}
+    assert {name.split("/")[0] for name in names} == {
+        "payoff",
+        f"{payoff_wheel.name.split('-')[0]}-{payoff_wheel.name.split('-')[1]}.dist-info",
+    }
+    sources = {
+        f"payoff/{path.relative_to(ROOT).as_posix()}"
+        for layer in LAYERS
+        for path in (ROOT / layer).rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
     assert sources - set(names) == set(), "a module is missing from pyproject's packages list"
     assert "payoff/store/migrations/script.py.mako" in names
 
@@ -68,11 +77,18 @@ def test_payoff_installs_beside_a_package_that_ships_app_and_survives_its_remova
     venv.create(env, system_site_packages=True, with_pip=False)  # dependencies come from this interpreter
     python = str(env / "bin" / "python")
     pip = [sys.executable, "-m", "pip", "--python", python, "-q"]
-    subprocess.run([*pip, "install", "--no-deps", str(payoff_wheel), str(_other_distribution(tmp_path))],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*pip, "install", "--no-deps", str(payoff_wheel), str(_other_distribution(tmp_path))],
+        check=True,
+        capture_output=True,
+    )
     probe = subprocess.run([python, "-c", PROBE], capture_output=True, text=True, cwd=tmp_path)
     assert probe.returncode == 0, probe.stderr
     subprocess.run([*pip, "uninstall", "-y", "other-app"], check=True, capture_output=True)
-    after = subprocess.run([python, "-c", "import payoff.app.cli, payoff.store.db; print('ok')"],
-                           capture_output=True, text=True, cwd=tmp_path)
+    after = subprocess.run(
+        [python, "-c", "import payoff.app.cli, payoff.store.db; print('ok')"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert after.stdout.strip() == "ok", after.stderr

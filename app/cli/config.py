@@ -3,8 +3,9 @@
 import typer
 from rich.console import Console
 
-cli = typer.Typer(help="payoff.toml: sources, people file, settings to seed and schedule (no secrets).",
-                  no_args_is_help=True)
+cli = typer.Typer(
+    help="payoff.toml: sources, people file, settings to seed and schedule (no secrets).", no_args_is_help=True
+)
 
 
 @cli.command()
@@ -19,8 +20,9 @@ def check() -> None:
 
     config = config_or_exit()
     if config is None:
-        Console(stderr=True).print(f"No payoff.toml at {default_path()} (set PAYOFF_CONFIG to its path).",
-                                   highlight=False)
+        Console(stderr=True).print(
+            f"No payoff.toml at {default_path()} (set PAYOFF_CONFIG to its path).", highlight=False
+        )
         raise typer.Exit(2)
     table = Table("source", "line", "credentials", "requests", title=f"{config.path}")
     failed = False
@@ -51,8 +53,11 @@ def _probe(source) -> tuple[str, int | None]:
     missing = [k.variable for k in source.connector.keys if k.required and not keys[k.variable]]
     if missing:
         return f"[red]{', '.join(missing)} not set[/] (needed by [sources.{source.connector.command}])", None
-    context = Context(options=source.options, keys={k.variable: keys[k.variable] for k in source.connector.keys},
-                      final_pull_requests=dict)
+    context = Context(
+        options=source.options,
+        keys={k.variable: keys[k.variable] for k in source.connector.keys},
+        final_pull_requests=dict,
+    )
     connection = None
     try:
         connection = source.connector.connect(context)
@@ -67,17 +72,20 @@ def _probe(source) -> tuple[str, int | None]:
 @cli.command()
 def crontab(
     payoff: str = typer.Option("payoff", metavar="PATH", help="The payoff executable cron should run."),
-    env_file: str = typer.Option("/etc/payoff/payoff.env", metavar="PATH",
-                                 help="The environment file holding the secrets."),
+    env_file: str = typer.Option(
+        "/etc/payoff/payoff.env", metavar="PATH", help="The environment file holding the secrets."
+    ),
 ) -> None:
     """Print /etc/cron.d lines for payoff.toml's [schedule]: `payoff sync` and `payoff deliver`."""
     from payoff.app.cli.sync import config_or_exit
 
     config = config_or_exit()
     if config is None or not config.schedule:
-        Console(stderr=True).print("payoff.toml has no [schedule] (sync = \"0 * * * *\", deliver = \"0 7 2 * *\").")
+        Console(stderr=True).print('payoff.toml has no [schedule] (sync = "0 * * * *", deliver = "0 7 2 * *").')
         raise typer.Exit(2)
     print("SHELL=/bin/bash")
     for command, when in config.schedule.items():
-        print(f"{when}  payoff  set -a; . {env_file}; PAYOFF_CONFIG={config.path.resolve()} {payoff} {command}"
-              f" >> /var/log/payoff/{command}.log 2>&1")
+        print(
+            f"{when}  payoff  set -a; . {env_file}; PAYOFF_CONFIG={config.path.resolve()} {payoff} {command}"
+            f" >> /var/log/payoff/{command}.log 2>&1"
+        )

@@ -4,8 +4,11 @@ import typer
 from rich.console import Console
 
 cli = typer.Typer(help="Database schema (PAYOFF_DATABASE_URL, default sqlite:///payoff.db).", no_args_is_help=True)
-FORCE = typer.Option(False, "--force", help="Remove the demo even though data from a real source is there "
-                                            "(that data is kept either way).")
+FORCE = typer.Option(
+    False,
+    "--force",
+    help="Remove the demo even though data from a real source is there (that data is kept either way).",
+)
 
 
 @cli.command()
@@ -33,9 +36,11 @@ def check() -> None:
         raise typer.Exit(1) from None
     drift = db.schema_drift()
     if drift:
-        console.print(f"[red]The database on {where} is at revision {db.head_revision()} but its tables differ "
-                      "from this Payoff's models[/] (a database made by a development build whose first migration "
-                      "was later rewritten): export what you need and recreate it.")
+        console.print(
+            f"[red]The database on {where} is at revision {db.head_revision()} but its tables differ "
+            "from this Payoff's models[/] (a database made by a development build whose first migration "
+            "was later rewritten): export what you need and recreate it."
+        )
         for line in drift:
             console.print(f"  {line}", markup=False)
         raise typer.Exit(1)
@@ -67,10 +72,13 @@ def remove_demo(force: bool) -> None:
     with db.session() as session:
         real = reset.real_data(session)
         if real and not force:
-            console.print(f"[red]Not removed:[/] the database also holds data from a real source "
-                          f"({', '.join(real)}). Run again with --force to remove the demo anyway; that data "
-                          "stays.")
+            console.print(
+                f"[red]Not removed:[/] the database also holds data from a real source "
+                f"({', '.join(real)}). Run again with --force to remove the demo anyway; that data "
+                "stays."
+            )
             raise typer.Exit(1)
         counts = reset.remove(session, by=f"cli:{getpass.getuser()}")
-    Console().print(f"[green]Demo organisation removed:[/] {counts['person']} people, "
-                    f"{sum(counts.values())} rows in all.")
+    Console().print(
+        f"[green]Demo organisation removed:[/] {counts['person']} people, {sum(counts.values())} rows in all."
+    )

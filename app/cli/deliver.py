@@ -17,8 +17,12 @@ def _last_complete_month() -> str:
 def register(cli: typer.Typer) -> None:
     @cli.command()
     def deliver(
-        month: str = typer.Option(None, callback=lambda v: v and _month(v), metavar="YYYY-MM",
-                                  help="The month to review (UTC). [default: the last complete month]"),
+        month: str = typer.Option(
+            None,
+            callback=lambda v: v and _month(v),
+            metavar="YYYY-MM",
+            help="The month to review (UTC). [default: the last complete month]",
+        ),
         dry_run: bool = typer.Option(False, "--dry-run", help="List who would get which reviews; send nothing."),
     ) -> None:
         """Email the monthly review: each person their own, each manager their teams', each leader the
@@ -40,10 +44,12 @@ def register(cli: typer.Typer) -> None:
             smtp = Smtp.from_env()
         except ValueError as error:
             console.print(f"[red]Mail settings:[/] {error}.")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         if smtp is None and not dry_run:
-            console.print("[red]PAYOFF_SMTP_HOST is not set.[/] Set the PAYOFF_SMTP_* variables (see "
-                          "`payoff deliver --help`) or use --dry-run.")
+            console.print(
+                "[red]PAYOFF_SMTP_HOST is not set.[/] Set the PAYOFF_SMTP_* variables (see "
+                "`payoff deliver --help`) or use --dry-run."
+            )
             raise typer.Exit(2)
         db.upgrade()
         with db.session() as session:
@@ -51,8 +57,11 @@ def register(cli: typer.Typer) -> None:
             session.rollback()  # planning reads only; nothing it touched is kept
         table = Table("recipient", "reviews", "left out", title=f"Reviews of {month}")
         for parcel in parcels:
-            table.add_row(parcel.email, "\n".join(s.key for s in parcel.reviews) or "-",
-                          "\n".join(f"{s.key}: {why}" for s, why in parcel.refused) or "")
+            table.add_row(
+                parcel.email,
+                "\n".join(s.key for s in parcel.reviews) or "-",
+                "\n".join(f"{s.key}: {why}" for s, why in parcel.refused) or "",
+            )
         Console().print(table)
         count = sum(1 for parcel in parcels if parcel.reviews)
         if dry_run:
@@ -63,14 +72,17 @@ def register(cli: typer.Typer) -> None:
         sent: list[str] = []
         try:
             with console.status("Sending…") as status:
+
                 def done(parcel) -> None:
                     sent.append(parcel.email)
                     status.update(f"Sent to {parcel.email}…")
 
                 delivery.deliver(smtp, month, parcels, on_sent=done)
         except (smtplib.SMTPException, OSError) as error:
-            console.print(f"[red]Mail server {smtp.host}:{smtp.port} failed:[/] {error}. {len(sent)} messages were "
-                          f"sent before{': ' + ', '.join(sent) if sent else ''}; the others were not (nor audited).",
-                          highlight=False)
-            raise typer.Exit(2)
+            console.print(
+                f"[red]Mail server {smtp.host}:{smtp.port} failed:[/] {error}. {len(sent)} messages were "
+                f"sent before{': ' + ', '.join(sent) if sent else ''}; the others were not (nor audited).",
+                highlight=False,
+            )
+            raise typer.Exit(2) from None
         Console().print(f"[green]Sent[/] {len(sent)} messages through {smtp.host}:{smtp.port}.")

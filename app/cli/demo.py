@@ -19,8 +19,12 @@ def register(cli: typer.Typer) -> None:
         people: int = typer.Option(60, min=7, help="How many people the demo organisation has."),
         months: int = typer.Option(6, min=1, max=36, help="How many months of history to write."),
         seed: int = typer.Option(7, help="Random seed: the same seed, size and end month give the same data."),
-        end: str | None = typer.Option(None, callback=_month, metavar="YYYY-MM",
-                                       help="Last month of the history. [default: the last complete month]"),
+        end: str | None = typer.Option(
+            None,
+            callback=_month,
+            metavar="YYYY-MM",
+            help="Last month of the history. [default: the last complete month]",
+        ),
     ) -> None:
         """Write the demo organisation into the database (PAYOFF_DATABASE_URL).
 
@@ -33,6 +37,8 @@ def register(cli: typer.Typer) -> None:
         db.upgrade()
         with progress_bars() as advance:
             counts = demo.seed(people=people, months=months, seed=seed, end=end, progress=advance)
-        console.print(f"[green]Demo organisation written:[/] {counts['person']} people, "
-                      f"{counts['pull_request']} pull requests, {counts['ticket']} tickets, "
-                      f"{counts['ai_usage_daily']} usage days, {sum(counts.values())} rows in all.")
+        console.print(
+            f"[green]Demo organisation written:[/] {counts['person']} people, "
+            f"{counts['pull_request']} pull requests, {counts['ticket']} tickets, "
+            f"{counts['ai_usage_daily']} usage days, {sum(counts.values())} rows in all."
+        )

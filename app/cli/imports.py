@@ -7,14 +7,17 @@ from rich.markup import escape
 
 from payoff.app.cli.progress import console, progress_bars
 
-cli = typer.Typer(help="Import people, AI usage, survey answers, pull requests or tickets from a file "
-                       "(PAYOFF_DATABASE_URL). "
-                       "A bad file writes nothing; importing a file twice changes nothing.",
-                  no_args_is_help=True)
+cli = typer.Typer(
+    help="Import people, AI usage, survey answers, pull requests or tickets from a file "
+    "(PAYOFF_DATABASE_URL). "
+    "A bad file writes nothing; importing a file twice changes nothing.",
+    no_args_is_help=True,
+)
 
 
-FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, metavar="FILE",
-                      help="The file to import (UTF-8).")
+FILE = typer.Argument(
+    ..., exists=True, dir_okay=False, readable=True, metavar="FILE", help="The file to import (UTF-8)."
+)
 
 
 def _run(loader: str, path: Path, **options: str) -> None:
@@ -26,9 +29,10 @@ def _run(loader: str, path: Path, **options: str) -> None:
         with progress_bars() as advance:
             counts = getattr(imports, loader)(path, progress=advance, **options)
     except imports.BadFile as error:
-        console.print(f"[red]Cannot import[/] {escape(str(error))}\n"
-                      "Nothing was imported; fix the file and run the command again.")
-        raise typer.Exit(1)
+        console.print(
+            f"[red]Cannot import[/] {escape(str(error))}\nNothing was imported; fix the file and run the command again."
+        )
+        raise typer.Exit(1) from None
     console.print("[green]Imported:[/] " + ", ".join(f"{n} {table}" for table, n in counts.items()))
 
 

@@ -48,8 +48,9 @@ def _flat_rows(columns: list[str], rows: list[dict]) -> tuple[list[str], list[di
     for row in rows:
         interval = row.get(INTERVAL) or {}
         row = {**row, **{c: interval.get(c.removeprefix("time_saved_")) for c in parts}}
-        flat.append({c: "; ".join(row[c]) if isinstance(row[c], list) else "" if row[c] is None else row[c]
-                     for c in header})
+        flat.append(
+            {c: "; ".join(row[c]) if isinstance(row[c], list) else "" if row[c] is None else row[c] for c in header}
+        )
     return header, flat
 
 
@@ -61,15 +62,19 @@ def _select(session, team: str | None, person: str | None) -> list[int]:
     if team is not None:
         people = people[people["team"].str.lower() == team.lower()]
         if people.empty:
-            raise typer.BadParameter(f"no team named {team!r}; check the spelling (case does not matter)",
-                                     param_hint="--team")
+            raise typer.BadParameter(
+                f"no team named {team!r}; check the spelling (case does not matter)", param_hint="--team"
+            )
     if person is not None:
         email = person.strip().lower()
         people = people[people["email"].str.lower() == email]
         if people.empty:
             elsewhere = everyone[everyone["email"].str.lower() == email]
-            where = f"{person} is in the team {elsewhere['team'].iloc[0]!r}, not {team!r}" if len(elsewhere) \
+            where = (
+                f"{person} is in the team {elsewhere['team'].iloc[0]!r}, not {team!r}"
+                if len(elsewhere)
                 else f"nobody with email {person!r}"
+            )
             raise typer.BadParameter(where, param_hint="--person")
     return people["person_id"].tolist()
 
@@ -77,8 +82,10 @@ def _select(session, team: str | None, person: str | None) -> list[int]:
 def _warn_if_empty(month: str, rows: list[dict]) -> None:
     """A month nobody synced or imported reads as rows of zeros; say so rather than let them pass as data."""
     if not any(row.get(c) for row in rows for c in ("tokens", "prs_merged", "tickets_closed", "bugs_opened")):
-        console.print(f"[yellow]Warning:[/] no AI usage, pull requests or tickets are stored for {month}; every "
-                      "figure below is zero or empty. Was the month synced or imported?")
+        console.print(
+            f"[yellow]Warning:[/] no AI usage, pull requests or tickets are stored for {month}; every "
+            "figure below is zero or empty. Was the month synced or imported?"
+        )
 
 
 def register(cli: typer.Typer) -> None:
@@ -88,12 +95,19 @@ def register(cli: typer.Typer) -> None:
         team: str | None = typer.Option(None, help="Only the people of this team (case-insensitive)."),
         person: str | None = typer.Option(None, metavar="EMAIL", help="Only this person."),
         by: By = typer.Option(By.person, help="One row per person, or per team."),
-        fmt: Format = typer.Option(Format.json, "--format", help="json (a list of objects) or csv (a header row; "
-                                   "the time-saved interval as time_saved_estimate, _low and _high, lists joined "
-                                   "by '; ')."),
-        suppress: bool = typer.Option(True, help="With --by team: blank the figures of teams smaller than the "
-                                                 "min_group_size setting, as the app does for viewers who may not "
-                                                 "see individuals."),
+        fmt: Format = typer.Option(
+            Format.json,
+            "--format",
+            help="json (a list of objects) or csv (a header row; "
+            "the time-saved interval as time_saved_estimate, _low and _high, lists joined "
+            "by '; ').",
+        ),
+        suppress: bool = typer.Option(
+            True,
+            help="With --by team: blank the figures of teams smaller than the "
+            "min_group_size setting, as the app does for viewers who may not "
+            "see individuals.",
+        ),
     ) -> None:
         """Print one month's metrics for the database named by PAYOFF_DATABASE_URL: usage, outcomes,
         AI-assisted share, value per token, time saved beside survey hours, and waste-signal names.

@@ -20,8 +20,9 @@ def save_to_store(result: Increments) -> None:
     from payoff.store.usage import add_points
 
     with db.session() as s:
-        add_points(s, identities=result.identities, points=result.points, source="otel", stream="metrics",
-                   scope="receiver")
+        add_points(
+            s, identities=result.identities, points=result.points, source="otel", stream="metrics", scope="receiver"
+        )
 
 
 def _loopback(host: str) -> bool:
@@ -41,17 +42,20 @@ def tokens_from(token: str | None, tokens_file: str | None) -> dict[str, frozens
         except (OSError, json.JSONDecodeError) as error:
             raise typer.BadParameter(f"PAYOFF_OTEL_TOKENS_FILE {tokens_file}: {error}") from None
         if not isinstance(listed, dict) or not all(
-                isinstance(k, str) and k and isinstance(v, list) and all(isinstance(i, str) for i in v)
-                for k, v in listed.items()):
-            raise typer.BadParameter(f"PAYOFF_OTEL_TOKENS_FILE {tokens_file}: expected "
-                                     '{"<token>": ["ana@acme.io", "<user id>", ...], ...}')
+            isinstance(k, str) and k and isinstance(v, list) and all(isinstance(i, str) for i in v)
+            for k, v in listed.items()
+        ):
+            raise typer.BadParameter(
+                f'PAYOFF_OTEL_TOKENS_FILE {tokens_file}: expected {{"<token>": ["ana@acme.io", "<user id>", ...], ...}}'
+            )
         tokens |= {key: frozenset(normal_email(i) if "@" in i else i for i in ids) for key, ids in listed.items()}
     return tokens
 
 
 def otel_receiver(
-    host: str = typer.Option("127.0.0.1", help="Address to listen on; 0.0.0.0 for every interface "
-                                                "(then a token is required)."),
+    host: str = typer.Option(
+        "127.0.0.1", help="Address to listen on; 0.0.0.0 for every interface (then a token is required)."
+    ),
     port: int = typer.Option(4318, help="TCP port (4318 is OTLP/HTTP's default; 0 picks a free one)."),
     timeout: float = typer.Option(30.0, min=0.1, help="Seconds a connection may stay silent before it is closed."),
 ) -> None:
@@ -72,16 +76,25 @@ def otel_receiver(
     config = settings()
     tokens = tokens_from(config.otel_token, config.otel_tokens_file)
     if not tokens and not _loopback(host):
-        console.print(f"[red]Refusing to listen on {host} without a token:[/] anyone who can reach the port could "
-                      "write usage for anyone. Set PAYOFF_OTEL_TOKEN (or PAYOFF_OTEL_TOKENS_FILE), or listen on "
-                      "127.0.0.1.", highlight=False)
+        console.print(
+            f"[red]Refusing to listen on {host} without a token:[/] anyone who can reach the port could "
+            "write usage for anyone. Set PAYOFF_OTEL_TOKEN (or PAYOFF_OTEL_TOKENS_FILE), or listen on "
+            "127.0.0.1.",
+            highlight=False,
+        )
         raise typer.Exit(2)
     from payoff.connectors.otel.receiver import PATH, Receiver  # protobuf: imported when the receiver starts
     from payoff.store import db
 
     db.upgrade()
-    receiver = Receiver(save_to_store, host=host, port=port, tokens=tokens, timeout=timeout,
-                        on_error=lambda message: console.print(f"[red]Could not save an export:[/] {message}"))
+    receiver = Receiver(
+        save_to_store,
+        host=host,
+        port=port,
+        tokens=tokens,
+        timeout=timeout,
+        on_error=lambda message: console.print(f"[red]Could not save an export:[/] {message}"),
+    )
     console.print(f"Listening on http://{host}:{receiver.port}{PATH}", highlight=False)
     try:
         receiver.serve_forever()

@@ -10,7 +10,9 @@ cli = typer.Typer(help="People and the identities the sources know them by.", no
 
 @cli.command()
 def unmatched(
-    source: str | None = typer.Option(None, metavar="SOURCE", help="Only identities from this source (e.g. github, jira)."),
+    source: str | None = typer.Option(
+        None, metavar="SOURCE", help="Only identities from this source (e.g. github, jira)."
+    ),
 ) -> None:
     """List the identities (GitHub logins, Jira accounts, AI-tool users) that match no person yet.
 
@@ -27,8 +29,14 @@ def unmatched(
     for column in table.columns[:4]:
         column.overflow = "fold"  # an id cut short is of no use: wrap it instead
     for identity, waiting in rows:
-        table.add_row(identity.id, identity.source, identity.external_id, identity.label or "",
-                      f"{identity.first_seen:%Y-%m-%d}", str(waiting))
+        table.add_row(
+            identity.id,
+            identity.source,
+            identity.external_id,
+            identity.label or "",
+            f"{identity.first_seen:%Y-%m-%d}",
+            str(waiting),
+        )
     console = Console()
     console.print(table if rows else "Every identity matches a person.")
     console.print(f"{len(rows)} unmatched.")

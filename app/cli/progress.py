@@ -11,8 +11,9 @@ console = Console(stderr=True)
 @contextmanager
 def progress_bars():
     """A Rich progress bar per step; yields the callback that ``store.demo.seed`` and the imports call."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as bars:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as bars:
         tasks: dict[str, int] = {}
 
         def advance(step: str, done: int, total: int) -> None:

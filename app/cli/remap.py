@@ -9,9 +9,11 @@ from payoff.connectors.registry import MAPPINGS
 def register(cli: typer.Typer) -> None:
     @cli.command()
     def remap(
-        source: list[str] = typer.Option([], metavar="SOURCE",
-                                         help=f"Only this source ({', '.join(sorted(MAPPINGS))}); repeat for more. "
-                                              "Default: all."),
+        source: list[str] = typer.Option(
+            [],
+            metavar="SOURCE",
+            help=f"Only this source ({', '.join(sorted(MAPPINGS))}); repeat for more. Default: all.",
+        ),
     ) -> None:
         """Re-apply the connectors' mappings to every raw payload kept in the database (PAYOFF_DATABASE_URL),
         e.g. after an upgrade that maps more fields. Makes no API request."""
@@ -25,7 +27,8 @@ def register(cli: typer.Typer) -> None:
 
         db.upgrade()
         with db.session() as s, console.status("Remapping raw payloads…") as status:
-            counts = remap_payloads(s, source or None,
-                                    on_batch=lambda name, count: status.update(f"Remapping {name}: {count} payloads"))
+            counts = remap_payloads(
+                s, source or None, on_batch=lambda name, count: status.update(f"Remapping {name}: {count} payloads")
+            )
         for name, count in counts.items():
             console.print(f"{name}: {count} payloads remapped.")

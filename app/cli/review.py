@@ -36,8 +36,11 @@ def _format(fmt: str | None, out: Path) -> str:
     if fmt not in FORMATS:
         raise typer.BadParameter(f"Choose --format {'|'.join(FORMATS)} (or end --out with one of them).")
     if suffix and suffix != fmt:
-        raise typer.BadParameter(f"--format {fmt} but --out ends in .{suffix}: name the file .{fmt}, or drop "
-                                 "--format to write what the suffix says.", param_hint="--format")
+        raise typer.BadParameter(
+            f"--format {fmt} but --out ends in .{suffix}: name the file .{fmt}, or drop "
+            "--format to write what the suffix says.",
+            param_hint="--format",
+        )
     return fmt
 
 
@@ -56,13 +59,18 @@ def register(cli: typer.Typer) -> None:
         person: str = typer.Option(None, metavar="EMAIL", help="Review one person, by email."),
         team: str = typer.Option(None, metavar="NAME", help="Review one team, by name (case-insensitive)."),
         org: bool = typer.Option(False, "--org", help="Review the whole organisation."),
-        viewer_email: str = typer.Option(..., "--as", metavar="EMAIL",
-                                          help="Export as this person: their access rules apply, the footer and "
-                                               "the audit log name them."),
-        fmt: str = typer.Option(None, "--format", metavar="pdf|html|csv|md",
-                                 help="The format (default: the suffix of --out)."),
-        out: Path = typer.Option(..., metavar="PATH",
-                                 help="File to write (mode 0600); nothing is written when the export is refused."),
+        viewer_email: str = typer.Option(
+            ...,
+            "--as",
+            metavar="EMAIL",
+            help="Export as this person: their access rules apply, the footer and the audit log name them.",
+        ),
+        fmt: str = typer.Option(
+            None, "--format", metavar="pdf|html|csv|md", help="The format (default: the suffix of --out)."
+        ),
+        out: Path = typer.Option(
+            ..., metavar="PATH", help="File to write (mode 0600); nothing is written when the export is refused."
+        ),
     ) -> None:
         """Export the monthly review of a person, a team or the organisation, as the --as person may see it.
 
@@ -91,5 +99,5 @@ def register(cli: typer.Typer) -> None:
                 _write(out, data)
         except access.AccessDenied as refusal:
             console.print(f"[red]Export refused:[/] {refusal} Nothing was written.")
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         console.print(f"[green]Wrote[/] {out} ({len(data):,} bytes, {fmt}).")

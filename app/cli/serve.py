@@ -18,8 +18,13 @@ from payoff.app.cli.db import FORCE, remove_demo
 ENTRY = Path(__file__).resolve().parent.parent / "main.py"
 # Payoff's choices where Streamlit's defaults do not suit a shared dashboard; each one only where no
 # STREAMLIT_* variable or config.toml sets it. Error details are hidden: a traceback can show data.
-DEFAULTS = {"server.headless": "true", "browser.gatherUsageStats": "false", "client.toolbarMode": "viewer",
-            "theme.base": "light", "client.showErrorDetails": "none"}
+DEFAULTS = {
+    "server.headless": "true",
+    "browser.gatherUsageStats": "false",
+    "client.toolbarMode": "viewer",
+    "theme.base": "light",
+    "client.showErrorDetails": "none",
+}
 
 
 def streamlit_command(given: dict[str, object], defaults: dict[str, str]) -> list[str]:
@@ -28,12 +33,22 @@ def streamlit_command(given: dict[str, object], defaults: dict[str, str]) -> lis
     from streamlit import config  # imported here: a second's worth of Streamlit for every other command
 
     config.get_config_options(force_reparse=True)
-    options = {name: str(value).lower() if isinstance(value, bool) else str(value)
-               for name, value in given.items() if value is not None}
-    options |= {name: value for name, value in defaults.items()
-                if name not in options and not config.is_manually_set(name)}
-    return [sys.executable, "-m", "streamlit", "run", str(ENTRY),
-            *(part for name, value in options.items() for part in (f"--{name}", value))]
+    options = {
+        name: str(value).lower() if isinstance(value, bool) else str(value)
+        for name, value in given.items()
+        if value is not None
+    }
+    options |= {
+        name: value for name, value in defaults.items() if name not in options and not config.is_manually_set(name)
+    }
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ENTRY),
+        *(part for name, value in options.items() for part in (f"--{name}", value)),
+    ]
 
 
 def _refuse_a_busy_port(command: list[str]) -> None:
@@ -48,8 +63,10 @@ def _refuse_a_busy_port(command: list[str]) -> None:
         try:
             probe.bind((address, port))
         except OSError:
-            Console(stderr=True).print(f"[red]Port {port} is already in use[/] (another dashboard?). Stop it, or "
-                                       f"choose another port with --port, e.g. --port {port + 1}.")
+            Console(stderr=True).print(
+                f"[red]Port {port} is already in use[/] (another dashboard?). Stop it, or "
+                f"choose another port with --port, e.g. --port {port + 1}."
+            )
             raise typer.Exit(2) from None
 
 
@@ -63,10 +80,12 @@ def register(cli: typer.Typer) -> None:
     @cli.command()
     def serve(
         address: str | None = typer.Option(
-            None, help="Address to listen on. [default: Streamlit's server.address, else every interface]"),
+            None, help="Address to listen on. [default: Streamlit's server.address, else every interface]"
+        ),
         port: int | None = typer.Option(None, help="Port to listen on. [default: Streamlit's server.port, else 8501]"),
-        headless: bool | None = typer.Option(None, "--headless/--no-headless",
-                                             help="Do not open a browser window. [default: headless]"),
+        headless: bool | None = typer.Option(
+            None, "--headless/--no-headless", help="Do not open a browser window. [default: headless]"
+        ),
     ) -> None:
         """Start the dashboard on the configured database (PAYOFF_DATABASE_URL), migrating it first.
 
@@ -76,8 +95,9 @@ def register(cli: typer.Typer) -> None:
         """
         from payoff.store import db
 
-        command = streamlit_command({"server.address": address, "server.port": port, "server.headless": headless},
-                                    DEFAULTS)
+        command = streamlit_command(
+            {"server.address": address, "server.port": port, "server.headless": headless}, DEFAULTS
+        )
         _refuse_a_busy_port(command)
         db.upgrade()
         _exec_streamlit(command, {})
@@ -85,13 +105,19 @@ def register(cli: typer.Typer) -> None:
     @cli.command()
     def demo(
         address: str | None = typer.Option(
-            None, help="Address to listen on. [default: Streamlit's server.address, else 127.0.0.1: the demo "
-                       "sign-in lets anyone pick who they are]"),
+            None,
+            help="Address to listen on. [default: Streamlit's server.address, else 127.0.0.1: the demo "
+            "sign-in lets anyone pick who they are]",
+        ),
         port: int | None = typer.Option(None, help="Port to listen on. [default: Streamlit's server.port, else 8501]"),
-        headless: bool | None = typer.Option(None, "--headless/--no-headless",
-                                             help="Do not open a browser window. [default: headless]"),
-        reset: bool = typer.Option(False, "--reset", help="Remove the demo organisation instead (and start "
-                                                          "nothing): the same as `payoff db reset --demo-only`."),
+        headless: bool | None = typer.Option(
+            None, "--headless/--no-headless", help="Do not open a browser window. [default: headless]"
+        ),
+        reset: bool = typer.Option(
+            False,
+            "--reset",
+            help="Remove the demo organisation instead (and start nothing): the same as `payoff db reset --demo-only`.",
+        ),
         force: bool = FORCE,
     ) -> None:
         """Create the database, seed the demo organisation if it is empty, and start the dashboard

@@ -55,8 +55,10 @@ def sync(connector: Connector, options: Mapping[str, Any]) -> None:
         console.print(f"{summary.requests} API requests made.")
     if summary.links is not None:
         links = summary.links
-        console.print(f"{links['fixes']} ticket ↔ pull request links, {links['caused_by']} bugs traced to a change, "
-                      f"{links['reverts']} reverts, {links['cycles']} ticket cycles.")
+        console.print(
+            f"{links['fixes']} ticket ↔ pull request links, {links['caused_by']} bugs traced to a change, "
+            f"{links['reverts']} reverts, {links['cycles']} ticket cycles."
+        )
     if summary.exit_code:
         raise typer.Exit(summary.exit_code)
     console.print(f"[green]Done:[/] {summary.rows} rows written.")
@@ -75,10 +77,15 @@ def run_source(connector: Connector, options: Mapping[str, Any], progress: Progr
     from payoff.store import db
 
     db.upgrade()
-    context = Context(options=options, keys={key.variable: keys[key.variable] for key in connector.keys},
-                      notify=lambda message: progress.console.print(f"[yellow]{message}[/]"),
-                      final_pull_requests=_final_pull_requests, ticket_updates=_ticket_updates,
-                      org_settings=_org_settings, raw_payloads=_raw_payloads)
+    context = Context(
+        options=options,
+        keys={key.variable: keys[key.variable] for key in connector.keys},
+        notify=lambda message: progress.console.print(f"[yellow]{message}[/]"),
+        final_pull_requests=_final_pull_requests,
+        ticket_updates=_ticket_updates,
+        org_settings=_org_settings,
+        raw_payloads=_raw_payloads,
+    )
     started = datetime.now(UTC)
     connection = None
     try:
@@ -86,7 +93,9 @@ def run_source(connector: Connector, options: Mapping[str, Any], progress: Progr
         summary.rows = _run_streams(connection.streams, progress)
     except RateLimited as error:
         when = f" Resume after {error.resume_at:%Y-%m-%d %H:%M UTC}." if error.resume_at else ""
-        summary.problem = f"[red]Rate limited:[/] {settings().scrub(str(error))}.{when} Everything fetched so far is saved."
+        summary.problem = (
+            f"[red]Rate limited:[/] {settings().scrub(str(error))}.{when} Everything fetched so far is saved."
+        )
         summary.exit_code = 3
     except SourceError as error:
         summary.problem = f"[red]Sync failed:[/] {settings().scrub(str(error))}"
@@ -101,8 +110,14 @@ def run_source(connector: Connector, options: Mapping[str, Any], progress: Progr
 
 
 def progress_display() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.fields[rows]} rows"), TimeElapsedColumn(), console=console)
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TimeElapsedColumn(),
+        console=console,
+    )
 
 
 def _final_pull_requests() -> dict[str, set[int]]:
@@ -159,8 +174,12 @@ def _run_streams(streams: Iterable[Stream], progress: Progress) -> int:
         task = progress.add_task(title, total=None, rows=0)
 
         def advance(page, task=task, title=title) -> None:
-            progress.update(task, advance=1, rows=progress.tasks[task].fields["rows"] + page.count,
-                            description=f"{title} {page.label}")
+            progress.update(
+                task,
+                advance=1,
+                rows=progress.tasks[task].fields["rows"] + page.count,
+                description=f"{title} {page.label}",
+            )
 
         result = run(stream, sink, on_page=advance)
         if result.skipped:  # scheduled workers overlap; the run in progress does this work
@@ -198,7 +217,7 @@ def config_or_exit():
         return find()
     except ConfigError as error:
         console.print(f"[red]payoff.toml:[/] {error}", highlight=False)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 def _command(connector: Connector):
@@ -212,8 +231,9 @@ def _command(connector: Connector):
             elif isinstance(values[option.name], datetime):
                 values[option.name] = values[option.name].date()
             if values[option.name] is None and option.default is ...:
-                raise typer.BadParameter(f"Missing option {option.flag} (or set it in [sources.{connector.command}] "
-                                         "of payoff.toml).")
+                raise typer.BadParameter(
+                    f"Missing option {option.flag} (or set it in [sources.{connector.command}] of payoff.toml)."
+                )
         sync(connector, values)
 
     parameters = [_parameter(option) for option in connector.options]
@@ -242,8 +262,11 @@ def everything(ctx: typer.Context) -> None:
     if config is None:
         from payoff.store.config_file import default_path
 
-        console.print(f"No payoff.toml at {default_path()} (set PAYOFF_CONFIG to its path). Write one (see "
-                      "docs/getting-started.md) or name a source: `payoff sync --help`.", highlight=False)
+        console.print(
+            f"No payoff.toml at {default_path()} (set PAYOFF_CONFIG to its path). Write one (see "
+            "docs/getting-started.md) or name a source: `payoff sync --help`.",
+            highlight=False,
+        )
         raise typer.Exit(2)
     raise typer.Exit(sync_all(config))
 

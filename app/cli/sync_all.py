@@ -43,8 +43,10 @@ def _people(config: ConfigFile, progress) -> Summary:
     clock, summary = time.monotonic(), Summary("people")
     task = progress.add_task(f"people [bold]{config.people.name}[/]", total=None, rows=0)
     try:
-        counts = import_people(config.people, progress=lambda step, done, total: progress.update(
-            task, completed=done, total=total, rows=done))
+        counts = import_people(
+            config.people,
+            progress=lambda step, done, total: progress.update(task, completed=done, total=total, rows=done),
+        )
         summary.rows = counts["person"] + counts["identity"]
     except (BadFile, OSError) as error:
         summary.problem, summary.exit_code = f"[red]Import failed:[/] {error}", 2
@@ -59,9 +61,14 @@ def _table(summaries: list[Summary]) -> Table:
         column.justify = "right"
     for s in summaries:
         result = "[red]failed[/]" if s.exit_code else "ok"
-        table.add_row(s.source, f"{s.rows:,}", "-" if s.requests is None else f"{s.requests:,}",
-                      f"{s.seconds:.1f} s", result)
-    table.add_row("[bold]total[/]", f"{sum(s.rows for s in summaries):,}",
-                  f"{sum(s.requests or 0 for s in summaries):,}", f"{sum(s.seconds for s in summaries):.1f} s",
-                  "[red]failed[/]" if any(s.exit_code for s in summaries) else "ok")
+        table.add_row(
+            s.source, f"{s.rows:,}", "-" if s.requests is None else f"{s.requests:,}", f"{s.seconds:.1f} s", result
+        )
+    table.add_row(
+        "[bold]total[/]",
+        f"{sum(s.rows for s in summaries):,}",
+        f"{sum(s.requests or 0 for s in summaries):,}",
+        f"{sum(s.seconds for s in summaries):.1f} s",
+        "[red]failed[/]" if any(s.exit_code for s in summaries) else "ok",
+    )
     return table

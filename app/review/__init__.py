@@ -33,8 +33,9 @@ MIME = {"pdf": "application/pdf", "html": "text/html", "csv": "text/csv", "md": 
 __all__ = ["MIME", "Subject", "export", "filename", "review_csv", "review_html", "review_md", "review_pdf"]
 
 
-def export(session: Session, viewer: Viewer, month: str, subject: Subject, fmt: str,
-           *, now: datetime | None = None) -> bytes:
+def export(
+    session: Session, viewer: Viewer, month: str, subject: Subject, fmt: str, *, now: datetime | None = None
+) -> bytes:
     """The review of ``subject`` for ``month`` (YYYY-MM) as ``viewer`` may see it, rendered as ``fmt``.
 
     Every export is one audit-log row (viewer, subject, view ``review.<fmt>:<month>``), written in the

@@ -22,6 +22,7 @@ from payoff.store import self_service
 
 Record = dict[str, Any]
 
+
 @dataclass(frozen=True)
 class Facts:
     """``trend``: the scope's ``payoff metrics`` row for each month, oldest first, the reviewed month last.
@@ -50,8 +51,19 @@ class Facts:
 
 def is_quiet(record: Record) -> bool:
     """No outcome and no AI usage in the record's month."""
-    return not any(record.get(k) for k in ("prs_merged", "tickets_closed", "bugs_opened", "bugs_fixed",
-                                           "input_tokens", "output_tokens", "tokens", "cost_usd"))
+    return not any(
+        record.get(k)
+        for k in (
+            "prs_merged",
+            "tickets_closed",
+            "bugs_opened",
+            "bugs_fixed",
+            "input_tokens",
+            "output_tokens",
+            "tokens",
+            "cost_usd",
+        )
+    )
 
 
 def gather(session: Session, viewer: access.Viewer, scope: Scope, month: str) -> Facts:
@@ -70,11 +82,19 @@ def _person(session: Session, scope: Scope, month: str) -> Facts:
     trend = [as_records(tables.person_table(data))[0] for data in loaded]
     data = loaded[-1]  # the reviewed month: its signals and comparison
     notes = self_service.signal_notes(session, person_id=person_id, month=month)
-    signals = [{"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
-               for s in tables.signals(data).get(person_id, [])]
+    signals = [
+        {"name": s.name, "evidence": s.evidence, "note": notes.get(s.name, "")}
+        for s in tables.signals(data).get(person_id, [])
+    ]
     comparison = _comparison(session, data.prs, month, [person_id])
-    return Facts(trend=trend, cards=list(CARDS), comparison=comparison, signals=signals, records=trend,
-                 quality=_quality(session, month, [person_id], "person"))
+    return Facts(
+        trend=trend,
+        cards=list(CARDS),
+        comparison=comparison,
+        signals=signals,
+        records=trend,
+        quality=_quality(session, month, [person_id], "person"),
+    )
 
 
 def _team(session: Session, scope: Scope, month: str) -> Facts:
@@ -82,8 +102,13 @@ def _team(session: Session, scope: Scope, month: str) -> Facts:
     loaded = load_months(session, months_until(month, TREND_MONTHS), scope.members)
     trend = _records(tables.trend_table(loaded, label=scope.subject.name))
     comparison = _comparison(session, loaded[-1].prs, month, scope.members)
-    return Facts(trend=trend, cards=list(CARDS), comparison=comparison, records=trend,
-                 quality=_quality(session, month, scope.members, "org"))
+    return Facts(
+        trend=trend,
+        cards=list(CARDS),
+        comparison=comparison,
+        records=trend,
+        quality=_quality(session, month, scope.members, "org"),
+    )
 
 
 def _organisation(session: Session, viewer: access.Viewer, month: str) -> Facts:
@@ -97,14 +122,22 @@ def _organisation(session: Session, viewer: access.Viewer, month: str) -> Facts:
     members = {team: set(part["person_id"]) for team, part in people.fillna({"team": "(no team)"}).groupby("team")}
     shown = [row for row in teams if access.may_see_group(session, viewer, members.get(row["team"], set()))]
     comparison = _comparison(session, loaded[-1].prs, month, None)
-    return Facts(trend=trend, cards=list(CARDS), breakdown=shown, hidden_groups=len(teams) - len(shown),
-                 comparison=comparison, records=trend + shown, quality=_quality(session, month, None, "org"))
+    return Facts(
+        trend=trend,
+        cards=list(CARDS),
+        breakdown=shown,
+        hidden_groups=len(teams) - len(shown),
+        comparison=comparison,
+        records=trend + shown,
+        quality=_quality(session, month, None, "org"),
+    )
 
 
 def _comparison(session: Session, prs, month: str, members) -> list[Record]:
     """AI-assisted vs other: the PRs, then the tickets' cycle time."""
-    return (as_records(ai_assisted.ai_vs_other(prs))
-            + as_records(quality.ticket_ai_vs_other(session, month=month, person_ids=members)))
+    return as_records(ai_assisted.ai_vs_other(prs)) + as_records(
+        quality.ticket_ai_vs_other(session, month=month, person_ids=members)
+    )
 
 
 def _quality(session: Session, month: str, members, by: str) -> Record:

@@ -62,46 +62,49 @@ class Field:
         return _interval(value, self.unit, self.digits) if isinstance(value, Mapping) else (self.format(value), "")
 
 
-FIELDS: dict[str, Field] = {f.key: f for f in (
-    Field("prs_merged", "PRs merged"),
-    Field("pr_cycle_time_hours", "PR cycle time (median)", " h", 1),
-    Field("pr_cycle_time_p75_hours", "PR cycle time (p75)", " h", 1),
-    Field("coding_hours", "Coding (median)", " h", 1),
-    Field("pickup_hours", "Pickup (median)", " h", 1),
-    Field("review_hours", "Review (median)", " h", 1),
-    Field("pr_size_lines", "PR size (median lines)"),
-    Field("tickets_closed", "Tickets closed"),
-    Field("story_points", "Story points", "", 1),
-    Field("bugs_opened", "Bugs opened"),
-    Field("bugs_fixed", "Bugs fixed"),
-    Field("bug_rate", "Bug rate on merged PRs", percent=True),
-    Field("reverts", "Reverted PRs"),
-    Field("prs_buggy", "PRs that caused a bug"),
-    Field("input_tokens", "Input tokens"),
-    Field("output_tokens", "Output tokens"),
-    Field("tokens", "Tokens"),
-    Field("cost_usd", "AI cost (usage + seats)", " USD", 2),
-    Field("usage_cost_usd", "AI usage cost", " USD", 2),
-    Field("seat_cost_usd", "AI seat cost", " USD", 2),
-    Field("active_days", "Active AI days"),
-    Field("adopters", "People using AI"),
-    Field("unused_seats", "Seats unused"),
-    Field("unused_seat_cost_usd", "Cost of unused seats", " USD", 2),
-    Field("ai_assisted_pr_share", "AI-assisted PRs", percent=True),
-    Field("ai_assisted_pr_share_high", "AI-assisted PRs", percent=True),
-    Field("value_per_million_tokens", "Value per million tokens", "", 2),
-    Field("value_per_100_usd", "Value per 100 USD", "", 2),
-    Field("time_saved_hours_per_week", "Time saved", " h/week", 1),
-    Field("survey_hours_saved_per_week", "Self-reported time saved", " h/week", 1),
-    Field("people", "People"),
-    # the measures of the AI-assisted vs other comparison
-    Field("cycle_time_hours", "Cycle time (median)", " h", 1),
-    Field("size_lines", "PR size (median lines)"),
-    Field("revert_rate", "Revert rate", percent=True),
-    Field("link_coverage", "Bugs traced to a change", percent=True),
-    Field("ticket_cycle_time_hours", "Ticket cycle time (median)", " h", 1),
-    Field("tickets_reopened", "Tickets reopened"),
-)}
+FIELDS: dict[str, Field] = {
+    f.key: f
+    for f in (
+        Field("prs_merged", "PRs merged"),
+        Field("pr_cycle_time_hours", "PR cycle time (median)", " h", 1),
+        Field("pr_cycle_time_p75_hours", "PR cycle time (p75)", " h", 1),
+        Field("coding_hours", "Coding (median)", " h", 1),
+        Field("pickup_hours", "Pickup (median)", " h", 1),
+        Field("review_hours", "Review (median)", " h", 1),
+        Field("pr_size_lines", "PR size (median lines)"),
+        Field("tickets_closed", "Tickets closed"),
+        Field("story_points", "Story points", "", 1),
+        Field("bugs_opened", "Bugs opened"),
+        Field("bugs_fixed", "Bugs fixed"),
+        Field("bug_rate", "Bug rate on merged PRs", percent=True),
+        Field("reverts", "Reverted PRs"),
+        Field("prs_buggy", "PRs that caused a bug"),
+        Field("input_tokens", "Input tokens"),
+        Field("output_tokens", "Output tokens"),
+        Field("tokens", "Tokens"),
+        Field("cost_usd", "AI cost (usage + seats)", " USD", 2),
+        Field("usage_cost_usd", "AI usage cost", " USD", 2),
+        Field("seat_cost_usd", "AI seat cost", " USD", 2),
+        Field("active_days", "Active AI days"),
+        Field("adopters", "People using AI"),
+        Field("unused_seats", "Seats unused"),
+        Field("unused_seat_cost_usd", "Cost of unused seats", " USD", 2),
+        Field("ai_assisted_pr_share", "AI-assisted PRs", percent=True),
+        Field("ai_assisted_pr_share_high", "AI-assisted PRs", percent=True),
+        Field("value_per_million_tokens", "Value per million tokens", "", 2),
+        Field("value_per_100_usd", "Value per 100 USD", "", 2),
+        Field("time_saved_hours_per_week", "Time saved", " h/week", 1),
+        Field("survey_hours_saved_per_week", "Self-reported time saved", " h/week", 1),
+        Field("people", "People"),
+        # the measures of the AI-assisted vs other comparison
+        Field("cycle_time_hours", "Cycle time (median)", " h", 1),
+        Field("size_lines", "PR size (median lines)"),
+        Field("revert_rate", "Revert rate", percent=True),
+        Field("link_coverage", "Bugs traced to a change", percent=True),
+        Field("ticket_cycle_time_hours", "Ticket cycle time (median)", " h", 1),
+        Field("tickets_reopened", "Tickets reopened"),
+    )
+}
 
 
 def show(record: Mapping[str, Any], key: str, as_field: str | None = None) -> str:
@@ -121,4 +124,3 @@ def label(key: str) -> str:
 def available(records: list[Mapping[str, Any]], keys: list[str]) -> list[str]:
     """The keys that the metrics layer provides, in the order asked for."""
     return [k for k in keys if any(k in r for r in records)]
-

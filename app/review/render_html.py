@@ -42,7 +42,8 @@ def _table(table: Table) -> str:
 def _figures(figures: Figures) -> str:
     cards = "".join(
         f'<div class="card"><div class="label">{escape(f.label)}</div><div class="value">{escape(f.value)}</div>'
-        + (f'<div class="detail">{escape(f.detail)}</div>' if f.detail else "") + "</div>"
+        + (f'<div class="detail">{escape(f.detail)}</div>' if f.detail else "")
+        + "</div>"
         for f in figures.items
     )
     return f'<div class="cards">{cards}</div>'
@@ -52,10 +53,12 @@ def _chart(chart: Chart) -> str:
     image = charts.png(chart.spec)
     width, _ = charts.size(image)
     data = base64.b64encode(image).decode()
-    return (f"<figure><figcaption>{escape(chart.title)}</figcaption>"
-            f'<img src="data:image/png;base64,{data}" width="{width // charts.SCALE}" alt="{escape(chart.title)}">'
-            + (f'<p class="caption">{escape(chart.caption)}</p>' if chart.caption else "")
-            + f"<details><summary>Data</summary>{_table(chart.table)}</details></figure>")
+    return (
+        f"<figure><figcaption>{escape(chart.title)}</figcaption>"
+        f'<img src="data:image/png;base64,{data}" width="{width // charts.SCALE}" alt="{escape(chart.title)}">'
+        + (f'<p class="caption">{escape(chart.caption)}</p>' if chart.caption else "")
+        + f"<details><summary>Data</summary>{_table(chart.table)}</details></figure>"
+    )
 
 
 def _block(block) -> str:
@@ -70,12 +73,13 @@ def _block(block) -> str:
 
 def render(review: Review) -> bytes:
     sections = "".join(
-        f"<section><h2>{escape(s.title)}</h2>{''.join(_block(b) for b in s.blocks)}</section>"
-        for s in review.sections
+        f"<section><h2>{escape(s.title)}</h2>{''.join(_block(b) for b in s.blocks)}</section>" for s in review.sections
     )
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f"<title>{escape(review.title)}</title><style>{STYLE}</style></head>"
-            f"<body><h1>{escape(review.title)}</h1>{sections}"
-            f"<footer>{escape(review.footer)}</footer></body></html>")
+    page = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{escape(review.title)}</title><style>{STYLE}</style></head>"
+        f"<body><h1>{escape(review.title)}</h1>{sections}"
+        f"<footer>{escape(review.footer)}</footer></body></html>"
+    )
     return page.encode()

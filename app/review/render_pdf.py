@@ -85,9 +85,13 @@ def _figures(pdf: _Document, block: Figures) -> None:
     inner = width - 6
     items = list(block.items)
     for start in range(0, len(items), CARDS_PER_ROW):
-        row = items[start:start + CARDS_PER_ROW]
-        height = 6 + max(4 * _card_lines(pdf, f.label, inner, 8) + 7 * _card_lines(pdf, f.value, inner, 14, True)
-                         + 4 * _card_lines(pdf, f.detail, inner, 7.5) for f in row)
+        row = items[start : start + CARDS_PER_ROW]
+        height = 6 + max(
+            4 * _card_lines(pdf, f.label, inner, 8)
+            + 7 * _card_lines(pdf, f.value, inner, 14, True)
+            + 4 * _card_lines(pdf, f.detail, inner, 7.5)
+            for f in row
+        )
         pdf.keep_room(height + gap)
         top = pdf.get_y()
         for column, figure in enumerate(row):
@@ -115,12 +119,19 @@ def _table(pdf: _Document, block: Table) -> None:
     pdf.text_style(8.5 if len(block.columns) <= WIDE_TABLE else 7.5)
     pdf.set_draw_color(*RULE)
     headings = FontFace(emphasis="BOLD", color=INK, fill_color=(240, 244, 248))
-    with pdf.table(headings_style=headings, line_height=4.5, text_align="LEFT", borders_layout="HORIZONTAL_LINES",
-                   padding=(1, 1.5), width=pdf.epw, col_widths=block.widths or None) as table:
+    with pdf.table(
+        headings_style=headings,
+        line_height=4.5,
+        text_align="LEFT",
+        borders_layout="HORIZONTAL_LINES",
+        padding=(1, 1.5),
+        width=pdf.epw,
+        col_widths=block.widths or None,
+    ) as table:
         for values in (block.columns, *block.rows):
             row = table.row()
             for value in values:
-                row.cell(value if len(value) <= CELL_MAX_CHARS else value[:CELL_MAX_CHARS - 1] + "…")
+                row.cell(value if len(value) <= CELL_MAX_CHARS else value[: CELL_MAX_CHARS - 1] + "…")
     pdf.ln(3)
 
 

@@ -65,6 +65,8 @@ def authorise(session: Session, viewer: access.Viewer, subject: Subject, *, view
 
 def _group_refusal(session: Session, what: str) -> str:
     k = org_settings.get(session, "min_group_size")
-    return (f"You may not see {what}: group figures are shown to its managers, leaders and admins only when "
-            f"the group has at least {k} people (the minimum group size), and otherwise only to someone who "
-            f"may see every member.")
+    return (
+        f"You may not see {what}: group figures are shown to its managers, leaders and admins only when "
+        f"the group has at least {k} people (the minimum group size), and otherwise only to someone who "
+        f"may see every member."
+    )

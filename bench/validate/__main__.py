@@ -13,8 +13,9 @@ SCENARIOS = {
     "null": org.Scenario("null", effect=0.0, note="true effect 0, persistent person differences"),
     "leavers": org.Scenario("leavers", effect=0.0, leavers=0.2, note="true effect 0, 20 % leavers"),
     "steeper": org.Scenario("steeper", steeper=0.3, note="adopters already on a steeper trajectory"),
-    "gaming": org.Scenario("gaming", people=80, gaming=True,
-                           note="base + 2 of each gaming style, 4 genuine heavy adopters"),
+    "gaming": org.Scenario(
+        "gaming", people=80, gaming=True, note="base + 2 of each gaming style, 4 genuine heavy adopters"
+    ),
 }
 
 
@@ -29,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in args.scenarios:
             started = time.perf_counter()
-            results[name] = [replicate(databases, SCENARIOS[name], args.seed * 10_000 + rep)
-                             for rep in range(args.reps)]
+            results[name] = [
+                replicate(databases, SCENARIOS[name], args.seed * 10_000 + rep) for rep in range(args.reps)
+            ]
             print(f"{name}: {args.reps} replications in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         units = probe(databases)
     finally:

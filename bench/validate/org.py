@@ -104,9 +104,20 @@ def people(scenario: Scenario, rng: np.random.Generator) -> list[Person]:
         drift = np.zeros(WEEKS)
         for w in range(1, WEEKS):
             drift[w] = 0.85 * drift[w - 1] + rng.normal(0, 0.08)
-        out.append(Person(i, f"team-{i // TEAM_SIZE:02d}", float(level[i]), first, last, adopt,
-                          gain if adopt is not None else 0.0, bug_rate=float(rng.beta(2, 22)),
-                          cycle_scale=float(math.exp(rng.normal(0, 0.4))), drift=drift))
+        out.append(
+            Person(
+                i,
+                f"team-{i // TEAM_SIZE:02d}",
+                float(level[i]),
+                first,
+                last,
+                adopt,
+                gain if adopt is not None else 0.0,
+                bug_rate=float(rng.beta(2, 22)),
+                cycle_scale=float(math.exp(rng.normal(0, 0.4))),
+                drift=drift,
+            )
+        )
     if scenario.gaming:
         _assign_styles(out, rng)
     return out
@@ -132,8 +143,7 @@ def shocks(rng: np.random.Generator) -> np.ndarray:
     days = np.array([week_start(x) for x in w])
     season = -0.12 * np.array([math.cos(2 * math.pi * (d.timetuple().tm_yday - 15) / 365) for d in days])
     summer = np.array([-0.25 if d.month == 8 else 0.0 for d in days])
-    freeze = np.array([-0.8 if (d.month == 12 and d.day >= 18) or (d.month == 1 and d.day < 3) else 0.0
-                       for d in days])
+    freeze = np.array([-0.8 if (d.month == 12 and d.day >= 18) or (d.month == 1 and d.day < 3) else 0.0 for d in days])
     return 0.10 * w / 52 + season + summer + freeze + rng.normal(0, 0.1, WEEKS)
 
 
@@ -151,9 +161,19 @@ class Rows:
     """Rows per table, shaped as the connectors write them."""
 
     def __init__(self) -> None:
-        self.tables: dict[str, list[dict]] = {t: [] for t in (
-            "identity", "ai_usage_daily", "agent_run", "pull_request", "ai_signal", "ticket", "ticket_pull_request",
-            "survey_response")}
+        self.tables: dict[str, list[dict]] = {
+            t: []
+            for t in (
+                "identity",
+                "ai_usage_daily",
+                "agent_run",
+                "pull_request",
+                "ai_signal",
+                "ticket",
+                "ticket_pull_request",
+                "survey_response",
+            )
+        }
         self.pr_number = 0
         self.ticket_number = 0
 
@@ -162,8 +182,9 @@ class Rows:
 
 
 def _moment(day: date, rng: random.Random, hour_from: int = 9, hour_to: int = 18) -> datetime:
-    return datetime.combine(day, datetime.min.time(), UTC) + timedelta(minutes=rng.randrange(hour_from * 60,
-                                                                                           hour_to * 60))
+    return datetime.combine(day, datetime.min.time(), UTC) + timedelta(
+        minutes=rng.randrange(hour_from * 60, hour_to * 60)
+    )
 
 
 def _workday(week: int, rng: random.Random) -> date:
@@ -178,65 +199,121 @@ def generate(scenario: Scenario, seed: int) -> tuple[Truth, list[dict], dict[str
     org = shocks(nrng)
     rows = Rows()
     for p in persons:
-        rows.add("identity", {"id": f"github:u{p.n}", "source": "github", "external_id": f"u{p.n}",
-                              "label": p.email})
+        rows.add("identity", {"id": f"github:u{p.n}", "source": "github", "external_id": f"u{p.n}", "label": p.email})
         rows.add("identity", {"id": f"jira:{p.email}", "source": "jira", "external_id": p.email, "label": p.email})
         if p.adopt is not None:
-            rows.add("identity", {"id": f"claude_code:{p.email}", "source": "claude_code", "external_id": p.email,
-                                  "label": p.email})
+            rows.add(
+                "identity",
+                {"id": f"claude_code:{p.email}", "source": "claude_code", "external_id": p.email, "label": p.email},
+            )
     for p in persons:
         _work(p, persons, org, scenario, rows, rng)
         if p.adopt is not None:
             _usage(p, rows, rng)
-    people_rows = [{"email": p.email, "name": f"Person {p.n}", "team": p.team, "role": "employee"}
-                   for p in persons]
+    people_rows = [{"email": p.email, "name": f"Person {p.n}", "team": p.team, "role": "employee"} for p in persons]
     return Truth(scenario, persons), people_rows, rows.tables
 
 
-def _pr(rows: Rows, p: Person, merged: datetime, lines: int, rng: random.Random, *, ai: bool,
-        reverts: str | None = None, hours: float | None = None) -> str:
+def _pr(
+    rows: Rows,
+    p: Person,
+    merged: datetime,
+    lines: int,
+    rng: random.Random,
+    *,
+    ai: bool,
+    reverts: str | None = None,
+    hours: float | None = None,
+) -> str:
     """A merged PR; ``hours`` from opening to merge (default: the person's usual pace)."""
     rows.pr_number += 1
     number = rows.pr_number
     pr_id = f"github:pr:val/app:{number}"
     opened = merged - timedelta(hours=hours or rng.lognormvariate(math.log(20 * p.cycle_scale), 0.6))
     additions = max(1, int(lines * 0.7))
-    rows.add("pull_request", {
-        "id": pr_id, "repo": "val/app", "number": number, "title": f"Change {number}", "identity_id": f"github:u{p.n}",
-        "state": "merged", "original_state": "closed", "created_at": opened,
-        "first_commit_at": opened - timedelta(hours=rng.uniform(1, 24)),
-        "first_review_at": opened + (merged - opened) * rng.uniform(0.2, 0.7), "merged_at": merged,
-        "closed_at": merged, "updated_at": merged, "additions": additions, "deletions": max(0, lines - additions),
-        "changed_files": max(1, lines // 40), "commits": 1 + lines // 100, "reverts_pr_id": reverts})
+    rows.add(
+        "pull_request",
+        {
+            "id": pr_id,
+            "repo": "val/app",
+            "number": number,
+            "title": f"Change {number}",
+            "identity_id": f"github:u{p.n}",
+            "state": "merged",
+            "original_state": "closed",
+            "created_at": opened,
+            "first_commit_at": opened - timedelta(hours=rng.uniform(1, 24)),
+            "first_review_at": opened + (merged - opened) * rng.uniform(0.2, 0.7),
+            "merged_at": merged,
+            "closed_at": merged,
+            "updated_at": merged,
+            "additions": additions,
+            "deletions": max(0, lines - additions),
+            "changed_files": max(1, lines // 40),
+            "commits": 1 + lines // 100,
+            "reverts_pr_id": reverts,
+        },
+    )
     if ai:
-        rows.add("ai_signal", {"id": f"{pr_id}:trailer:claude", "pr_id": pr_id, "kind": "trailer", "tool": "claude",
-                               "confidence": "high", "evidence": "Co-Authored-By: Claude"})
+        rows.add(
+            "ai_signal",
+            {
+                "id": f"{pr_id}:trailer:claude",
+                "pr_id": pr_id,
+                "kind": "trailer",
+                "tool": "claude",
+                "confidence": "high",
+                "evidence": "Co-Authored-By: Claude",
+            },
+        )
     return pr_id
 
 
-def _ticket(rows: Rows, p: Person, resolved: datetime | None, created: datetime, *, kind: str = "story",
-            points: float | None = None) -> str:
+def _ticket(
+    rows: Rows,
+    p: Person,
+    resolved: datetime | None,
+    created: datetime,
+    *,
+    kind: str = "story",
+    points: float | None = None,
+) -> str:
     rows.ticket_number += 1
     key = f"VAL-{rows.ticket_number}"
-    rows.add("ticket", {
-        "id": f"jira:{key}", "key": key, "project": "VAL", "summary": f"{kind} {key}", "type": kind,
-        "original_type": kind.title(), "status": "Done" if resolved else "To Do",
-        "status_category": "done" if resolved else "new", "created_at": created, "resolved_at": resolved,
-        "identity_id": f"jira:{p.email}", "story_points": points})
+    rows.add(
+        "ticket",
+        {
+            "id": f"jira:{key}",
+            "key": key,
+            "project": "VAL",
+            "summary": f"{kind} {key}",
+            "type": kind,
+            "original_type": kind.title(),
+            "status": "Done" if resolved else "To Do",
+            "status_category": "done" if resolved else "new",
+            "created_at": created,
+            "resolved_at": resolved,
+            "identity_id": f"jira:{p.email}",
+            "story_points": points,
+        },
+    )
     return f"jira:{key}"
 
 
 def _link(rows: Rows, ticket_id: str, pr_id: str, kind: str) -> None:
-    rows.add("ticket_pull_request", {"id": f"{ticket_id}|{pr_id}|{kind}", "ticket_id": ticket_id, "pr_id": pr_id,
-                                     "kind": kind})
+    rows.add(
+        "ticket_pull_request",
+        {"id": f"{ticket_id}|{pr_id}|{kind}", "ticket_id": ticket_id, "pr_id": pr_id, "kind": kind},
+    )
 
 
 def _end() -> datetime:
     return datetime.combine(MONTH_END, datetime.min.time(), UTC)
 
 
-def _work(p: Person, persons: list[Person], org: np.ndarray, scenario: Scenario, rows: Rows,
-          rng: random.Random) -> None:
+def _work(
+    p: Person, persons: list[Person], org: np.ndarray, scenario: Scenario, rows: Rows, rng: random.Random
+) -> None:
     """The person's genuine work, the bugs it causes, and any padding their style adds."""
     nrng = np.random.default_rng(rng.randrange(2**32))
     teammates = [q for q in persons if q.team == p.team and q is not p] or [p]
@@ -257,8 +334,13 @@ def _work(p: Person, persons: list[Person], org: np.ndarray, scenario: Scenario,
             pr_id = _pr(rows, p, merged, lines, rng, ai=adopted and rng.random() < 0.5)
             roll = rng.random()
             if roll < 0.6:
-                ticket = _ticket(rows, p, merged + timedelta(hours=1), merged - timedelta(days=rng.uniform(1, 15)),
-                                 points=float(rng.choice((1, 2, 3, 5))))
+                ticket = _ticket(
+                    rows,
+                    p,
+                    merged + timedelta(hours=1),
+                    merged - timedelta(days=rng.uniform(1, 15)),
+                    points=float(rng.choice((1, 2, 3, 5))),
+                )
                 _link(rows, ticket, pr_id, "fixes")
             elif roll < 0.8:
                 ticket = _ticket(rows, p, merged + timedelta(hours=1), merged - timedelta(days=rng.uniform(1, 15)))
@@ -283,8 +365,9 @@ def _bug(rows: Rows, pr_id: str, found: datetime, fixer: Person, rng: random.Ran
     _link(rows, bug, pr_id, "caused_by")
     if resolved is not None:
         adopted = fixer.adopt is not None and week_of(fixed.date()) >= fixer.adopt
-        fix = _pr(rows, fixer, fixed, int(rng.lognormvariate(math.log(120), 0.8)) + 5, rng,
-                  ai=adopted and rng.random() < 0.5)
+        fix = _pr(
+            rows, fixer, fixed, int(rng.lognormvariate(math.log(120), 0.8)) + 5, rng, ai=adopted and rng.random() < 0.5
+        )
         _link(rows, bug, fix, "fixes")
 
 
@@ -292,8 +375,9 @@ def _padding(p: Person, week: int, rows: Rows, rng: random.Random) -> None:
     """What a gaming style adds to a week once the person has adopted."""
     if p.style == "tiny_prs":  # about 25 tiny PRs and 15 trivial tickets a month
         for _ in range(6):
-            _pr(rows, p, _moment(_workday(week, rng), rng), rng.randrange(1, 6), rng, ai=True,
-                hours=rng.uniform(0.2, 1))  # rubber-stamped
+            _pr(
+                rows, p, _moment(_workday(week, rng), rng), rng.randrange(1, 6), rng, ai=True, hours=rng.uniform(0.2, 1)
+            )  # rubber-stamped
         for _ in range(rng.choice((3, 4))):
             created = _moment(_workday(week, rng), rng)
             _ticket(rows, p, created + timedelta(minutes=20), created, kind="task")
@@ -322,16 +406,28 @@ def _usage(p: Person, rows: Rows, rng: random.Random) -> None:
                 continue
             tokens = rng.lognormvariate(math.log(150_000), 0.5)
             tokens *= {"steady": 10, "tiny_prs": 10, "varied_runs": 10, "genuine_heavy": 2, "automation": 3}.get(
-                p.style, 1)
+                p.style, 1
+            )
             if p.style == "bursts" and week % 3 == burst_phase:
                 tokens *= 30
-            if p.style == "migration" and MONTH_START <= day:
+            if p.style == "migration" and day >= MONTH_START:
                 tokens *= 5
             tokens = int(tokens)
-            rows.add("ai_usage_daily", {
-                "id": f"claude_code:{p.email}:{day}:claude_code", "identity_id": f"claude_code:{p.email}",
-                "day": day, "tool": "claude_code", "source": "claude_code", "input_tokens": tokens,
-                "output_tokens": tokens // 10, "cost_usd": round(tokens * 3e-6, 4), "requests": 20, "sessions": 2})
+            rows.add(
+                "ai_usage_daily",
+                {
+                    "id": f"claude_code:{p.email}:{day}:claude_code",
+                    "identity_id": f"claude_code:{p.email}",
+                    "day": day,
+                    "tool": "claude_code",
+                    "source": "claude_code",
+                    "input_tokens": tokens,
+                    "output_tokens": tokens // 10,
+                    "cost_usd": round(tokens * 3e-6, 4),
+                    "requests": 20,
+                    "sessions": 2,
+                },
+            )
             _runs(p, day, tokens, rows, rng)
 
 
@@ -347,8 +443,17 @@ def _runs(p: Person, day: date, tokens: int, rows: Rows, rng: random.Random) -> 
     else:
         fingerprints = [f"t{rng.randrange(10**6)}" for _ in range(rng.randrange(0, 2))]
     for k, fingerprint in enumerate(fingerprints):
-        rows.add("agent_run", {
-            "id": f"claude_code:run:{p.email}:{day}:{k}", "identity_id": f"claude_code:{p.email}",
-            "agent": "claude_code", "started_at": _moment(day, rng), "task_fingerprint": fingerprint,
-            "input_tokens": tokens // max(1, len(fingerprints)), "output_tokens": 0,
-            "cost_usd": 0.0, "source": "claude_code"})
+        rows.add(
+            "agent_run",
+            {
+                "id": f"claude_code:run:{p.email}:{day}:{k}",
+                "identity_id": f"claude_code:{p.email}",
+                "agent": "claude_code",
+                "started_at": _moment(day, rng),
+                "task_fingerprint": fingerprint,
+                "input_tokens": tokens // max(1, len(fingerprints)),
+                "output_tokens": 0,
+                "cost_usd": 0.0,
+                "source": "claude_code",
+            },
+        )

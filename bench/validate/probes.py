@@ -48,5 +48,8 @@ def probe(databases: Databases) -> dict[str, float]:
         databases.done(url)
     units = {p.n: float(table.loc[ids[p.email], "outcome_units"]) for p in persons}
     per_clean = units[clean.n] / CLEAN
-    return {"clean_pr": per_clean, "merge_revert_pair": (units[reverter.n] - units[clean.n]) / MOVES,
-            "own_bug_fix": (units[self_fixer.n] - per_clean * (CLEAN - MOVES)) / MOVES}
+    return {
+        "clean_pr": per_clean,
+        "merge_revert_pair": (units[reverter.n] - units[clean.n]) / MOVES,
+        "own_bug_fix": (units[self_fixer.n] - per_clean * (CLEAN - MOVES)) / MOVES,
+    }

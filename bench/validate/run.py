@@ -84,8 +84,14 @@ def _interval(value) -> tuple[float, float, float] | None:
     return float(value["estimate"]), float(value["low"]), float(value["high"])
 
 
-def measure(truth: org.Truth, ids: dict[str, int], data: load.MonthData, persons: pd.DataFrame,
-            teams: pd.DataFrame, whole: pd.DataFrame) -> Result:
+def measure(
+    truth: org.Truth,
+    ids: dict[str, int],
+    data: load.MonthData,
+    persons: pd.DataFrame,
+    teams: pd.DataFrame,
+    whole: pd.DataFrame,
+) -> Result:
     result = Result()
     by_id = {ids[p.email]: p for p in truth.persons}
     rows = persons.set_index("person_id")
@@ -95,21 +101,42 @@ def measure(truth: org.Truth, ids: dict[str, int], data: load.MonthData, persons
         shown = _interval(row["time_saved_hours_per_week"])
         if shown is not None and p.adopt is not None:
             estimated.append(p)
-            result.time_saved.append({"level": "person", "who": p.n, "estimate": shown[0], "low": shown[1],
-                                      "high": shown[2], "truth": truth.hours(p.gain), "style": p.style})
+            result.time_saved.append(
+                {
+                    "level": "person",
+                    "who": p.n,
+                    "estimate": shown[0],
+                    "low": shown[1],
+                    "high": shown[2],
+                    "truth": truth.hours(p.gain),
+                    "style": p.style,
+                }
+            )
         result.flags.append({"style": p.style, "flags": list(row["flags"]), "adopter": p.adopt is not None})
-        result.units.append({"style": p.style, "units": float(row["outcome_units"] or 0),
-                             "value": row["value_per_million_tokens"],
-                             "saved": shown[0] if shown else None})
-    for level, frame, member in (("team", teams, lambda p, name: p.team == name),
-                                 ("org", whole, lambda p, name: True)):
+        result.units.append(
+            {
+                "style": p.style,
+                "units": float(row["outcome_units"] or 0),
+                "value": row["value_per_million_tokens"],
+                "saved": shown[0] if shown else None,
+            }
+        )
+    for level, frame, member in (("team", teams, lambda p, name: p.team == name), ("org", whole, lambda p, name: True)):
         for _, row in frame.iterrows():
             shown = _interval(row["time_saved_hours_per_week"])
             members = [p for p in estimated if member(p, row["team"])]
             if shown is not None and members:
                 gain = float(np.mean([p.gain for p in members]))
-                result.time_saved.append({"level": level, "who": row["team"], "estimate": shown[0], "low": shown[1],
-                                          "high": shown[2], "truth": truth.hours(gain)})
+                result.time_saved.append(
+                    {
+                        "level": level,
+                        "who": row["team"],
+                        "estimate": shown[0],
+                        "low": shown[1],
+                        "high": shown[2],
+                        "truth": truth.hours(gain),
+                    }
+                )
     result.pairs = _pairs(result.units)
     if not truth.scenario.gaming:
         result.comparisons = _comparisons(truth, ids, data)
@@ -132,7 +159,7 @@ def _comparisons(truth: org.Truth, ids: dict[str, int], data: load.MonthData) ->
     """AI-assisted vs other on team pages of several sizes (true difference zero): does the page show a
     difference? Groups: each team, pairs of teams, the whole organisation."""
     teams = sorted({p.team for p in truth.persons})
-    groups = [[t] for t in teams] + [teams[i:i + 2] for i in range(0, len(teams) - 1, 2)] + [teams]
+    groups = [[t] for t in teams] + [teams[i : i + 2] for i in range(0, len(teams) - 1, 2)] + [teams]
     out = []
     for group in groups:
         members = {ids[p.email] for p in truth.persons if p.team in group}
@@ -147,5 +174,7 @@ def differences(prs: pd.DataFrame) -> dict[str, bool | None]:
     None when it gives no verdict for lack of people."""
     table = ai_assisted.ai_vs_other(prs)
     rows = table[table["side"] == "difference"].set_index("measure")
-    return {m: (None if r["estimate"] is None or pd.isna(r["estimate"]) else r["verdict"].startswith("AI-assisted"))
-            for m, r in rows.iterrows()}
+    return {
+        m: (None if r["estimate"] is None or pd.isna(r["estimate"]) else r["verdict"].startswith("AI-assisted"))
+        for m, r in rows.iterrows()
+    }

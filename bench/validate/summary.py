@@ -25,11 +25,15 @@ def time_saved(results: list[Result]) -> pd.DataFrame:
     frame["covered"] = (frame["low"] <= frame["truth"]) & (frame["truth"] <= frame["high"])
     frame["above"] = frame["low"] > 0
     grouped = frame.groupby("level")
-    return pd.DataFrame({
-        "estimates": grouped.size(), "bias": grouped["error"].mean(),
-        "rmse": grouped["error"].apply(lambda e: float(np.sqrt((e**2).mean()))),
-        "coverage": grouped["covered"].mean(), "above_zero": grouped["above"].mean(),
-    }).reindex(["person", "team", "org"])
+    return pd.DataFrame(
+        {
+            "estimates": grouped.size(),
+            "bias": grouped["error"].mean(),
+            "rmse": grouped["error"].apply(lambda e: float(np.sqrt((e**2).mean()))),
+            "coverage": grouped["covered"].mean(),
+            "above_zero": grouped["above"].mean(),
+        }
+    ).reindex(["person", "team", "org"])
 
 
 def pairs(results: list[Result]) -> pd.DataFrame:
@@ -39,8 +43,13 @@ def pairs(results: list[Result]) -> pd.DataFrame:
         return frame
     known = frame.dropna(subset=["gamer", "genuine"])
     below = (known["gamer"].astype(float) < known["genuine"].astype(float)).groupby(known["measure"]).mean()
-    return pd.DataFrame({"pairs": known.groupby("measure").size(), "gamer_below": below,
-                         "missing": frame.groupby("measure").size() - known.groupby("measure").size()})
+    return pd.DataFrame(
+        {
+            "pairs": known.groupby("measure").size(),
+            "gamer_below": below,
+            "missing": frame.groupby("measure").size() - known.groupby("measure").size(),
+        }
+    )
 
 
 def signals(results: list[Result]) -> pd.DataFrame:
@@ -52,17 +61,21 @@ def signals(results: list[Result]) -> pd.DataFrame:
         flagged = frame["flags"].apply(lambda names, s=signal: s in names)
         target = frame["style"].isin(targets)
         legit = frame["style"].isin(org.LEGITIMATE)
-        rows[signal] = {"flags": int(flagged.sum()),
-                        "precision": flagged[target].sum() / flagged.sum() if flagged.sum() else np.nan,
-                        "recall": flagged[target].mean() if target.any() else np.nan,
-                        "legit_flagged": flagged[legit].mean() if legit.any() else np.nan}
+        rows[signal] = {
+            "flags": int(flagged.sum()),
+            "precision": flagged[target].sum() / flagged.sum() if flagged.sum() else np.nan,
+            "recall": flagged[target].mean() if target.any() else np.nan,
+            "legit_flagged": flagged[legit].mean() if legit.any() else np.nan,
+        }
     any_flag = frame["flags"].apply(bool)
     rows["(any signal)"] = {
         "flags": int(any_flag.sum()),
         "precision": (any_flag & frame["style"].isin(set(sum(SIGNAL_TARGETS.values(), ())))).sum() / any_flag.sum()
-        if any_flag.sum() else np.nan,
+        if any_flag.sum()
+        else np.nan,
         "recall": any_flag[frame["style"].isin(org.TOKENMAXXERS + ("tiny_prs",))].mean(),
-        "legit_flagged": any_flag[frame["style"].isin(org.LEGITIMATE)].mean()}
+        "legit_flagged": any_flag[frame["style"].isin(org.LEGITIMATE)].mean(),
+    }
     by_style = any_flag.groupby(frame["style"]).mean()
     return pd.DataFrame(rows).T, by_style
 
@@ -117,8 +130,11 @@ def markdown(results: dict[str, list[Result]], units: dict[str, float]) -> str:
         table, by_style = signals(gaming)
         parts.append("### Waste signals (gaming scenario)\n")
         parts.append(_md(table))
-        parts.append("Any signal, share flagged by style: " + ", ".join(
-            f"{style} {share:.2f}" for style, share in by_style.items()) + "\n")
+        parts.append(
+            "Any signal, share flagged by style: "
+            + ", ".join(f"{style} {share:.2f}" for style, share in by_style.items())
+            + "\n"
+        )
     shown = {name: comparisons(res) for name, res in results.items() if name != "gaming"}
     parts.append("### AI-assisted vs other, true difference 0: share of pages showing a difference, by group size\n")
     for name, table in shown.items():

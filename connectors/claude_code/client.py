@@ -13,9 +13,14 @@ REPORT = "/v1/organizations/usage_report/claude_code"
 
 class AnthropicClient:
     def __init__(self, key: str, base_url: str = BASE_URL, **http: Any):
-        self.http = HttpClient(base_url, name="Anthropic", secret=key,
-                               headers={"x-api-key": key, "anthropic-version": "2023-06-01"},
-                               key_hint="ANTHROPIC_ADMIN_KEY (an Admin API key, sk-ant-admin…)", **http)
+        self.http = HttpClient(
+            base_url,
+            name="Anthropic",
+            secret=key,
+            headers={"x-api-key": key, "anthropic-version": "2023-06-01"},
+            key_hint="ANTHROPIC_ADMIN_KEY (an Admin API key, sk-ant-admin…)",
+            **http,
+        )
 
     @property
     def requests(self) -> int:

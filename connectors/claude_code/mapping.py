@@ -26,8 +26,10 @@ def models(record: dict) -> dict[str, dict]:
     for entry in record.get("model_breakdown") or []:
         tokens, cost = entry.get("tokens") or {}, entry.get("estimated_cost") or {}
         out[entry["model"]] = {
-            "input_tokens": total(tokens, "input"), "output_tokens": total(tokens, "output"),
-            "cache_read_tokens": total(tokens, "cache_read"), "cache_creation_tokens": total(tokens, "cache_creation"),
+            "input_tokens": total(tokens, "input"),
+            "output_tokens": total(tokens, "output"),
+            "cache_read_tokens": total(tokens, "cache_read"),
+            "cache_creation_tokens": total(tokens, "cache_creation"),
             "cost_usd": float(cost.get("amount") or 0) / 100,
         }
     return out
@@ -42,13 +44,19 @@ def usage(record: dict) -> dict:
     if record.get("terminal_type"):
         extra["terminal_type"] = record["terminal_type"]
     return daily_usage(
-        actor(record), date.fromisoformat(record["date"][:10]), tool=TOOL, source=SOURCE,
+        actor(record),
+        date.fromisoformat(record["date"][:10]),
+        tool=TOOL,
+        source=SOURCE,
         input_tokens=sum(m["input_tokens"] for m in per_model.values()),
         output_tokens=sum(m["output_tokens"] for m in per_model.values()),
         cost_usd=round(sum(m["cost_usd"] for m in per_model.values()), 6),
-        sessions=total(core, "num_sessions"), lines_accepted=total(lines, "added"),
-        lines_removed=total(lines, "removed"), commits=total(core, "commits_by_claude_code"),
-        pull_requests=total(core, "pull_requests_by_claude_code"), extra=extra,
+        sessions=total(core, "num_sessions"),
+        lines_accepted=total(lines, "added"),
+        lines_removed=total(lines, "removed"),
+        commits=total(core, "commits_by_claude_code"),
+        pull_requests=total(core, "pull_requests_by_claude_code"),
+        extra=extra,
     )
 
 

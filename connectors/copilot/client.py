@@ -21,21 +21,44 @@ from payoff.connectors.sync import SourceError
 
 DEFAULT_BASE_URL = Consts.DEFAULT_BASE_URL
 PER_PAGE = 100
-SCOPES = "a classic token with manage_billing:copilot (or read:org), or a fine-grained token with the " \
-         "organisation permission 'GitHub Copilot Business: read' / 'Organization Copilot metrics: read'"
+SCOPES = (
+    "a classic token with manage_billing:copilot (or read:org), or a fine-grained token with the "
+    "organisation permission 'GitHub Copilot Business: read' / 'Organization Copilot metrics: read'"
+)
 
 
 class CopilotClient:
-    def __init__(self, token: str, org: str, *, base_url: str = DEFAULT_BASE_URL, timeout: int = 30,
-                 per_page: int = PER_PAGE, seconds_between_requests: float = 0.25, retrying: Retrying | None = None,
-                 **download: Any):
+    def __init__(
+        self,
+        token: str,
+        org: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: int = 30,
+        per_page: int = PER_PAGE,
+        seconds_between_requests: float = 0.25,
+        retrying: Retrying | None = None,
+        **download: Any,
+    ):
         self.org, self.per_page = org, per_page
-        self._github = Github(auth=Auth.Token(token), base_url=base_url.rstrip("/"), timeout=timeout,
-                              per_page=per_page, retry=0, seconds_between_requests=seconds_between_requests)
+        self._github = Github(
+            auth=Auth.Token(token),
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            per_page=per_page,
+            retry=0,
+            seconds_between_requests=seconds_between_requests,
+        )
         self.retrying = retrying or Retrying()
-        self.downloads = HttpClient(base_url, name="GitHub report storage", headers={}, secret=token,
-                                    key_hint="that the report links are fresh (run the sync again)",
-                                    timeout=timeout, **download)
+        self.downloads = HttpClient(
+            base_url,
+            name="GitHub report storage",
+            headers={},
+            secret=token,
+            key_hint="that the report links are fresh (run the sync again)",
+            timeout=timeout,
+            **download,
+        )
         self._calls = 0
         self._copilot = None
 
@@ -48,7 +71,7 @@ class CopilotClient:
         seats = self._call(lambda: self._copilot_api().get_seats(), "Copilot seats")
         number = 0
         while True:
-            page = self._call(lambda: [seat.raw_data for seat in seats.get_page(number)], "Copilot seats")
+            page = self._call(lambda number=number: [seat.raw_data for seat in seats.get_page(number)], "Copilot seats")
             if page:
                 yield page
             if len(page) < self.per_page:
@@ -58,8 +81,10 @@ class CopilotClient:
     def users_report(self, day: date) -> list[dict]:
         """One user-day record per active user for ``day``; empty when GitHub has no report (204)."""
         path = f"/orgs/{self.org}/copilot/metrics/reports/users-1-day"
-        body = self._call(lambda: self._github.requester.requestJsonAndCheck("GET", path, parameters={
-            "day": day.isoformat()})[1], f"the Copilot usage report of {day}")
+        body = self._call(
+            lambda: self._github.requester.requestJsonAndCheck("GET", path, parameters={"day": day.isoformat()})[1],
+            f"the Copilot usage report of {day}",
+        )
         if body is None:
             return []
         if not isinstance(body, dict) or not isinstance(body.get("download_links"), list):
@@ -85,9 +110,11 @@ def fault(error: Exception, what: str) -> Fault | None:
         headers = {k.lower(): v for k, v in (error.headers or {}).items()}
         message = str(error.data.get("message") or "") if isinstance(error.data, dict) else ""
         if rate_limit_wait(error.status, headers, message) is None:
-            return Fault(f"GitHub refused {what} ({error.status}: {message or 'no message'}). The organisation "
-                         f"needs Copilot Business/Enterprise (and the usage-metrics policy on for reports); "
-                         f"GITHUB_TOKEN needs {SCOPES}.")
+            return Fault(
+                f"GitHub refused {what} ({error.status}: {message or 'no message'}). The organisation "
+                f"needs Copilot Business/Enterprise (and the usage-metrics policy on for reports); "
+                f"GITHUB_TOKEN needs {SCOPES}."
+            )
     return github_fault(error, what)
 
 
@@ -99,5 +126,6 @@ def ndjson(text: str, day: date) -> Iterator[dict]:
         try:
             yield json.loads(line)
         except json.JSONDecodeError as error:
-            raise SourceError(f"Copilot usage report of {day}, line {number}, column {error.colno}: "
-                              f"not valid JSON ({error.msg})") from None
+            raise SourceError(
+                f"Copilot usage report of {day}, line {number}, column {error.colno}: not valid JSON ({error.msg})"
+            ) from None

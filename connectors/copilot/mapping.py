@@ -42,21 +42,34 @@ def seat_rows(payload: dict) -> dict[str, list[dict]]:
         people.append(who)
         cancels = seat.get("pending_cancellation_date")
         price = SEAT_PRICES_USD.get(seat.get("plan_type") or "")
-        seats.append({
-            "id": f"copilot:seat:{payload['org']}:{who['external_id'].lower()}", "tool": TOOL, "identity_id": who["id"],
-            "assigned_at": _time(seat.get("created_at")), "last_activity_at": _time(seat.get("last_activity_at")),
-            "last_activity_editor": seat.get("last_activity_editor"),
-            "pending_cancellation_date": date.fromisoformat(cancels) if cancels else None,
-            "plan_type": seat.get("plan_type"), "ended_at": _time(payload.get("ended_at")),
-            "monthly_cost_usd": price if price is not None else number(payload.get("default_seat_usd")),
-            "price_assumed": price is None,
-        })
+        seats.append(
+            {
+                "id": f"copilot:seat:{payload['org']}:{who['external_id'].lower()}",
+                "tool": TOOL,
+                "identity_id": who["id"],
+                "assigned_at": _time(seat.get("created_at")),
+                "last_activity_at": _time(seat.get("last_activity_at")),
+                "last_activity_editor": seat.get("last_activity_editor"),
+                "pending_cancellation_date": date.fromisoformat(cancels) if cancels else None,
+                "plan_type": seat.get("plan_type"),
+                "ended_at": _time(payload.get("ended_at")),
+                "monthly_cost_usd": price if price is not None else number(payload.get("default_seat_usd")),
+                "price_assumed": price is None,
+            }
+        )
     return {"identity": people, "seat": seats}
 
 
 # Fields that fill a column (or name the row); the rest of a record goes to ``extra`` as sent.
-COLUMNS = {"user_login", "day", "ai_credits_used", "user_initiated_interaction_count", "loc_suggested_to_add_sum",
-           "loc_added_sum", "loc_deleted_sum"}
+COLUMNS = {
+    "user_login",
+    "day",
+    "ai_credits_used",
+    "user_initiated_interaction_count",
+    "loc_suggested_to_add_sum",
+    "loc_added_sum",
+    "loc_deleted_sum",
+}
 
 
 def usage(record: dict, credit_price_usd: float = 0.0) -> dict:
@@ -64,17 +77,28 @@ def usage(record: dict, credit_price_usd: float = 0.0) -> dict:
     cli = record.get("totals_by_cli") or {}
     tokens = cli.get("token_usage") or {}
     extra = {key: value for key, value in record.items() if key not in COLUMNS}
-    features = {entry["feature"]: total(entry, *ACTIVITY) for entry in record.get("totals_by_feature") or []
-                if entry.get("feature")}
+    features = {
+        entry["feature"]: total(entry, *ACTIVITY)
+        for entry in record.get("totals_by_feature") or []
+        if entry.get("feature")
+    }
     if features:
         extra["activity_by_feature"] = features
     credits = float(number(record.get("ai_credits_used")) or 0)
     return daily_usage(
-        login(record["user_login"]), date.fromisoformat(record["day"]), tool=TOOL, source=SOURCE,
-        input_tokens=total(tokens, "prompt_tokens_sum"), output_tokens=total(tokens, "output_tokens_sum"),
-        requests=total(record, "user_initiated_interaction_count"), sessions=total(cli, "session_count"),
-        lines_suggested=total(record, "loc_suggested_to_add_sum"), lines_accepted=total(record, "loc_added_sum"),
-        lines_removed=total(record, "loc_deleted_sum"), ai_credits=credits, cost_usd=credits * credit_price_usd,
+        login(record["user_login"]),
+        date.fromisoformat(record["day"]),
+        tool=TOOL,
+        source=SOURCE,
+        input_tokens=total(tokens, "prompt_tokens_sum"),
+        output_tokens=total(tokens, "output_tokens_sum"),
+        requests=total(record, "user_initiated_interaction_count"),
+        sessions=total(cli, "session_count"),
+        lines_suggested=total(record, "loc_suggested_to_add_sum"),
+        lines_accepted=total(record, "loc_added_sum"),
+        lines_removed=total(record, "loc_deleted_sum"),
+        ai_credits=credits,
+        cost_usd=credits * credit_price_usd,
         extra=extra,
     )
 
@@ -83,8 +107,10 @@ def report_rows(payload: dict) -> dict[str, list[dict]]:
     """``{"day": ..., "records": [...], "credit_price_usd": price}`` (records empty when GitHub had no report)
     -> usage rows."""
     records, price = payload["records"], float(number(payload.get("credit_price_usd")) or 0)
-    return {"identity": list({r["user_login"]: login(r["user_login"]) for r in records}.values()),
-            "ai_usage_daily": [usage(record, price) for record in records]}
+    return {
+        "identity": list({r["user_login"]: login(r["user_login"]) for r in records}.values()),
+        "ai_usage_daily": [usage(record, price) for record in records],
+    }
 
 
 def remap(stream: str, payload: dict) -> dict[str, list[dict]]:

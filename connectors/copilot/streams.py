@@ -35,12 +35,20 @@ class Seats:
     def pages(self, cursor: str | None) -> Iterator[Page]:
         org, seen = self.client.org, set()
         for number, seats in enumerate(self.client.seat_pages(), start=1):
-            raw = [(f"{org}:{seat['assignee']['login']}",
-                    {"org": org, "seats": [seat], "default_seat_usd": self.default_seat_usd}) for seat in seats]
+            raw = [
+                (
+                    f"{org}:{seat['assignee']['login']}",
+                    {"org": org, "seats": [seat], "default_seat_usd": self.default_seat_usd},
+                )
+                for seat in seats
+            ]
             seen.update(key for key, _ in raw)
             yield self._page(raw, f"page {number}")
-        ended = [(key, {**payload, "ended_at": self.now().isoformat()}) for key, payload in self.stored.items()
-                 if key not in seen and not payload.get("ended_at")]
+        ended = [
+            (key, {**payload, "ended_at": self.now().isoformat()})
+            for key, payload in self.stored.items()
+            if key not in seen and not payload.get("ended_at")
+        ]
         if ended:
             yield self._page(ended, f"{len(ended)} ended")
 
@@ -66,8 +74,11 @@ class UsersReport(DailyStream):
         return self.client.org
 
     def fetch(self, day: date) -> dict:
-        return {"day": day.isoformat(), "records": self.client.users_report(day),
-                "credit_price_usd": self.credit_price_usd}
+        return {
+            "day": day.isoformat(),
+            "records": self.client.users_report(day),
+            "credit_price_usd": self.credit_price_usd,
+        }
 
     def rows(self, payload: dict) -> dict[str, list[dict]]:
         return mapping.report_rows(payload)

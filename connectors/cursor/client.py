@@ -25,8 +25,12 @@ EVENTS_PAGE_SIZE = 100
 class Pacer:
     """Lets a call through at most once every ``interval`` seconds, waiting (``sleep``) when asked sooner."""
 
-    def __init__(self, interval: float | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        interval: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.interval = PACE_SECONDS if interval is None else interval
         self.clock, self.sleep = clock, sleep
         self._next: float | None = None
@@ -42,8 +46,14 @@ class Pacer:
 class CursorClient:
     def __init__(self, key: str, base_url: str = BASE_URL, *, pace: Callable[[], None] | None = None, **http: Any):
         basic = base64.b64encode(f"{key}:".encode()).decode()
-        self.http = HttpClient(base_url, name="Cursor", headers={"Authorization": f"Basic {basic}"}, secret=key,
-                               key_hint="CURSOR_API_KEY (an admin API key from the team's settings)", **http)
+        self.http = HttpClient(
+            base_url,
+            name="Cursor",
+            headers={"Authorization": f"Basic {basic}"},
+            secret=key,
+            key_hint="CURSOR_API_KEY (an admin API key from the team's settings)",
+            **http,
+        )
         self.pace = pace or Pacer()
 
     @property
@@ -54,17 +64,24 @@ class CursorClient:
         """Every member's usage rows for the days ``first``..``last`` (at most 90 days, one request)."""
         if (last - first).days >= MAX_WINDOW_DAYS:
             raise ValueError(f"Cursor serves at most {MAX_WINDOW_DAYS} days per request")
-        body = self._post("/teams/daily-usage-data",
-                          {"startDate": epoch_ms(first), "endDate": epoch_ms(last + timedelta(days=1)) - 1})
+        body = self._post(
+            "/teams/daily-usage-data", {"startDate": epoch_ms(first), "endDate": epoch_ms(last + timedelta(days=1)) - 1}
+        )
         return _list(body, "data", "daily usage")
 
     def usage_events(self, day: date) -> list[dict]:
         """Every token-level usage event of ``day`` (all pages of ``/teams/filtered-usage-events``)."""
         events, page = [], 1
         while True:
-            body = self._post("/teams/filtered-usage-events", {
-                "startDate": epoch_ms(day), "endDate": epoch_ms(day + timedelta(days=1)) - 1, "page": page,
-                "pageSize": EVENTS_PAGE_SIZE})
+            body = self._post(
+                "/teams/filtered-usage-events",
+                {
+                    "startDate": epoch_ms(day),
+                    "endDate": epoch_ms(day + timedelta(days=1)) - 1,
+                    "page": page,
+                    "pageSize": EVENTS_PAGE_SIZE,
+                },
+            )
             events += _list(body, "usageEvents", "usage events")
             if not (body.get("pagination") or {}).get("hasNextPage"):
                 return events

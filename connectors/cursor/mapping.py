@@ -23,8 +23,19 @@ SOURCE = TOOL = "cursor"
 SEAT_PRICE_USD = 40.0  # Cursor Teams list price per member and month; the API does not say the plan
 REQUESTS = ("composerRequests", "chatRequests", "agentRequests", "cmdkUsages")
 # Fields that fill a column or name the row; the rest of a record goes to ``extra``.
-COLUMNS = {"date", "day", "email", "userId", "isActive", "totalLinesAdded", "acceptedLinesAdded", "linesAdded",
-           "acceptedLinesDeleted", "linesDeleted", *REQUESTS}
+COLUMNS = {
+    "date",
+    "day",
+    "email",
+    "userId",
+    "isActive",
+    "totalLinesAdded",
+    "acceptedLinesAdded",
+    "linesAdded",
+    "acceptedLinesDeleted",
+    "linesDeleted",
+    *REQUESTS,
+}
 
 
 def record_day(record: dict) -> date | None:
@@ -51,10 +62,17 @@ def usage(record: dict) -> dict | None:
     if record.get("isActive") is False and not (requests or accepted):
         return None
     extra = {key: value for key, value in record.items() if key not in COLUMNS and value not in (None, "", 0)}
-    return daily_usage(member(record), record_day(record), tool=TOOL, source=SOURCE, requests=requests,
-                       lines_suggested=total(record, "totalLinesAdded"), lines_accepted=accepted,
-                       lines_removed=total(record, "acceptedLinesDeleted") or total(record, "linesDeleted"),
-                       extra=extra)
+    return daily_usage(
+        member(record),
+        record_day(record),
+        tool=TOOL,
+        source=SOURCE,
+        requests=requests,
+        lines_suggested=total(record, "totalLinesAdded"),
+        lines_accepted=accepted,
+        lines_removed=total(record, "acceptedLinesDeleted") or total(record, "linesDeleted"),
+        extra=extra,
+    )
 
 
 def tokens(event: dict) -> dict | None:
@@ -63,17 +81,32 @@ def tokens(event: dict) -> dict | None:
     if day is None or not (event.get("userEmail") or event.get("userId")):
         return None
     used = event.get("tokenUsage") or {}
-    counts = {"input": total(used, "inputTokens"), "output": total(used, "outputTokens"),
-              "cache_write": total(used, "cacheWriteTokens"), "cache_read": total(used, "cacheReadTokens")}
-    extra = {"usage_events": 1, "cache_write_tokens": counts["cache_write"], "cache_read_tokens": counts["cache_read"],
-             "events_by_kind": {str(event.get("kind") or "unknown"): 1}}
+    counts = {
+        "input": total(used, "inputTokens"),
+        "output": total(used, "outputTokens"),
+        "cache_write": total(used, "cacheWriteTokens"),
+        "cache_read": total(used, "cacheReadTokens"),
+    }
+    extra = {
+        "usage_events": 1,
+        "cache_write_tokens": counts["cache_write"],
+        "cache_read_tokens": counts["cache_read"],
+        "events_by_kind": {str(event.get("kind") or "unknown"): 1},
+    }
     if event.get("model"):
         extra["tokens_by_model"] = {event["model"]: counts}
     if number(event.get("requestsCosts")):
         extra["request_costs"] = number(event["requestsCosts"])
-    return daily_usage(member(event), day, tool=TOOL, source=SOURCE, input_tokens=counts["input"],
-                       output_tokens=counts["output"], cost_usd=(number(used.get("totalCents")) or 0) / 100,
-                       extra=extra)
+    return daily_usage(
+        member(event),
+        day,
+        tool=TOOL,
+        source=SOURCE,
+        input_tokens=counts["input"],
+        output_tokens=counts["output"],
+        cost_usd=(number(used.get("totalCents")) or 0) / 100,
+        extra=extra,
+    )
 
 
 def daily_rows(payload: dict) -> dict[str, list[dict]]:
@@ -93,9 +126,17 @@ def spend_rows(payload: dict) -> dict[str, list[dict]]:
     for entry in payload["teamMemberSpend"]:
         who = member(entry)
         people.append(who)
-        seats.append({"id": f"cursor:seat:{who['external_id']}", "tool": TOOL, "identity_id": who["id"],
-                      "plan_type": entry.get("role"), "monthly_cost_usd": SEAT_PRICE_USD, "cycle_started_on": started,
-                      "cycle_spend_usd": total(entry, "spendCents") / 100})
+        seats.append(
+            {
+                "id": f"cursor:seat:{who['external_id']}",
+                "tool": TOOL,
+                "identity_id": who["id"],
+                "plan_type": entry.get("role"),
+                "monthly_cost_usd": SEAT_PRICE_USD,
+                "cycle_started_on": started,
+                "cycle_spend_usd": total(entry, "spendCents") / 100,
+            }
+        )
     return {"identity": people, "seat": seats}
 
 

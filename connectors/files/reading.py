@@ -49,6 +49,7 @@ class BadCell(ValueError):
 
 # --- the file ------------------------------------------------------------------------------------
 
+
 def _text(path: Path) -> str:
     data = path.read_bytes()
     try:
@@ -56,8 +57,12 @@ def _text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        raise BadFile(path, line, str(column), f"byte 0x{data[error.start]:02x} is not UTF-8; save the file "
-                                               "as UTF-8 and import it again") from None
+        raise BadFile(
+            path,
+            line,
+            str(column),
+            f"byte 0x{data[error.start]:02x} is not UTF-8; save the file as UTF-8 and import it again",
+        ) from None
     if not text.strip():
         raise BadFile(path, 1, "1", "the file is empty")
     return text
@@ -77,10 +82,14 @@ def _records(path: Path, text: str, spec: "Spec") -> Iterator[tuple[int, dict[st
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            raise BadFile(path, reader.line_num, str(min(len(values), len(header)) + 1),
-                          f"{len(values)} values for {len(header)} columns")
+            raise BadFile(
+                path,
+                reader.line_num,
+                str(min(len(values), len(header)) + 1),
+                f"{len(values)} values for {len(header)} columns",
+            )
         rows += 1
-        yield reader.line_num, dict(zip(header, values))
+        yield reader.line_num, dict(zip(header, values, strict=True))
     if not rows:
         raise BadFile(path, 2, "1", "the file has a header but no rows")
 
@@ -97,8 +106,9 @@ def _csv_rows(path: Path, reader, lines: list[str]) -> Iterator[list[str]]:
             limit = csv.field_size_limit()
             parts = lines[line - 1].split(",") if line <= len(lines) else []
             column = next((str(i) for i, part in enumerate(parts, 1) if len(part) > limit), "1")
-            raise BadFile(path, line, column, f"a value longer than {limit:,} characters ({error}); is a "
-                                              "quote left open?") from None
+            raise BadFile(
+                path, line, column, f"a value longer than {limit:,} characters ({error}); is a quote left open?"
+            ) from None
 
 
 def _jsonl(path: Path, text: str, spec: "Spec") -> Iterator[tuple[int, dict[str, Any]]]:
@@ -121,6 +131,7 @@ def _jsonl(path: Path, text: str, spec: "Spec") -> Iterator[tuple[int, dict[str,
 
 
 # --- values --------------------------------------------------------------------------------------
+
 
 def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
@@ -246,11 +257,19 @@ class Spec:
         if missing:
             raise BadFile(path, line, f'"{missing[0]}"', f"the required column(s) {', '.join(missing)} are missing")
         for name in names:
-            if name not in self.required and name not in self.optional and not (
-                    self.extra and self.extra.fullmatch(name)):
+            if (
+                name not in self.required
+                and name not in self.optional
+                and not (self.extra and self.extra.fullmatch(name))
+            ):
                 allowed = ", ".join([*self.required, *self.optional])
-                raise BadFile(path, line, f'"{name}"', f"unknown column; the columns are {allowed}"
-                              + (" and identity columns like cursor_email" if self.extra else ""))
+                raise BadFile(
+                    path,
+                    line,
+                    f'"{name}"',
+                    f"unknown column; the columns are {allowed}"
+                    + (" and identity columns like cursor_email" if self.extra else ""),
+                )
 
     def parse(self, record: dict[str, Any]) -> dict[str, Any]:
         """One record's cells parsed (blank optional cells become None); raises ``BadCell``."""

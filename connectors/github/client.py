@@ -23,19 +23,35 @@ RATE_LIMIT_WAIT = 60.0  # GitHub's advice for a secondary limit that names no ti
 class GitHubClient:
     """A token-authenticated GitHub (or GitHub Enterprise at ``base_url``) that counts its requests."""
 
-    def __init__(self, token: str, *, base_url: str = DEFAULT_BASE_URL, timeout: int = 30, per_page: int = 100,
-                 retrying: Retrying | None = None):
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: int = 30,
+        per_page: int = 100,
+        retrying: Retrying | None = None,
+    ):
         # GitHub asks for serial requests, not pauses between them (PyGithub pauses 0.25 s by default).
-        self._github = Github(auth=Auth.Token(token), base_url=base_url.rstrip("/"), timeout=timeout,
-                              per_page=per_page, retry=0, seconds_between_requests=0)
+        self._github = Github(
+            auth=Auth.Token(token),
+            base_url=base_url.rstrip("/"),
+            timeout=timeout,
+            per_page=per_page,
+            retry=0,
+            seconds_between_requests=0,
+        )
         self.per_page = per_page
         self.retrying = retrying or Retrying()
         self.requests = 0
 
     def org_repos(self, org: str) -> list[str]:
         """Full names of every repository of ``org`` the token can see."""
-        return [repo["full_name"] for page in self._pages(f"/orgs/{org}/repos", {"type": "all"},
-                                                          what=f"organisation {org}") for repo in page]
+        return [
+            repo["full_name"]
+            for page in self._pages(f"/orgs/{org}/repos", {"type": "all"}, what=f"organisation {org}")
+            for repo in page
+        ]
 
     def pull_pages(self, repo: str) -> Iterator[list[dict]]:
         """The repository's pull requests in all states, most recently updated first, a page at a time."""
@@ -93,11 +109,15 @@ def fault(error: Exception, what: str) -> Fault | None:
         if status == 401:
             return Fault("GitHub refused the token (401 Bad credentials). Check GITHUB_TOKEN.")
         if status == 404:
-            return Fault(f"GitHub has no {what}, or GITHUB_TOKEN cannot see it (404). "
-                         "Check the name and the token's repository access.")
+            return Fault(
+                f"GitHub has no {what}, or GITHUB_TOKEN cannot see it (404). "
+                "Check the name and the token's repository access."
+            )
         if status == 403:
-            return Fault(f"GitHub refused access to {what} (403: {message}). The token needs read access to "
-                         "pull requests and metadata (classic token: scopes repo and read:org).")
+            return Fault(
+                f"GitHub refused access to {what} (403: {message}). The token needs read access to "
+                "pull requests and metadata (classic token: scopes repo and read:org)."
+            )
         return Fault(f"GitHub answered {status} for {what}: {message}".rstrip(": "), transient=status >= 500)
     return wire_fault(error, "GitHub", what, address_option="--base-url")
 

@@ -12,8 +12,11 @@ def connect(context: Context) -> Connection:
     from payoff.connectors.retrying import Retrying
 
     options = context.options
-    client = GitHubClient(context.keys["GITHUB_TOKEN"], base_url=options["base_url"] or DEFAULT_BASE_URL,
-                          retrying=Retrying(max_wait=options["max_wait"], notify=context.notify))
+    client = GitHubClient(
+        context.keys["GITHUB_TOKEN"],
+        base_url=options["base_url"] or DEFAULT_BASE_URL,
+        retrying=Retrying(max_wait=options["max_wait"], notify=context.notify),
+    )
 
     def streams() -> Iterator[PullRequests]:
         org = options["org"]
@@ -32,15 +35,31 @@ CONNECTOR = Connector(
 
     An unchanged re-sync costs one request per repository; each new or changed pull request three more.
     Merged and closed pull requests are never fetched again.""",
-    keys=(Key("GITHUB_TOKEN", "a fine-grained token with read access to Pull requests and Metadata (a classic "
-                              "token needs the scopes repo and read:org)"),),
+    keys=(
+        Key(
+            "GITHUB_TOKEN",
+            "a fine-grained token with read access to Pull requests and Metadata (a classic "
+            "token needs the scopes repo and read:org)",
+        ),
+    ),
     options=(
         Option("org", str, "Organisation whose repositories are synced.", metavar="ORG"),
-        Option("repo", list[str], "Sync only this repository (NAME alone means ORG/NAME); repeat for more. "
-                                  "Default: every repository of ORG the token can see.", [], "OWNER/NAME"),
+        Option(
+            "repo",
+            list[str],
+            "Sync only this repository (NAME alone means ORG/NAME); repeat for more. "
+            "Default: every repository of ORG the token can see.",
+            [],
+            "OWNER/NAME",
+        ),
         UPDATED_SINCE,
-        Option("base_url", str, "API root (default: GitHub's); for GitHub Enterprise Server https://HOST/api/v3.",
-               None, "URL"),
+        Option(
+            "base_url",
+            str,
+            "API root (default: GitHub's); for GitHub Enterprise Server https://HOST/api/v3.",
+            None,
+            "URL",
+        ),
         MAX_WAIT,
     ),
     streams=("pulls",),

@@ -15,11 +15,21 @@ SIGNAL_KINDS = ("trailer", "bot_author", "branch_prefix", "label")  # the explic
 GHOST = "ghost"  # GitHub shows deleted accounts as this user; the payload may also carry null
 
 # Substrings that name an AI tool in a trailer, bot login, branch or label, and the tool they mean.
-TOOLS = (("copilot", "copilot"), ("claude", "claude"), ("anthropic", "claude"), ("cursor", "cursor"),
-         ("codex", "codex"), ("openai", "codex"), ("devin", "devin"), ("gemini", "gemini"), ("aider", "aider"))
+TOOLS = (
+    ("copilot", "copilot"),
+    ("claude", "claude"),
+    ("anthropic", "claude"),
+    ("cursor", "cursor"),
+    ("codex", "codex"),
+    ("openai", "codex"),
+    ("devin", "devin"),
+    ("gemini", "gemini"),
+    ("aider", "aider"),
+)
 BRANCH_PREFIXES = ("copilot/", "codex/", "cursor/", "claude/", "devin/")
-TRAILER = re.compile(r"^[ \t]*(co-authored-by|made-with|assisted-by|generated-by)[ \t]*:[ \t]*(.+?)[ \t]*$",
-                     re.IGNORECASE | re.MULTILINE)
+TRAILER = re.compile(
+    r"^[ \t]*(co-authored-by|made-with|assisted-by|generated-by)[ \t]*:[ \t]*(.+?)[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
 FOOTER = re.compile(r"^.*\bgenerated (?:with|by)\b.*$", re.IGNORECASE | re.MULTILINE)
 AI_LABEL = re.compile(r"(?<![a-z])(ai|llm|genai)(?![a-z])", re.IGNORECASE)
 
@@ -56,11 +66,21 @@ def pull_request_rows(payload: dict) -> dict[str, list[dict]]:
     submitted = [r for r in reviews if r.get("submitted_at") and r.get("state") != "PENDING"]
     users = [author, *(r.get("user") for r in submitted)]
     return {
-        "identity": [{"id": key, "source": SOURCE, "external_id": u["login"]}
-                     for key, u in reversed({identity_id(u): u for u in reversed(users) if u}.items())],
+        "identity": [
+            {"id": key, "source": SOURCE, "external_id": u["login"]}
+            for key, u in reversed({identity_id(u): u for u in reversed(users) if u}.items())
+        ],
         "pull_request": [pull_request(repo, pull, author, submitted, commits)],
-        "pull_request_commit": [{"id": f"{pid}:{c['sha']}", "pr_id": pid, "sha": c["sha"],
-                                 "message": (c.get("commit") or {}).get("message") or ""} for c in commits if c.get("sha")],
+        "pull_request_commit": [
+            {
+                "id": f"{pid}:{c['sha']}",
+                "pr_id": pid,
+                "sha": c["sha"],
+                "message": (c.get("commit") or {}).get("message") or "",
+            }
+            for c in commits
+            if c.get("sha")
+        ],
         "pull_request_review": [review(repo, pid, r) for r in submitted],
         "ai_signal": ai_signals(pid, pull, author, commits),
     }
@@ -104,9 +124,13 @@ def first_review_at(author: dict, reviews: list[dict]) -> datetime | None:
 
 
 def review(repo: str, pid: str, payload: dict) -> dict:
-    return {"id": f"{SOURCE}:review:{repo}:{payload['id']}", "pr_id": pid,
-            "identity_id": identity_id(payload.get("user")), "state": payload["state"],
-            "submitted_at": when(payload["submitted_at"])}
+    return {
+        "id": f"{SOURCE}:review:{repo}:{payload['id']}",
+        "pr_id": pid,
+        "identity_id": identity_id(payload.get("user")),
+        "state": payload["state"],
+        "submitted_at": when(payload["submitted_at"]),
+    }
 
 
 def ai_signals(pid: str, pull: dict, author: dict, commits: list[dict]) -> list[dict]:
@@ -127,13 +151,21 @@ def ai_signals(pid: str, pull: dict, author: dict, commits: list[dict]) -> list[
         note("bot_author", bot_tool(commit.get("author")), f"{sha} authored by {login(commit.get('author'))}")
     note("bot_author", bot_tool(author), f"opened by {author['login']}")
     head = ((pull.get("head") or {}).get("ref") or "").lower()
-    note("branch_prefix", next((tool_named(p) for p in BRANCH_PREFIXES if head.startswith(p)), None),
-         f"branch {head}")
+    note("branch_prefix", next((tool_named(p) for p in BRANCH_PREFIXES if head.startswith(p)), None), f"branch {head}")
     for label in pull.get("labels") or []:
         name = label["name"]
         note("label", tool_named(name) or ("unknown" if AI_LABEL.search(name) else None), f"label {name}")
-    return [{"id": f"{pid}:{kind}:{tool}", "pr_id": pid, "kind": kind, "tool": tool, "confidence": "high",
-             "evidence": evidence} for (kind, tool), evidence in found.items()]
+    return [
+        {
+            "id": f"{pid}:{kind}:{tool}",
+            "pr_id": pid,
+            "kind": kind,
+            "tool": tool,
+            "confidence": "high",
+            "evidence": evidence,
+        }
+        for (kind, tool), evidence in found.items()
+    ]
 
 
 def login(user: dict | None) -> str:

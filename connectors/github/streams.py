@@ -52,8 +52,7 @@ class PullRequests:
 
     source, name = mapping.SOURCE, "pulls"
 
-    def __init__(self, client: GitHubClient, repo: str, *, since: date | None = None,
-                 final: Collection[int] = ()):
+    def __init__(self, client: GitHubClient, repo: str, *, since: date | None = None, final: Collection[int] = ()):
         self.client, self.scope = client, repo.lower()  # GitHub names are case-insensitive
         self.since = f"{since:%Y-%m-%d}T00:00:00Z" if since else ""
         self.final = set(final)
@@ -83,9 +82,12 @@ class PullRequests:
 
     def _add(self, page: Page, item: dict) -> None:
         number = item["number"]
-        payload = {"repo": self.scope, "pull": self.client.pull(self.scope, number),
-                   "reviews": self.client.reviews(self.scope, number),
-                   "commits": self.client.commits(self.scope, number)}
+        payload = {
+            "repo": self.scope,
+            "pull": self.client.pull(self.scope, number),
+            "reviews": self.client.reviews(self.scope, number),
+            "commits": self.client.commits(self.scope, number),
+        }
         page.add(mapping.pull_request_rows(payload))
         page.raw.append((f"{self.scope}#{number}", payload))
 

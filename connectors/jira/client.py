@@ -21,16 +21,31 @@ RATE_LIMIT_WAIT = 30.0  # when a 429 names no Retry-After
 class JiraClient:
     """Jira Cloud (``email`` + ``api_token``) or Server/Data Center (personal access ``token``)."""
 
-    def __init__(self, server: str, *, email: str | None = None, api_token: str | None = None,
-                 token: str | None = None, timeout: float = 30.0, page_size: int = 100,
-                 retrying: Retrying | None = None):
+    def __init__(
+        self,
+        server: str,
+        *,
+        email: str | None = None,
+        api_token: str | None = None,
+        token: str | None = None,
+        timeout: float = 30.0,
+        page_size: int = 100,
+        retrying: Retrying | None = None,
+    ):
         auth: dict[str, Any] = {"basic_auth": (email, api_token)} if email and api_token else {"token_auth": token}
         self.page_size = page_size
         self.retrying = retrying or Retrying()
         self.requests = 0
         # serverInfo is asked below, inside the retry policy and after the request counter is attached.
-        self._jira = JIRA(server.rstrip("/"), **auth, max_retries=0, timeout=timeout, get_server_info=False,
-                          logging=False, options={"check_update": False})
+        self._jira = JIRA(
+            server.rstrip("/"),
+            **auth,
+            max_retries=0,
+            timeout=timeout,
+            get_server_info=False,
+            logging=False,
+            options={"check_update": False},
+        )
         self._jira._session.hooks["response"].append(self._count)
         self._cloud: bool | None = None
 
@@ -69,9 +84,10 @@ class JiraClient:
     def changelog(self, key: str, start: int) -> dict:
         """One page of an issue's changelog from ``start`` (``values``, ``total``, ``isLast``): for an issue
         with more histories than the search's ``expand=changelog`` returns."""
-        return self._call(lambda: self._jira._get_json(f"issue/{key}/changelog",
-                                                       {"startAt": start, "maxResults": self.page_size}),
-                          f"the changelog of {key}")
+        return self._call(
+            lambda: self._jira._get_json(f"issue/{key}/changelog", {"startAt": start, "maxResults": self.page_size}),
+            f"the changelog of {key}",
+        )
 
     def remote_links(self, key: str) -> list[dict]:
         return self._call(lambda: self._jira._get_json(f"issue/{key}/remotelink"), f"the remote links of {key}")
@@ -82,9 +98,17 @@ class JiraClient:
         if self.cloud:
             token: str | None = None
             while True:
-                found = self._call(lambda: self._jira.enhanced_search_issues(
-                    jql, nextPageToken=token, maxResults=self.page_size, fields=list(fields), expand="changelog",
-                    json_result=True), what)
+                found = self._call(
+                    lambda: self._jira.enhanced_search_issues(
+                        jql,
+                        nextPageToken=token,  # noqa: B023  (the lambda runs before the loop moves on)
+                        maxResults=self.page_size,
+                        fields=list(fields),
+                        expand="changelog",
+                        json_result=True,
+                    ),
+                    what,
+                )
                 token = found.get("nextPageToken")
                 last = found.get("isLast", True) or not token
                 yield found.get("issues", []), last
@@ -92,9 +116,17 @@ class JiraClient:
                     return
         start = 0
         while True:
-            found = self._call(lambda: self._jira.search_issues(
-                jql, startAt=start, maxResults=self.page_size, fields=list(fields), expand="changelog",
-                json_result=True), what)
+            found = self._call(
+                lambda: self._jira.search_issues(
+                    jql,
+                    startAt=start,  # noqa: B023  (the lambda runs before the loop moves on)
+                    maxResults=self.page_size,
+                    fields=list(fields),
+                    expand="changelog",
+                    json_result=True,
+                ),
+                what,
+            )
             issues = found.get("issues", [])
             start += len(issues)
             last = not issues or start >= found.get("total", 0)
@@ -113,16 +145,24 @@ def fault(error: Exception, what: str) -> Fault | None:
         headers = error.response.headers if error.response is not None else {}
         if status in (429, 503) and (status == 429 or "Retry-After" in headers):
             after = str(headers.get("Retry-After", "")).strip()
-            return Fault(f"Jira rate limit reached while fetching {what}",
-                         wait=float(after) if after.isdigit() else RATE_LIMIT_WAIT)
+            return Fault(
+                f"Jira rate limit reached while fetching {what}",
+                wait=float(after) if after.isdigit() else RATE_LIMIT_WAIT,
+            )
         if status == 401:
-            return Fault("Jira refused the credentials (401). Check JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) "
-                         "or JIRA_TOKEN (Server / Data Center).")
+            return Fault(
+                "Jira refused the credentials (401). Check JIRA_EMAIL and JIRA_API_TOKEN (Jira Cloud) "
+                "or JIRA_TOKEN (Server / Data Center)."
+            )
         if status == 403:
             return Fault(f"Jira refused access to {what} (403: {text}). The account needs Browse projects.")
         if status == 404:
-            return Fault(f"Jira has no {what} (404). Check --server: the site's root URL, e.g. https://acme.atlassian.net.")
+            return Fault(
+                f"Jira has no {what} (404). Check --server: the site's root URL, e.g. https://acme.atlassian.net."
+            )
         if status == 400:
             return Fault(f"Jira rejected the query for {what}: {text}")
-        return Fault(f"Jira answered {status} for {what}: {text}".rstrip(": "), transient=bool(status and status >= 500))
+        return Fault(
+            f"Jira answered {status} for {what}: {text}".rstrip(": "), transient=bool(status and status >= 500)
+        )
     return wire_fault(error, "Jira", what, address_option="--server")

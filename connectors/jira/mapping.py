@@ -18,9 +18,22 @@ from datetime import UTC, datetime
 from payoff.connectors.numbers import number
 
 SOURCE = "jira"
-TYPES = {"bug": "bug", "defect": "bug", "incident": "bug", "story": "story", "user story": "story",
-         "feature": "story", "new feature": "story", "improvement": "story", "task": "task", "sub-task": "task",
-         "subtask": "task", "technical task": "task", "chore": "task", "spike": "task"}
+TYPES = {
+    "bug": "bug",
+    "defect": "bug",
+    "incident": "bug",
+    "story": "story",
+    "user story": "story",
+    "feature": "story",
+    "new feature": "story",
+    "improvement": "story",
+    "task": "task",
+    "sub-task": "task",
+    "subtask": "task",
+    "technical task": "task",
+    "chore": "task",
+    "spike": "task",
+}
 
 
 def ticket_type(issuetype: dict | None, site_type: dict | None = None) -> str:
@@ -47,8 +60,12 @@ def identity(user: dict | None) -> dict | None:
     external = user and (user.get("accountId") or user.get("key") or user.get("name"))
     if not external:
         return None
-    return {"id": f"{SOURCE}:{external}", "source": SOURCE, "external_id": external,
-            "label": user.get("emailAddress") or user.get("displayName")}
+    return {
+        "id": f"{SOURCE}:{external}",
+        "source": SOURCE,
+        "external_id": external,
+        "label": user.get("emailAddress") or user.get("displayName"),
+    }
 
 
 def remap(stream: str, payload: dict) -> dict[str, list[dict]]:
@@ -80,11 +97,18 @@ def ticket_rows(payload: dict) -> dict[str, list[dict]]:
         "story_points": float(points) if points is not None else None,
         "links": [link_row(link) for link in fields.get("issuelinks") or []],
     }
-    ticket.update(description=plain_text(fields.get("description")), updated_at=when(fields.get("updated")),
-                  remote_links=[url for link in payload.get("remote_links") or []
-                                if (url := (link.get("object") or {}).get("url"))])
-    return {"identity": [assignee] if assignee else [], "ticket": [ticket],
-            "ticket_transition": transitions(ticket["id"], issue, payload.get("status_categories") or {})}
+    ticket.update(
+        description=plain_text(fields.get("description")),
+        updated_at=when(fields.get("updated")),
+        remote_links=[
+            url for link in payload.get("remote_links") or [] if (url := (link.get("object") or {}).get("url"))
+        ],
+    )
+    return {
+        "identity": [assignee] if assignee else [],
+        "ticket": [ticket],
+        "ticket_transition": transitions(ticket["id"], issue, payload.get("status_categories") or {}),
+    }
 
 
 def plain_text(value) -> str:
@@ -116,10 +140,17 @@ def transitions(ticket_id: str, issue: dict, categories: dict[str, str]) -> list
         for index, item in enumerate(history.get("items") or []):
             if item.get("field") != "status" and item.get("fieldId") != "status":
                 continue
-            rows.append({"id": f"{ticket_id}:{history['id']}:{index}", "ticket_id": ticket_id,
-                         "at": when(history["created"]), "from_status": item.get("fromString"),
-                         "to_status": item.get("toString") or "", "from_category": categories.get(str(item.get("from"))),
-                         "to_category": categories.get(str(item.get("to")))})
+            rows.append(
+                {
+                    "id": f"{ticket_id}:{history['id']}:{index}",
+                    "ticket_id": ticket_id,
+                    "at": when(history["created"]),
+                    "from_status": item.get("fromString"),
+                    "to_status": item.get("toString") or "",
+                    "from_category": categories.get(str(item.get("from"))),
+                    "to_category": categories.get(str(item.get("to"))),
+                }
+            )
     return sorted(rows, key=lambda row: (row["at"], row["id"]))
 
 
@@ -128,5 +159,9 @@ def link_row(link: dict) -> dict[str, str]:
     read from this ticket ("this ticket blocks ABC-2"), the link type's name and which side this ticket is."""
     outward = "outwardIssue" in link
     other = link.get("outwardIssue") or link.get("inwardIssue") or {}
-    return {"type": link["type"]["outward" if outward else "inward"], "key": other.get("key", ""),
-            "name": link["type"].get("name", ""), "direction": "outward" if outward else "inward"}
+    return {
+        "type": link["type"]["outward" if outward else "inward"],
+        "key": other.get("key", ""),
+        "name": link["type"].get("name", ""),
+        "direction": "outward" if outward else "inward",
+    }

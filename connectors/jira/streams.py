@@ -27,8 +27,20 @@ from payoff.connectors.jira import mapping
 from payoff.connectors.jira.client import JiraClient
 from payoff.connectors.sync import Page
 
-FIELDS = ["summary", "description", "issuetype", "status", "resolution", "resolutiondate", "created", "updated", "assignee",
-          "priority", "issuelinks", "project"]
+FIELDS = [
+    "summary",
+    "description",
+    "issuetype",
+    "status",
+    "resolution",
+    "resolutiondate",
+    "created",
+    "updated",
+    "assignee",
+    "priority",
+    "issuelinks",
+    "project",
+]
 OVERLAP = timedelta(minutes=5)
 STEP = timedelta(minutes=1)  # windows are whole minutes: a smaller move would ask the same again
 
@@ -45,11 +57,19 @@ class Issues:
 
     source, name = mapping.SOURCE, "issues"
 
-    def __init__(self, client: JiraClient, *, project: str | None = None, jql: str | None = None,
-                 since: date | None = None, story_points_field: str | None = None,
-                 status_categories: Mapping[str, str] | None = None, issue_types: Mapping[str, dict] | None = None,
-                 stored: Mapping[str, datetime] | None = None,
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(
+        self,
+        client: JiraClient,
+        *,
+        project: str | None = None,
+        jql: str | None = None,
+        since: date | None = None,
+        story_points_field: str | None = None,
+        status_categories: Mapping[str, str] | None = None,
+        issue_types: Mapping[str, dict] | None = None,
+        stored: Mapping[str, datetime] | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self.client, self.scope = client, scope_of(project, jql)
         clauses = [f'project = "{project}"' if project else "", f"({jql})" if jql else ""]
         self.jql = " AND ".join(clause for clause in clauses if clause)
@@ -82,7 +102,10 @@ class Issues:
                         page.add(mapping.ticket_rows(payload))
                         page.raw.append((issue["key"], payload))
                         self.stored[issue["key"]] = updated  # a later window of this run reads it again
-                page.cursor, page.label = (newest.isoformat() if newest else None), (issues[-1]["key"] if issues else "")
+                page.cursor, page.label = (
+                    (newest.isoformat() if newest else None),
+                    (issues[-1]["key"] if issues else ""),
+                )
                 yield page
                 if not last and (start is None or newest - OVERLAP >= start + STEP):
                     start = newest - OVERLAP
@@ -93,11 +116,16 @@ class Issues:
     def _payload(self, issue: dict) -> dict:
         """The issue with its whole changelog, its statuses' categories and (bugs only) its remote links."""
         histories = self._histories(issue)
-        issue = {**issue, "changelog": {"startAt": 0, "maxResults": len(histories), "total": len(histories),
-                                        "histories": histories}}
+        issue = {
+            **issue,
+            "changelog": {"startAt": 0, "maxResults": len(histories), "total": len(histories), "histories": histories},
+        }
         used = {str(item.get(end)) for h in histories for item in h.get("items") or [] for end in ("from", "to")}
-        payload = {"issue": issue, "story_points_field": self.story_points_field,
-                   "status_categories": {k: v for k, v in self.status_categories.items() if k in used}}
+        payload = {
+            "issue": issue,
+            "story_points_field": self.story_points_field,
+            "status_categories": {k: v for k, v in self.status_categories.items() if k in used},
+        }
         issuetype = issue["fields"].get("issuetype") or {}
         if site_type := self.issue_types.get(str(issuetype.get("id"))):
             payload["issue_type"] = site_type

@@ -14,8 +14,14 @@ USERS = "/v1/organization/users"
 
 class OpenAIClient:
     def __init__(self, key: str, base_url: str = BASE_URL, **http: Any):
-        self.http = HttpClient(base_url, name="OpenAI", headers={"Authorization": f"Bearer {key}"}, secret=key,
-                               key_hint="OPENAI_ADMIN_KEY (an Admin key of the organization, sk-admin-…)", **http)
+        self.http = HttpClient(
+            base_url,
+            name="OpenAI",
+            headers={"Authorization": f"Bearer {key}"},
+            secret=key,
+            key_hint="OPENAI_ADMIN_KEY (an Admin key of the organization, sk-admin-…)",
+            **http,
+        )
 
     @property
     def requests(self) -> int:
@@ -24,8 +30,13 @@ class OpenAIClient:
     def completions_day(self, day: date) -> list[dict]:
         """The results of one day's bucket, grouped by user and model, over every page."""
         start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-        params: dict[str, Any] = {"start_time": start, "end_time": start + int(timedelta(days=1).total_seconds()),
-                                  "bucket_width": "1d", "group_by": ["user_id", "model"], "limit": 1}
+        params: dict[str, Any] = {
+            "start_time": start,
+            "end_time": start + int(timedelta(days=1).total_seconds()),
+            "bucket_width": "1d",
+            "group_by": ["user_id", "model"],
+            "limit": 1,
+        }
         results: list[dict] = []
         for body in self._pages(COMPLETIONS, params, "page", lambda body: body.get("next_page")):
             results.extend(result for bucket in body["data"] for result in bucket.get("results") or [])

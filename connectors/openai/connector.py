@@ -14,8 +14,10 @@ def connect(context: Context) -> Connection:
     prices = context.options["prices"]
     table = read_prices(prices) if prices else dict(DEFAULT_PRICES)
     client = api.OpenAIClient(context.keys["OPENAI_ADMIN_KEY"], context.options["base_url"] or api.BASE_URL)
-    return Connection([CompletionsUsage(client=client, since=context.options["since"], prices=table)],
-                      requests=lambda: client.requests)
+    return Connection(
+        [CompletionsUsage(client=client, since=context.options["since"], prices=table)],
+        requests=lambda: client.requests,
+    )
 
 
 CONNECTOR = Connector(
@@ -29,8 +31,14 @@ CONNECTOR = Connector(
     options=(
         Option("base_url", str, "OpenAI API root (default: OpenAI's; a test server in tests).", None, "URL"),
         SINCE,
-        Option("prices", Path, 'JSON price table {"model": {"input": 2.5, "cached_input": 1.25, "output": 10}} '
-               "in US$ per million tokens, merged over the built-in one (see docs/connectors.md).", None, "FILE"),
+        Option(
+            "prices",
+            Path,
+            'JSON price table {"model": {"input": 2.5, "cached_input": 1.25, "output": 10}} '
+            "in US$ per million tokens, merged over the built-in one (see docs/connectors.md).",
+            None,
+            "FILE",
+        ),
     ),
     streams=("completions",),
     connect=connect,

@@ -30,10 +30,20 @@ def usage(result: dict, day, emails: dict[str, str], prices: dict) -> dict:
     if price is None:
         extra["unpriced_tokens"] = inputs + outputs
     cost = cost_usd(price, input_tokens=inputs, cached_tokens=cached, output_tokens=outputs) if price else 0.0
-    extra["models"] = {result.get("model") or "unknown": {"input_tokens": inputs, "output_tokens": outputs,
-                                                          "cost_usd": cost}}
-    return daily_usage(user(result, emails), day, tool=TOOL, source=SOURCE, input_tokens=inputs,
-                       output_tokens=outputs, requests=total(result, "num_model_requests"), cost_usd=cost, extra=extra)
+    extra["models"] = {
+        result.get("model") or "unknown": {"input_tokens": inputs, "output_tokens": outputs, "cost_usd": cost}
+    }
+    return daily_usage(
+        user(result, emails),
+        day,
+        tool=TOOL,
+        source=SOURCE,
+        input_tokens=inputs,
+        output_tokens=outputs,
+        requests=total(result, "num_model_requests"),
+        cost_usd=cost,
+        extra=extra,
+    )
 
 
 def day_rows(payload: dict) -> dict[str, list[dict]]:
@@ -41,8 +51,10 @@ def day_rows(payload: dict) -> dict[str, list[dict]]:
     emails, results = payload.get("user_emails") or {}, payload["results"]
     people = {who["id"]: who for who in (user(result, emails) for result in results)}
     rows = combine([usage(result, day, emails, payload["prices"]) for result in results])
-    return {"identity": list(people.values()), "ai_usage_daily": [{**row, "cost_usd": round(row["cost_usd"], 6)}
-                                                                  for row in rows]}
+    return {
+        "identity": list(people.values()),
+        "ai_usage_daily": [{**row, "cost_usd": round(row["cost_usd"], 6)} for row in rows],
+    }
 
 
 def remap(stream: str, payload: dict) -> dict[str, list[dict]]:

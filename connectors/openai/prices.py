@@ -35,8 +35,11 @@ def price_for(model: str | None, prices: dict[str, dict[str, float]]) -> dict[st
 
 def cost_usd(price: dict[str, float], *, input_tokens: int, cached_tokens: int, output_tokens: int) -> float:
     fresh = input_tokens - cached_tokens
-    per_million = (fresh * price["input"] + cached_tokens * price.get("cached_input", price["input"])
-                   + output_tokens * price["output"])
+    per_million = (
+        fresh * price["input"]
+        + cached_tokens * price.get("cached_input", price["input"])
+        + output_tokens * price["output"]
+    )
     return per_million / 1_000_000
 
 
@@ -48,10 +51,14 @@ def read_prices(path: Path) -> dict[str, dict[str, float]]:
         raise SourceError(f"cannot read the price table {path}: {error.strerror}") from None
     except json.JSONDecodeError as error:
         raise SourceError(f"{path}, line {error.lineno}, column {error.colno}: {error.msg}") from None
-    problems = [name for name, price in (table.items() if isinstance(table, dict) else [])
-                if not (isinstance(price, dict)
-                        and all(isinstance(price.get(k), (int, float)) for k in ("input", "output")))]
+    problems = [
+        name
+        for name, price in (table.items() if isinstance(table, dict) else [])
+        if not (isinstance(price, dict) and all(isinstance(price.get(k), (int, float)) for k in ("input", "output")))
+    ]
     if not isinstance(table, dict) or problems:
-        raise SourceError(f"{path}: each model needs numeric 'input' and 'output' prices (US$ per million tokens); "
-                          f"check {', '.join(problems) or 'the top level, which must be an object'}")
+        raise SourceError(
+            f"{path}: each model needs numeric 'input' and 'output' prices (US$ per million tokens); "
+            f"check {', '.join(problems) or 'the top level, which must be an object'}"
+        )
     return {**DEFAULT_PRICES, **table}

@@ -21,8 +21,12 @@ class CompletionsUsage(DailyStream):
             self._emails = self.client.user_emails()
         results = self.client.completions_day(day)
         ids = {result.get("user_id") for result in results}
-        return {"day": day.isoformat(), "results": results, "prices": self.prices,
-                "user_emails": {uid: email for uid, email in self._emails.items() if uid in ids}}
+        return {
+            "day": day.isoformat(),
+            "results": results,
+            "prices": self.prices,
+            "user_emails": {uid: email for uid, email in self._emails.items() if uid in ids},
+        }
 
     def rows(self, payload: dict) -> dict[str, list[dict]]:
         return mapping.day_rows(payload)

@@ -31,12 +31,29 @@ from payoff.connectors.usage_rows import daily_usage, identity
 SOURCE = "otel"
 DELTA = {1, "1", "AGGREGATION_TEMPORALITY_DELTA"}
 ID_KEYS = ("user.account_uuid", "user.id", "enduser.id")
-CLAUDE_TOKENS = {"input": "input_tokens", "output": "output_tokens", "cacheRead": "cache_read_tokens",
-                 "cacheCreation": "cache_creation_tokens"}
-CLAUDE_COUNTS = {"claude_code.cost.usage": "cost_usd", "claude_code.commit.count": "commits",
-                 "claude_code.pull_request.count": "pull_requests", "claude_code.session.count": "sessions"}
-COLUMNS = {"input_tokens", "output_tokens", "cost_usd", "requests", "sessions", "lines_accepted", "lines_removed",
-           "commits", "pull_requests"}
+CLAUDE_TOKENS = {
+    "input": "input_tokens",
+    "output": "output_tokens",
+    "cacheRead": "cache_read_tokens",
+    "cacheCreation": "cache_creation_tokens",
+}
+CLAUDE_COUNTS = {
+    "claude_code.cost.usage": "cost_usd",
+    "claude_code.commit.count": "commits",
+    "claude_code.pull_request.count": "pull_requests",
+    "claude_code.session.count": "sessions",
+}
+COLUMNS = {
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "requests",
+    "sessions",
+    "lines_accepted",
+    "lines_removed",
+    "commits",
+    "pull_requests",
+}
 MAX_VALUE = 10**12  # far above any person-day (a trillion tokens), far below the 64-bit columns' limit
 EARLIEST = date(2000, 1, 1)
 
@@ -148,11 +165,14 @@ def increments(request: dict) -> Increments:
                     people[who["id"]] = who
                     columns = {k: (v if k == "cost_usd" else int(v)) for k, v in added.items() if k in COLUMNS}
                     extra = {k: int(v) for k, v in added.items() if k not in COLUMNS}
-                    row = daily_usage(who, day_of(point), tool=agent(metric["name"], attrs), source=SOURCE,
-                                      **columns, extra=extra)
+                    row = daily_usage(
+                        who, day_of(point), tool=agent(metric["name"], attrs), source=SOURCE, **columns, extra=extra
+                    )
                     result.points.append((point_key(metric["name"], resource, point), row))
     if result.rejected:
-        result.reason = ("cumulative metrics are not accepted: set "
-                         "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta on the exporter")
+        result.reason = (
+            "cumulative metrics are not accepted: set "
+            "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=delta on the exporter"
+        )
     result.identities = list(people.values())
     return result

@@ -88,13 +88,15 @@ def encode_reply(result: mapping.Increments, content_type: str) -> bytes:
     if content_type == PROTOBUF:
         reply = ExportMetricsServiceResponse()
         if result.rejected:
-            reply.partial_success.CopyFrom(ExportMetricsPartialSuccess(rejected_data_points=result.rejected,
-                                                                       error_message=result.reason))
+            reply.partial_success.CopyFrom(
+                ExportMetricsPartialSuccess(rejected_data_points=result.rejected, error_message=result.reason)
+            )
         return reply.SerializeToString()
     if not result.rejected:
         return b"{}"
-    return json.dumps({"partialSuccess": {"rejectedDataPoints": str(result.rejected),
-                                          "errorMessage": result.reason}}).encode()
+    return json.dumps(
+        {"partialSuccess": {"rejectedDataPoints": str(result.rejected), "errorMessage": result.reason}}
+    ).encode()
 
 
 def content_length(value: str | None) -> int:
@@ -111,8 +113,16 @@ def content_length(value: str | None) -> int:
 class Receiver:
     """Serves until ``shutdown``. Concurrent exports are saved concurrently: the store adds in the database."""
 
-    def __init__(self, save: Save, *, host: str = "127.0.0.1", port: int = 4318, tokens: Tokens | None = None,
-                 timeout: float = 30.0, on_error: Callable[[str], None] = lambda message: None):
+    def __init__(
+        self,
+        save: Save,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 4318,
+        tokens: Tokens | None = None,
+        timeout: float = 30.0,
+        on_error: Callable[[str], None] = lambda message: None,
+    ):
         self.save, self.tokens, self.timeout, self.on_error = save, dict(tokens or {}), timeout, on_error
         self.server = ThreadingHTTPServer((host, port), self._handler())
         self.port = self.server.server_port
@@ -129,16 +139,18 @@ class Receiver:
                 found, identities = True, permitted
         return found, identities
 
-    def handle(self, body: bytes, content_type: str, encoding: str,
-               identities: frozenset[str] | None = None) -> mapping.Increments:
+    def handle(
+        self, body: bytes, content_type: str, encoding: str, identities: frozenset[str] | None = None
+    ) -> mapping.Increments:
         request = decode(body, content_type, encoding)
         try:
             result = mapping.increments(request)
         except mapping.Invalid as error:
             raise Refused(str(error)) from None
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
-            raise Refused(f"malformed metrics ({type(error).__name__}: {error}); "
-                          "expected OTLP's JSON mapping") from None
+            raise Refused(
+                f"malformed metrics ({type(error).__name__}: {error}); expected OTLP's JSON mapping"
+            ) from None
         if identities is not None:
             others = {who["external_id"] for who in result.identities} - identities
             if others:

@@ -18,7 +18,12 @@ HERE = Path(__file__).resolve().parent
 MONTH = "2026-10"
 SAMPLES = [
     # file stem, subject options, viewer, formats
-    ("person-marco.park", ["--person", "marco.park@acme.example"], "marco.park@acme.example", ["pdf", "html", "md", "csv"]),
+    (
+        "person-marco.park",
+        ["--person", "marco.park@acme.example"],
+        "marco.park@acme.example",
+        ["pdf", "html", "md", "csv"],
+    ),
     ("person-vera.kim-managers-copy", ["--person", "vera.kim@acme.example"], "olga.ito@acme.example", ["pdf"]),
     ("team-infra", ["--team", "Infra"], "elena.becker@acme.example", ["pdf", "html", "md", "csv"]),
     ("organisation", ["--org"], "lena.dubois@acme.example", ["pdf", "html", "md", "csv"]),

@@ -27,12 +27,31 @@ __all__ = ["PERSONAS", "personas", "seed", "seed_if_empty"]
 # (table, rows, seconds): how long writing one batch of a table took.
 Timed = Callable[[str, int, float], None]
 # Parents before children, as the foreign keys need.
-TABLES = ("identity", "pull_request", "pull_request_commit", "pull_request_review", "ai_signal", "ticket",
-          "ticket_transition", "seat", "ai_usage_daily", "agent_run", "survey_response")
+TABLES = (
+    "identity",
+    "pull_request",
+    "pull_request_commit",
+    "pull_request_review",
+    "ai_signal",
+    "ticket",
+    "ticket_transition",
+    "seat",
+    "ai_usage_daily",
+    "agent_run",
+    "survey_response",
+)
 
 
-def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int = 7, end: str | None = None,
-         progress: Progress = quiet, timed: Timed | None = None) -> dict[str, int]:
+def seed(
+    url: str | None = None,
+    *,
+    people: int = 60,
+    months: int = 6,
+    seed: int = 7,
+    end: str | None = None,
+    progress: Progress = quiet,
+    timed: Timed | None = None,
+) -> dict[str, int]:
     """Write the demo organisation for the ``months`` ending with month ``end`` (YYYY-MM, default the
     last complete month); returns the number of rows written per table.
 
@@ -50,8 +69,9 @@ def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int
         groups.setdefault(member.repos[-1], []).append(member)  # the group's library repository
     done = 0
     for members in groups.values():
-        rows = _generate(members, period, seed,
-                         lambda n, done=done: progress("Generating people's work", done + n, len(org.members)))
+        rows = _generate(
+            members, period, seed, lambda n, done=done: progress("Generating people's work", done + n, len(org.members))
+        )
         with db.session(url) as s:
             for table in TABLES:
                 started = time.perf_counter()
@@ -61,21 +81,31 @@ def seed(url: str | None = None, *, people: int = 60, months: int = 6, seed: int
         done += len(members)
     with db.session(url) as s:
         derived = linking.relink(s)
-    return dict(counts) | {"ticket_pull_request": derived["fixes"] + derived["caused_by"],
-                           "ticket_cycle": derived["cycles"]}
+    return dict(counts) | {
+        "ticket_pull_request": derived["fixes"] + derived["caused_by"],
+        "ticket_cycle": derived["cycles"],
+    }
 
 
 def _store_people(s: Session, org: Org) -> None:
     writes.upsert(s, Team, [{"name": name, "parent": parent} for name, parent in org.units])
-    writes.upsert(s, Person, [{"email": m.email, "name": m.name, "team": m.team, "manager_email": m.manager_email,
-                               "role": m.role} for m in org.members], on=["email"])
+    writes.upsert(
+        s,
+        Person,
+        [
+            {"email": m.email, "name": m.name, "team": m.team, "manager_email": m.manager_email, "role": m.role}
+            for m in org.members
+        ],
+        on=["email"],
+    )
     ids = dict(s.exec(select(Person.email, Person.id)).all())
     for m in org.members:
         m.person_id = ids[m.email]
 
 
-def _generate(members: list[Member], period: Period, seed: int,
-              generated: Callable[[int], None]) -> dict[str, list[dict]]:
+def _generate(
+    members: list[Member], period: Period, seed: int, generated: Callable[[int], None]
+) -> dict[str, list[dict]]:
     """Every row of these people's work and AI use; ``generated`` is told how many people are done."""
     rows: dict[str, list[dict]] = {table: [] for table in TABLES}
     prs: list[work.PR] = []

@@ -20,17 +20,118 @@ MIX = {"adopter": 0.32, "tokenmaxxer": 0.10, "non_user": 0.15, "quality_regresso
 
 TOOLS = ("copilot", "claude_code", "cursor")
 
-FIRST = ("Ada", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hugo", "Ines", "Jonas", "Keiko", "Liam",
-         "Maya", "Nils", "Olga", "Pablo", "Quinn", "Rosa", "Sven", "Tara", "Umar", "Vera", "Wen", "Ximena",
-         "Yusuf", "Zoe", "Amir", "Bea", "Carlos", "Dana", "Emil", "Fatima", "Gus", "Hana", "Ivan", "Julia",
-         "Kofi", "Lena", "Marco", "Nora", "Oscar", "Priya", "Rafael", "Sara", "Tomas", "Uma", "Victor",
-         "Willa", "Yara", "Zeno")
-LAST = ("Adler", "Brandt", "Costa", "Duarte", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jansen",
-        "Kowalski", "Larsen", "Moreau", "Nakamura", "Okafor", "Petrov", "Quist", "Rossi", "Silva", "Tanaka",
-        "Ueda", "Vogel", "Weber", "Xu", "Yilmaz", "Zimmer", "Becker", "Novak", "Lindqvist", "Mendes",
-        "Hoffmann", "Dubois", "Kim", "Singh", "Park", "Ahmed", "Bauer", "Cohen", "Dalton", "Engel")
-TEAMS = ("Checkout", "Payments", "Search", "Identity", "Mobile", "Platform", "Data", "Growth", "Billing",
-         "Infra", "Messaging", "Catalog", "Onboarding", "Reporting", "Security", "Partners")
+FIRST = (
+    "Ada",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Keiko",
+    "Liam",
+    "Maya",
+    "Nils",
+    "Olga",
+    "Pablo",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+    "Umar",
+    "Vera",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoe",
+    "Amir",
+    "Bea",
+    "Carlos",
+    "Dana",
+    "Emil",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Julia",
+    "Kofi",
+    "Lena",
+    "Marco",
+    "Nora",
+    "Oscar",
+    "Priya",
+    "Rafael",
+    "Sara",
+    "Tomas",
+    "Uma",
+    "Victor",
+    "Willa",
+    "Yara",
+    "Zeno",
+)
+LAST = (
+    "Adler",
+    "Brandt",
+    "Costa",
+    "Duarte",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jansen",
+    "Kowalski",
+    "Larsen",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quist",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Ueda",
+    "Vogel",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zimmer",
+    "Becker",
+    "Novak",
+    "Lindqvist",
+    "Mendes",
+    "Hoffmann",
+    "Dubois",
+    "Kim",
+    "Singh",
+    "Park",
+    "Ahmed",
+    "Bauer",
+    "Cohen",
+    "Dalton",
+    "Engel",
+)
+TEAMS = (
+    "Checkout",
+    "Payments",
+    "Search",
+    "Identity",
+    "Mobile",
+    "Platform",
+    "Data",
+    "Growth",
+    "Billing",
+    "Infra",
+    "Messaging",
+    "Catalog",
+    "Onboarding",
+    "Reporting",
+    "Security",
+    "Partners",
+)
 # No group shares a team's name: a director's team is their group, and must not merge with a team of engineers.
 GROUPS = ("Product", "Foundations", "Commerce", "Insights", "Expansion", "Enterprise", "Devices", "Core")
 
@@ -113,8 +214,17 @@ def build(people: int, seed: int) -> Org:
 
     def add(team: str, manager: str | None, role: str, persona: str, coding: float) -> Member:
         name, email, login = names.person()
-        member = Member(email=email, name=name, login=login, jira_id=f"{rng.getrandbits(96):024x}",
-                        team=team, manager_email=manager, role=role, persona=persona, coding=coding)
+        member = Member(
+            email=email,
+            name=name,
+            login=login,
+            jira_id=f"{rng.getrandbits(96):024x}",
+            team=team,
+            manager_email=manager,
+            role=role,
+            persona=persona,
+            coding=coding,
+        )
         members.append(member)
         return member
 
@@ -151,7 +261,7 @@ def _assign_personas(rng: random.Random, engineers: list[Member]) -> None:
     quota = [p for p, share in MIX.items() for _ in range(max(1, round(share * len(engineers))))]
     quota += ["casual"] * max(0, len(engineers) - len(quota))
     rng.shuffle(quota)
-    for member, persona in zip(engineers, quota):
+    for member, persona in zip(engineers, quota, strict=False):  # quota may hold more than there are engineers
         member.persona = persona
 
 
@@ -203,7 +313,7 @@ def _vacation(rng: random.Random, period: Period) -> frozenset[date]:
     for start in range(0, len(days), quarter):
         if len(days) - start >= 20:
             first = start + rng.randrange(min(quarter, len(days) - start) - 6)
-            away.update(days[first:first + rng.randint(3, 6)])
+            away.update(days[first : first + rng.randint(3, 6)])
     return frozenset(away)
 
 

@@ -21,18 +21,26 @@ def _easter(year: int) -> date:
     g = (8 * b + 13) // 25
     h = (19 * a + b - d - g + 15) % 30
     i, k = divmod(c, 4)
-    l = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 19 * l) // 433
-    month, day = divmod(h + l - 7 * m + 114, 31)
+    weekday = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * weekday) // 433
+    month, day = divmod(h + weekday - 7 * m + 114, 31)
     return date(year, month, day + 1)
 
 
 def holidays(year: int) -> set[date]:
     """A European-style set of public holidays, so the weekly rhythm has gaps like real data."""
     easter = _easter(year)
-    return {date(year, 1, 1), easter - timedelta(days=2), easter + timedelta(days=1), date(year, 5, 1),
-            easter + timedelta(days=39), date(year, 12, 24), date(year, 12, 25), date(year, 12, 26),
-            date(year, 12, 31)}
+    return {
+        date(year, 1, 1),
+        easter - timedelta(days=2),
+        easter + timedelta(days=1),
+        date(year, 5, 1),
+        easter + timedelta(days=39),
+        date(year, 12, 24),
+        date(year, 12, 25),
+        date(year, 12, 26),
+        date(year, 12, 31),
+    }
 
 
 @dataclass(frozen=True)

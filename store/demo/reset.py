@@ -46,8 +46,10 @@ def real_data(session: Session) -> list[str]:
     for what, query in (
         ("synced streams", select(func.count()).select_from(SyncState)),
         ("stored source payloads", select(func.count()).select_from(RawPayload)),
-        ("people outside the demo's @" + DOMAIN,
-         select(func.count()).select_from(Person).where(func.lower(Person.email).not_like(DEMO_EMAIL))),
+        (
+            "people outside the demo's @" + DOMAIN,
+            select(func.count()).select_from(Person).where(func.lower(Person.email).not_like(DEMO_EMAIL)),
+        ),
     ):
         count = session.execute(query).scalar_one()
         if count:
@@ -64,8 +66,9 @@ def remove(session: Session, *, by: str) -> dict[str, int]:
     counts: dict[str, int] = {}
 
     def drop(model, *where) -> None:
-        counts[model.__tablename__] = counts.get(model.__tablename__, 0) + session.execute(
-            delete(model).where(*where)).rowcount
+        counts[model.__tablename__] = (
+            counts.get(model.__tablename__, 0) + session.execute(delete(model).where(*where)).rowcount
+        )
 
     drop(TicketPullRequest, or_(TicketPullRequest.pr_id.in_(prs), TicketPullRequest.ticket_id.in_(tickets)))
     drop(TicketCycle, TicketCycle.ticket_id.in_(tickets))  # derived rows go with the facts they came from
@@ -78,19 +81,27 @@ def remove(session: Session, *, by: str) -> dict[str, int]:
     drop(PullRequest, PullRequest.id.in_(prs))
     drop(Ticket, Ticket.id.in_(tickets))
     drop(Identity, Identity.person_id.in_(people))
-    drop(AuditLog, or_(func.lower(AuditLog.viewer_email).like(DEMO_EMAIL), func.lower(AuditLog.subject).like(DEMO_EMAIL)))
+    drop(
+        AuditLog, or_(func.lower(AuditLog.viewer_email).like(DEMO_EMAIL), func.lower(AuditLog.subject).like(DEMO_EMAIL))
+    )
     drop(Person, Person.id.in_(people))
     still_used = set(session.execute(select(Person.team).where(Person.team.is_not(None))).scalars())
     drop(Team, Team.name.in_(teams - _with_parents(session, still_used)))
-    audit.record(session, viewer_email=by, subject="org", view="demo.reset",
-                 detail=f"{counts['person']} demo people and their data removed")
+    audit.record(
+        session,
+        viewer_email=by,
+        subject="org",
+        view="demo.reset",
+        detail=f"{counts['person']} demo people and their data removed",
+    )
     return counts
 
 
 def _demo_teams(session: Session) -> set[str]:
     """The teams of the demo's people and every unit above them."""
-    names = session.execute(select(Person.team).where(func.lower(Person.email).like(DEMO_EMAIL),
-                                                      Person.team.is_not(None))).scalars()
+    names = session.execute(
+        select(Person.team).where(func.lower(Person.email).like(DEMO_EMAIL), Person.team.is_not(None))
+    ).scalars()
     return _with_parents(session, set(names))
 
 

@@ -17,8 +17,12 @@ AGENT = "autodev"  # the demo's in-house agent platform
 AGENT_USERS = ("adopter", "quality_regressor", "tokenmaxxer")
 SOURCE = "demo"
 # Tool -> (median input tokens on an active day, USD per input token, USD per output token)
-TOOL_BASE = {"copilot": (60_000, 0.0, 0.0), "claude_code": (900_000, 3e-6, 15e-6),
-             "cursor": (500_000, 1.25e-6, 10e-6), AGENT: (150_000, 3e-6, 15e-6)}
+TOOL_BASE = {
+    "copilot": (60_000, 0.0, 0.0),
+    "claude_code": (900_000, 3e-6, 15e-6),
+    "cursor": (500_000, 1.25e-6, 10e-6),
+    AGENT: (150_000, 3e-6, 15e-6),
+}
 SEAT_USD = 19.0  # Copilot Business, per month; Copilot's daily cost is this seat, not tokens
 INTENSITY = {"casual": 0.35, "tokenmaxxer": 2.0}  # tokens on an active day, relative to an adopter's
 ACTIVE = {"adopter": 0.85, "quality_regressor": 0.85, "tokenmaxxer": 0.97, "casual": 0.35}
@@ -39,15 +43,37 @@ def identity_id(member: Member, tool: str) -> str:
 
 def identity_rows(member: Member, period: Period) -> list[dict]:
     first_seen = at(period.first, 0)
-    rows = [{"id": f"github:{member.login}", "source": "github", "external_id": member.login,
-             "label": member.name, "person_id": member.person_id, "first_seen": first_seen},
-            {"id": f"jira:{member.jira_id}", "source": "jira", "external_id": member.jira_id,
-             "label": member.email, "person_id": member.person_id, "first_seen": first_seen}]
+    rows = [
+        {
+            "id": f"github:{member.login}",
+            "source": "github",
+            "external_id": member.login,
+            "label": member.name,
+            "person_id": member.person_id,
+            "first_seen": first_seen,
+        },
+        {
+            "id": f"jira:{member.jira_id}",
+            "source": "jira",
+            "external_id": member.jira_id,
+            "label": member.email,
+            "person_id": member.person_id,
+            "first_seen": first_seen,
+        },
+    ]
     agent = (AGENT,) if member.persona in AGENT_USERS else ()
     for tool in (*member.tools, *agent):
         if tool != "copilot":
-            rows.append({"id": identity_id(member, tool), "source": tool, "external_id": member.email,
-                         "label": member.email, "person_id": member.person_id, "first_seen": first_seen})
+            rows.append(
+                {
+                    "id": identity_id(member, tool),
+                    "source": tool,
+                    "external_id": member.email,
+                    "label": member.email,
+                    "person_id": member.person_id,
+                    "first_seen": first_seen,
+                }
+            )
     return rows
 
 
@@ -90,24 +116,53 @@ def usage_rows(member: Member, period: Period, seed: int) -> dict[str, list[dict
             tokens_out = int(tokens_in * rng.uniform(0.04, 0.1))
             requests = max(1, tokens_in // 12_000)
             suggested = int(rng.uniform(80, 300) * ramp * scale)
-            rows["ai_usage_daily"].append(_daily(
-                member, day, tool, tokens_in, tokens_out, requests=requests, sessions=1 + requests // 25,
-                lines_suggested=suggested, lines_accepted=int(suggested * rng.uniform(0.2, 0.45))))
+            rows["ai_usage_daily"].append(
+                _daily(
+                    member,
+                    day,
+                    tool,
+                    tokens_in,
+                    tokens_out,
+                    requests=requests,
+                    sessions=1 + requests // 25,
+                    lines_suggested=suggested,
+                    lines_accepted=int(suggested * rng.uniform(0.2, 0.45)),
+                )
+            )
         runs = _agent_runs(rng, member, day, growth)
         if runs:
             rows["agent_run"] += runs
-            rows["ai_usage_daily"].append(_daily(
-                member, day, AGENT, sum(r["input_tokens"] for r in runs), sum(r["output_tokens"] for r in runs),
-                requests=len(runs), sessions=len(runs), cost=round(sum(r["cost_usd"] for r in runs), 4)))
+            rows["ai_usage_daily"].append(
+                _daily(
+                    member,
+                    day,
+                    AGENT,
+                    sum(r["input_tokens"] for r in runs),
+                    sum(r["output_tokens"] for r in runs),
+                    requests=len(runs),
+                    sessions=len(runs),
+                    cost=round(sum(r["cost_usd"] for r in runs), 4),
+                )
+            )
     return rows
 
 
-def _daily(member: Member, day: date, tool: str, tokens_in: int, tokens_out: int, *, cost: float | None = None,
-           **counts: int) -> dict:
+def _daily(
+    member: Member, day: date, tool: str, tokens_in: int, tokens_out: int, *, cost: float | None = None, **counts: int
+) -> dict:
     who = identity_id(member, tool)
-    return {"id": f"{SOURCE}:{who}:{day}:{tool}", "person_id": member.person_id, "identity_id": who, "day": day,
-            "tool": tool, "source": SOURCE, "input_tokens": tokens_in, "output_tokens": tokens_out,
-            "cost_usd": _priced(tool, tokens_in, tokens_out) if cost is None else cost, **counts}
+    return {
+        "id": f"{SOURCE}:{who}:{day}:{tool}",
+        "person_id": member.person_id,
+        "identity_id": who,
+        "day": day,
+        "tool": tool,
+        "source": SOURCE,
+        "input_tokens": tokens_in,
+        "output_tokens": tokens_out,
+        "cost_usd": _priced(tool, tokens_in, tokens_out) if cost is None else cost,
+        **counts,
+    }
 
 
 def _agent_runs(rng: random.Random, member: Member, day: date, growth: float) -> list[dict]:
@@ -127,10 +182,20 @@ def _agent_runs(rng: random.Random, member: Member, day: date, growth: float) ->
         tokens_in = int(rng.lognormvariate(11.7, 0.5))  # median ≈ 120k
         tokens_out = int(tokens_in * rng.uniform(0.04, 0.08))
         who = identity_id(member, AGENT)
-        runs.append({"id": f"{SOURCE}:{AGENT}:{member.email}:{day}:{index}", "person_id": member.person_id,
-                     "identity_id": who, "agent": AGENT, "started_at": started, "task_fingerprint": task,
-                     "input_tokens": tokens_in, "output_tokens": tokens_out,
-                     "cost_usd": _priced(AGENT, tokens_in, tokens_out), "source": SOURCE})
+        runs.append(
+            {
+                "id": f"{SOURCE}:{AGENT}:{member.email}:{day}:{index}",
+                "person_id": member.person_id,
+                "identity_id": who,
+                "agent": AGENT,
+                "started_at": started,
+                "task_fingerprint": task,
+                "input_tokens": tokens_in,
+                "output_tokens": tokens_out,
+                "cost_usd": _priced(AGENT, tokens_in, tokens_out),
+                "source": SOURCE,
+            }
+        )
     return runs
 
 
@@ -142,11 +207,20 @@ def seat_rows(member: Member, usage: list[dict], seed: int) -> list[dict]:
     if not (copilot_days or unused) or member.access is None:
         return []
     last = max(copilot_days) if copilot_days else None
-    return [{"id": f"copilot:seat:{ORG}:{member.login}", "tool": "copilot", "person_id": member.person_id,
-             "identity_id": f"github:{member.login}", "assigned_at": at(member.access, 10),
-             "last_activity_at": at(last, 17) if last else None,
-             "last_activity_editor": "vscode/1.104.0/copilot/1.372.0" if last else None,
-             "pending_cancellation_date": None, "plan_type": "business", "monthly_cost_usd": SEAT_USD}]
+    return [
+        {
+            "id": f"copilot:seat:{ORG}:{member.login}",
+            "tool": "copilot",
+            "person_id": member.person_id,
+            "identity_id": f"github:{member.login}",
+            "assigned_at": at(member.access, 10),
+            "last_activity_at": at(last, 17) if last else None,
+            "last_activity_editor": "vscode/1.104.0/copilot/1.372.0" if last else None,
+            "pending_cancellation_date": None,
+            "plan_type": "business",
+            "monthly_cost_usd": SEAT_USD,
+        }
+    ]
 
 
 def survey_rows(member: Member, period: Period, seed: int) -> list[dict]:
@@ -161,11 +235,21 @@ def survey_rows(member: Member, period: Period, seed: int) -> list[dict]:
     week = monday(member.access) + timedelta(days=7)
     while week <= period.last:
         if rng.random() < SURVEY_ANSWERS[member.persona]:
-            felt = 6.0 if member.persona == "tokenmaxxer" else (
-                (GAIN.get(member.persona, 1.0) - 1) * 40 * effect(member, at(week, 12)) * bias)
+            felt = (
+                6.0
+                if member.persona == "tokenmaxxer"
+                else ((GAIN.get(member.persona, 1.0) - 1) * 40 * effect(member, at(week, 12)) * bias)
+            )
             hours = max(0.0, round((felt + rng.gauss(0, 1.2)) * 2) / 2) if felt else 0.0
             comment = rng.choice(COMMENTS[member.persona]) if rng.random() < 0.3 else None
-            rows.append({"id": f"survey:{member.email}:{week}", "person_id": member.person_id, "week": week,
-                         "hours_saved": hours, "comment": comment})
+            rows.append(
+                {
+                    "id": f"survey:{member.email}:{week}",
+                    "person_id": member.person_id,
+                    "week": week,
+                    "hours_saved": hours,
+                    "comment": comment,
+                }
+            )
         week += timedelta(days=7)
     return rows

@@ -25,17 +25,35 @@ REGRESSOR_BUG_RATE = 0.3  # of a quality regressor's AI-assisted PRs
 RAMP_DAYS = 21
 
 SIGNAL_TOOL = {"copilot": "copilot", "claude_code": "claude", "cursor": "cursor"}
-TRAILER = {"copilot": "Co-authored-by: Copilot <copilot@github.com>",
-           "claude": "Co-Authored-By: Claude <noreply@anthropic.com>",
-           "cursor": "Made-with: Cursor"}
+TRAILER = {
+    "copilot": "Co-authored-by: Copilot <copilot@github.com>",
+    "claude": "Co-Authored-By: Claude <noreply@anthropic.com>",
+    "cursor": "Made-with: Cursor",
+}
 BRANCH_PREFIX = {"copilot": "copilot/", "cursor": "cursor/"}
 VERBS = ("Add", "Fix", "Refactor", "Speed up", "Remove", "Validate", "Log", "Cache", "Migrate", "Test")
-THINGS = ("retry on webhook delivery", "pagination in the list endpoint", "the session expiry check",
-          "currency rounding", "search ranking weights", "the onboarding email", "feature flag cleanup",
-          "rate limiter settings", "the CSV export", "stale cache entries", "null handling in the parser",
-          "the audit trail", "slow dashboard query", "flaky integration test", "the invoice PDF layout",
-          "password reset flow", "mobile deep links", "dependency upgrades", "error messages",
-          "timezone handling")
+THINGS = (
+    "retry on webhook delivery",
+    "pagination in the list endpoint",
+    "the session expiry check",
+    "currency rounding",
+    "search ranking weights",
+    "the onboarding email",
+    "feature flag cleanup",
+    "rate limiter settings",
+    "the CSV export",
+    "stale cache entries",
+    "null handling in the parser",
+    "the audit trail",
+    "slow dashboard query",
+    "flaky integration test",
+    "the invoice PDF layout",
+    "password reset flow",
+    "mobile deep links",
+    "dependency upgrades",
+    "error messages",
+    "timezone handling",
+)
 
 
 @dataclass(eq=False)
@@ -135,7 +153,7 @@ def _pull_request(rng: random.Random, member: Member, period: Period, created: d
     speed = 1 - (1 - SPEED.get(member.persona, 1.0)) * adopted
     ai = adopted > 0 and rng.random() < AI_SHARE.get(member.persona, 0.0)
     first_commit = created - _hours(rng, 16, 0.8, speed)
-    first_review = period.next_working_time(created + _hours(rng, 4, 0.9, speed ** 0.5))
+    first_review = period.next_working_time(created + _hours(rng, 4, 0.9, speed**0.5))
     done = period.next_working_time(first_review + _hours(rng, 5, 0.9, speed))
     abandoned = rng.random() < 0.05
     additions = int(rng.lognormvariate(log(110), 1.0) * (1.3 if ai else 1.0)) + 1
@@ -144,13 +162,21 @@ def _pull_request(rng: random.Random, member: Member, period: Period, created: d
     reviews = [(reviewer, state, first_review)]
     if state != "APPROVED":
         reviews.append((reviewer, "APPROVED", done - timedelta(minutes=rng.randint(5, 60))))
-    pr = PR(author=member, repo=rng.choice(member.repos),
-            summary=f"{rng.choice(VERBS)} {rng.choice(THINGS)}", first_commit_at=first_commit,
-            created_at=created, first_review_at=first_review,
-            merged_at=None if abandoned else done, closed_at=done if abandoned else None,
-            additions=additions, deletions=int(additions * rng.uniform(0.05, 0.6)),
-            changed_files=max(1, additions // 45 + rng.randint(0, 3)), commits=rng.randint(1, 6),
-            reviews=[r for r in reviews if r[2] > created])
+    pr = PR(
+        author=member,
+        repo=rng.choice(member.repos),
+        summary=f"{rng.choice(VERBS)} {rng.choice(THINGS)}",
+        first_commit_at=first_commit,
+        created_at=created,
+        first_review_at=first_review,
+        merged_at=None if abandoned else done,
+        closed_at=done if abandoned else None,
+        additions=additions,
+        deletions=int(additions * rng.uniform(0.05, 0.6)),
+        changed_files=max(1, additions // 45 + rng.randint(0, 3)),
+        commits=rng.randint(1, 6),
+        reviews=[r for r in reviews if r[2] > created],
+    )
     if ai:
         tool = SIGNAL_TOOL[rng.choice(member.tools)]
         kinds = ["trailer"] if rng.random() < 0.65 or tool not in BRANCH_PREFIX else ["branch_prefix"]
@@ -170,11 +196,22 @@ def _revert(rng: random.Random, pr: PR, period: Period) -> PR | None:
     if created >= period.end:
         return None
     review = created + timedelta(minutes=rng.randint(10, 90))
-    revert = PR(author=pr.author, repo=pr.repo, summary=f'Revert "{pr.summary}"',
-                first_commit_at=created - timedelta(minutes=rng.randint(2, 15)), created_at=created,
-                first_review_at=review, merged_at=review + timedelta(minutes=rng.randint(5, 40)), closed_at=None,
-                additions=pr.deletions, deletions=pr.additions, changed_files=pr.changed_files, commits=1,
-                reviews=[(rng.choice(pr.author.teammates), "APPROVED", review)], reverts=pr)
+    revert = PR(
+        author=pr.author,
+        repo=pr.repo,
+        summary=f'Revert "{pr.summary}"',
+        first_commit_at=created - timedelta(minutes=rng.randint(2, 15)),
+        created_at=created,
+        first_review_at=review,
+        merged_at=review + timedelta(minutes=rng.randint(5, 40)),
+        closed_at=None,
+        additions=pr.deletions,
+        deletions=pr.additions,
+        changed_files=pr.changed_files,
+        commits=1,
+        reviews=[(rng.choice(pr.author.teammates), "APPROVED", review)],
+        reverts=pr,
+    )
     _cut_at(revert, period.end)
     return revert
 
@@ -193,10 +230,14 @@ def tickets(member: Member, prs: list[PR], period: Period, seed: int) -> list[Ti
     """Stories and tasks the person's PRs fix (one PR per three points), bugs their merged PRs caused, and
     which later PR fixed each."""
     rng = random.Random(f"tickets:{seed}:{member.email}")
-    bugs = sorted((Ticket("bug", member, pr.merged_at + pr.bug_after, f"Regression: {pr.summary.lower()}",
-                          caused_by=pr)
-                   for pr in prs if pr.bug_after and pr.merged_at and pr.merged_at + pr.bug_after < period.end),
-                  key=lambda t: t.created_at)
+    bugs = sorted(
+        (
+            Ticket("bug", member, pr.merged_at + pr.bug_after, f"Regression: {pr.summary.lower()}", caused_by=pr)
+            for pr in prs
+            if pr.bug_after and pr.merged_at and pr.merged_at + pr.bug_after < period.end
+        ),
+        key=lambda t: t.created_at,
+    )
     found: list[Ticket] = list(bugs)
     current: Ticket | None = None
     for pr in prs:
@@ -209,8 +250,14 @@ def tickets(member: Member, prs: list[PR], period: Period, seed: int) -> list[Ti
         else:
             kind = "story" if rng.random() < 0.6 else "task"
             points = float(rng.choice((1, 2, 3, 3, 5, 5, 8))) if kind == "story" else rng.choice((None, 1.0, 2.0))
-            ticket = current = Ticket(kind, member, pr.first_commit_at - timedelta(days=rng.uniform(0.2, 10)),
-                                      pr.summary, points=points, planned=1 + int(points or 1) // 3)
+            ticket = current = Ticket(
+                kind,
+                member,
+                pr.first_commit_at - timedelta(days=rng.uniform(0.2, 10)),
+                pr.summary,
+                points=points,
+                planned=1 + int(points or 1) // 3,
+            )
             found.append(ticket)
         ticket.fixed_by.append(pr)
         pr.ticket = ticket
@@ -270,16 +317,24 @@ def pr_rows(prs: list[PR]) -> dict[str, list[dict]]:
     """Rows for pull_request, pull_request_commit, pull_request_review and ai_signal, as the GitHub connector
     writes them: titles, bodies, branches, SHAs and commit messages; which PR reverts which (and which bug
     a fix repairs) is left for ``store.linking`` to read from them."""
-    rows: dict[str, list[dict]] = {"pull_request": [], "pull_request_commit": [], "pull_request_review": [],
-                                   "ai_signal": []}
+    rows: dict[str, list[dict]] = {
+        "pull_request": [],
+        "pull_request_commit": [],
+        "pull_request_review": [],
+        "ai_signal": [],
+    }
     for pr in prs:
         author = pr.author
         key = pr.ticket.key if pr.ticket else None
         slug = pr.summary.lower().replace(" ", "-")[:30]
         form = revert_form(pr) if pr.reverts else None
-        branch = (f"{BRANCH_PREFIX[pr.tool]}{slug}" if "branch_prefix" in pr.signals
-                  else f"revert-{pr.reverts.number}-{author.login}" if form == "button"
-                  else f"{author.login}/{(key or 'chore').lower()}-{slug}")
+        branch = (
+            f"{BRANCH_PREFIX[pr.tool]}{slug}"
+            if "branch_prefix" in pr.signals
+            else f"revert-{pr.reverts.number}-{author.login}"
+            if form == "button"
+            else f"{author.login}/{(key or 'chore').lower()}-{slug}"
+        )
         state = "merged" if pr.merged_at else "closed" if pr.closed_at else "open"
         activity = [pr.created_at, pr.merged_at, pr.closed_at, *(r[2] for r in pr.reviews)]
         messages = [pr.summary] + [f"Address review: {pr.summary.lower()}"] * (pr.commits - 1)
@@ -289,34 +344,67 @@ def pr_rows(prs: list[PR]) -> dict[str, list[dict]]:
         if form == "button":
             body = f"Reverts {pr.repo}#{pr.reverts.number}"
         elif form == "git_revert":
-            messages = [f'{title(pr)}\n\nThis reverts commit {merge_sha(pr.reverts)}.']
+            messages = [f"{title(pr)}\n\nThis reverts commit {merge_sha(pr.reverts)}."]
         elif pr.ticket and pr.ticket.caused_by and trace(pr.ticket) == "fix_pr_body":
             cause = pr.ticket.caused_by
             body = f"Fixes {pr.ticket.key}. Regression from {cause.repo}#{cause.number}."
         shas = [sha(pr.id, index) for index in range(len(messages))]
-        rows["pull_request"].append({
-            "id": pr.id, "repo": pr.repo, "number": pr.number, "title": title(pr), "body": body,
-            "head_sha": shas[-1], "merge_commit_sha": merge_sha(pr),
-            "person_id": author.person_id, "identity_id": f"github:{author.login}",
-            "state": state, "original_state": "open" if state == "open" else "closed", "draft": False,
-            "head_ref": branch, "base_ref": "main", "labels": ["ai-assisted"] if "label" in pr.signals else [],
-            "first_commit_at": pr.first_commit_at, "created_at": pr.created_at,
-            "first_review_at": pr.first_review_at, "merged_at": pr.merged_at, "closed_at": pr.merged_at or pr.closed_at,
-            "updated_at": max(t for t in activity if t), "additions": pr.additions, "deletions": pr.deletions,
-            "changed_files": pr.changed_files, "commits": pr.commits,
-        })
-        rows["pull_request_commit"] += [{"id": f"{pr.id}:{commit}", "pr_id": pr.id, "sha": commit, "message": message}
-                                        for commit, message in zip(shas, messages)]
+        rows["pull_request"].append(
+            {
+                "id": pr.id,
+                "repo": pr.repo,
+                "number": pr.number,
+                "title": title(pr),
+                "body": body,
+                "head_sha": shas[-1],
+                "merge_commit_sha": merge_sha(pr),
+                "person_id": author.person_id,
+                "identity_id": f"github:{author.login}",
+                "state": state,
+                "original_state": "open" if state == "open" else "closed",
+                "draft": False,
+                "head_ref": branch,
+                "base_ref": "main",
+                "labels": ["ai-assisted"] if "label" in pr.signals else [],
+                "first_commit_at": pr.first_commit_at,
+                "created_at": pr.created_at,
+                "first_review_at": pr.first_review_at,
+                "merged_at": pr.merged_at,
+                "closed_at": pr.merged_at or pr.closed_at,
+                "updated_at": max(t for t in activity if t),
+                "additions": pr.additions,
+                "deletions": pr.deletions,
+                "changed_files": pr.changed_files,
+                "commits": pr.commits,
+            }
+        )
+        rows["pull_request_commit"] += [
+            {"id": f"{pr.id}:{commit}", "pr_id": pr.id, "sha": commit, "message": message}
+            for commit, message in zip(shas, messages, strict=True)
+        ]
         for index, (reviewer, review_state, submitted) in enumerate(pr.reviews):
-            rows["pull_request_review"].append({
-                "id": f"github:review:{pr.repo}:{pr.number * 10 + index}", "pr_id": pr.id,
-                "person_id": reviewer.person_id, "identity_id": f"github:{reviewer.login}",
-                "state": review_state, "submitted_at": submitted,
-            })
+            rows["pull_request_review"].append(
+                {
+                    "id": f"github:review:{pr.repo}:{pr.number * 10 + index}",
+                    "pr_id": pr.id,
+                    "person_id": reviewer.person_id,
+                    "identity_id": f"github:{reviewer.login}",
+                    "state": review_state,
+                    "submitted_at": submitted,
+                }
+            )
         evidence = {"trailer": TRAILER.get(pr.tool or ""), "branch_prefix": branch, "label": "ai-assisted"}
         for kind in pr.signals:
-            rows["ai_signal"].append({"id": f"{pr.id}:{kind}:{pr.tool}", "pr_id": pr.id, "kind": kind,
-                                      "tool": pr.tool, "confidence": "high", "evidence": evidence[kind]})
+            rows["ai_signal"].append(
+                {
+                    "id": f"{pr.id}:{kind}:{pr.tool}",
+                    "pr_id": pr.id,
+                    "kind": kind,
+                    "tool": pr.tool,
+                    "confidence": "high",
+                    "evidence": evidence[kind],
+                }
+            )
     return rows
 
 
@@ -355,25 +443,46 @@ def ticket_rows(found: list[Ticket]) -> dict[str, list[dict]]:
         elif form == "commit_sha":
             texts[bug.key] = f"Bisected to {merge_sha(cause)[:10]}."
     for t in found:
-        status, category = (("Done", "done") if t.resolved_at else ("In Progress", "indeterminate") if t.fixed_by
-                            else ("To Do", "new"))
+        status, category = (
+            ("Done", "done") if t.resolved_at else ("In Progress", "indeterminate") if t.fixed_by else ("To Do", "new")
+        )
         ticket_id = f"jira:{t.key}"
         changes = transitions(t)
-        rows["ticket"].append({
-            "id": ticket_id, "key": t.key, "project": t.assignee.project, "summary": t.summary,
-            "description": texts.get(t.key, ""),
-            "type": t.type, "original_type": TYPE_NAMES[t.type], "status": status, "status_category": category,
-            "priority": "High" if t.type == "bug" else "Medium", "created_at": t.created_at,
-            "updated_at": changes[-1][0] if changes else t.created_at,
-            "resolved_at": t.resolved_at, "resolution": "Done" if t.resolved_at else None,
-            "person_id": t.assignee.person_id, "identity_id": f"jira:{t.assignee.jira_id}",
-            "story_points": t.points, "links": links[t.key],
-        })
+        rows["ticket"].append(
+            {
+                "id": ticket_id,
+                "key": t.key,
+                "project": t.assignee.project,
+                "summary": t.summary,
+                "description": texts.get(t.key, ""),
+                "type": t.type,
+                "original_type": TYPE_NAMES[t.type],
+                "status": status,
+                "status_category": category,
+                "priority": "High" if t.type == "bug" else "Medium",
+                "created_at": t.created_at,
+                "updated_at": changes[-1][0] if changes else t.created_at,
+                "resolved_at": t.resolved_at,
+                "resolution": "Done" if t.resolved_at else None,
+                "person_id": t.assignee.person_id,
+                "identity_id": f"jira:{t.assignee.jira_id}",
+                "story_points": t.points,
+                "links": links[t.key],
+            }
+        )
         previous = ("To Do", "new")
         for index, (moment, to, category) in enumerate(changes):
-            rows["ticket_transition"].append({
-                "id": f"{ticket_id}:{index}:0", "ticket_id": ticket_id, "at": moment, "from_status": previous[0],
-                "to_status": to, "from_category": previous[1], "to_category": category})
+            rows["ticket_transition"].append(
+                {
+                    "id": f"{ticket_id}:{index}:0",
+                    "ticket_id": ticket_id,
+                    "at": moment,
+                    "from_status": previous[0],
+                    "to_status": to,
+                    "from_category": previous[1],
+                    "to_category": category,
+                }
+            )
             previous = (to, category)
     return rows
 
@@ -394,7 +503,10 @@ def transitions(t: Ticket) -> list[tuple[datetime, str, str]]:
     if t.resolved_at and t.resolved_at > changes[-1][0]:
         last, span = changes[-1][0], t.resolved_at - changes[-1][0]
         if t.number % 8 == 0:
-            changes += [(last + span * 0.4, "Done", "done"), (last + span * 0.5, "Reopened", "new"),
-                        (last + span * 0.6, "In Progress", "indeterminate")]
+            changes += [
+                (last + span * 0.4, "Done", "done"),
+                (last + span * 0.5, "Reopened", "new"),
+                (last + span * 0.6, "In Progress", "indeterminate"),
+            ]
         changes.append((t.resolved_at, "Done", "done"))
     return changes

@@ -17,15 +17,27 @@ from payoff.store.models import AuditLog, Person, Team
 from payoff.store.writes import upsert
 from tests.app.conftest import oidc_app, page_text
 
-VIEWERS = {"employee": "eve@acme.test", "manager": "mia@acme.test", "leader": "dana@acme.test",
-           "admin": "ada@acme.test"}
+VIEWERS = {
+    "employee": "eve@acme.test",
+    "manager": "mia@acme.test",
+    "leader": "dana@acme.test",
+    "admin": "ada@acme.test",
+}
 # For each viewer: their own report (None when they have none) and someone else (not below them).
-SUBJECTS = {"employee": (None, "omar@acme.test"), "manager": ("eve@acme.test", "omar@acme.test"),
-            "leader": ("omar@acme.test", "ada@acme.test"), "admin": (None, "eve@acme.test")}
+SUBJECTS = {
+    "employee": (None, "omar@acme.test"),
+    "manager": ("eve@acme.test", "omar@acme.test"),
+    "leader": ("omar@acme.test", "ada@acme.test"),
+    "admin": (None, "eve@acme.test"),
+}
 GROUP_LOADERS = [loaders.group_trend, loaders.group_teams, loaders.group_ai_vs_other, loaders.group_distribution]
 ADMIN_LOADERS = [loaders.admin_people, loaders.admin_connector_health, loaders.admin_settings, loaders.admin_audit_log]
-MAY_OPEN = {"employee": set(), "manager": {"team"}, "leader": {"team", "organisation"},
-            "admin": {"organisation", "admin"}}
+MAY_OPEN = {
+    "employee": set(),
+    "manager": {"team"},
+    "leader": {"team", "organisation"},
+    "admin": {"organisation", "admin"},
+}
 
 
 def month() -> str:
@@ -75,7 +87,7 @@ def test_person_loader(shared_org, role):
 @pytest.mark.parametrize("role", VIEWERS)
 def test_person_name_follows_the_same_rule(shared_org, role):
     who = viewer(role)
-    for cell, email, allowed in subjects(role):
+    for _cell, email, allowed in subjects(role):
         if allowed:
             assert loaders.person_name(who, person_id(email))
         else:
@@ -99,7 +111,8 @@ def test_group_loaders(shared_org, role, scope, load):
 
 def test_the_team_is_the_managers_reports_only(shared_org):
     assert set(loaders.group(viewer("manager"), "team").members) == {
-        person_id(e) for e in ("eve@acme.test", "eli@acme.test", "ivy@acme.test", "ian@acme.test")}
+        person_id(e) for e in ("eve@acme.test", "eli@acme.test", "ivy@acme.test", "ian@acme.test")
+    }
     drill = loaders.drillable(viewer("manager"))
     assert set(drill["name"]) == {"Eve Engineer", "Eli Engineer", "Ivy Engineer", "Ian Engineer"}
 
@@ -169,12 +182,18 @@ def test_sign_in_email_matches_exactly_not_as_a_pattern(db_url):
 def test_reports_walk_the_chain_down_across_case_and_stop_at_a_loop(db_url):
     """Direct and indirect reports, emails compared without case; a loop back to the manager neither
     adds the manager nor runs forever."""
-    people = [("boss@acme.test", "ana@acme.test"), ("lead@acme.test", "BOSS@acme.test"),
-              ("dev@acme.test", "Lead@Acme.test"), ("ana@acme.test", "dev@acme.test"),
-              ("other@acme.test", "someone@acme.test")]
+    people = [
+        ("boss@acme.test", "ana@acme.test"),
+        ("lead@acme.test", "BOSS@acme.test"),
+        ("dev@acme.test", "Lead@Acme.test"),
+        ("ana@acme.test", "dev@acme.test"),
+        ("other@acme.test", "someone@acme.test"),
+    ]
     with db.session(db_url) as s:
         upsert(s, Team, [{"name": "Core"}])
-        upsert(s, Person, [{"email": e, "name": e, "team": "Core", "manager_email": m} for e, m in people], on=["email"])
+        upsert(
+            s, Person, [{"email": e, "name": e, "team": "Core", "manager_email": m} for e, m in people], on=["email"]
+        )
     with db.session(db_url) as s:
         ids = {p.email: p.id for p in s.exec(select(Person))}
         assert reports(s, "Boss@acme.test") == {ids["lead@acme.test"], ids["dev@acme.test"], ids["ana@acme.test"]}

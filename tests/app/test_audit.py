@@ -21,12 +21,28 @@ def test_a_refused_look_and_a_refused_export_are_audited(org, sqlite_url):
     at.query_params["person"] = str(org["omar@acme.test"])  # Nora's report, not Mia's
     at.run().switch_page("views/team.py").run()
     assert "You may not see this person's figures" in page_text(at)
-    result = CliRunner().invoke(cli, ["review", "--month", "2026-10", "--person", "omar@acme.test",
-                                      "--as", "mia@acme.test", "--format", "md", "--out", "/dev/null"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "review",
+            "--month",
+            "2026-10",
+            "--person",
+            "omar@acme.test",
+            "--as",
+            "mia@acme.test",
+            "--format",
+            "md",
+            "--out",
+            "/dev/null",
+        ],
+    )
     assert result.exit_code != 0
     refused = [row for row in audit_rows(sqlite_url) if (row[3] or "").startswith("refused: ")]
     assert {(viewer, subject, view) for viewer, subject, view, _ in refused} == {
-        ("mia@acme.test", "omar@acme.test", "team"), ("mia@acme.test", "omar@acme.test", "review.md:2026-10")}
+        ("mia@acme.test", "omar@acme.test", "team"),
+        ("mia@acme.test", "omar@acme.test", "review.md:2026-10"),
+    }
 
 
 def test_admin_changes_are_audited_with_old_and_new_values_and_shown_on_admin(org, sqlite_url):
@@ -41,7 +57,8 @@ def test_admin_changes_are_audited_with_old_and_new_values_and_shown_on_admin(or
         ("ada@acme.test", "eve@acme.test", "admin.role", "employee -> manager"),
         ("ada@acme.test", "setting:min_group_size", "admin.setting", "5 -> 3"),
         ("ada@acme.test", "setting:individual_visibility", "admin.setting", '"self_and_manager" -> "self_only"'),
-        ("ada@acme.test", "setting:group_roles", "admin.setting", '{} -> {"eng-leads": "leader"}')]
+        ("ada@acme.test", "setting:group_roles", "admin.setting", '{} -> {"eng-leads": "leader"}'),
+    ]
     at = oidc_app("ada@acme.test").run()
     at.switch_page("views/admin.py").run()
     assert not at.exception

@@ -24,11 +24,16 @@ import pytest
 from pypdf import PdfReader
 
 from payoff.app.auth import DEMO_COOKIE
-from tests.app.conftest import MAIN
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-extensions", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-extensions",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 900}  # a laptop screen
 BRIEF_SECONDS = 15  # lifetime of the short-lived ID tokens: long enough to sign in on a loaded one-core machine
@@ -74,8 +79,10 @@ def idps() -> Iterator[dict[str, str]]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http on loopback
-        with run_server_in_thread() as corp, \
-                run_server_in_thread(access_token_max_age=timedelta(seconds=BRIEF_SECONDS)) as brief:
+        with (
+            run_server_in_thread() as corp,
+            run_server_in_thread(access_token_max_age=timedelta(seconds=BRIEF_SECONDS)) as brief,
+        ):
             yield {"corp": f"http://localhost:{corp.server_port}", "brief": f"http://localhost:{brief.server_port}"}
 
 
@@ -129,8 +136,12 @@ def cast(home) -> Cast:
 
 def set_claims(idp: str, sub: str, claims: dict) -> None:
     """What the mock IdP puts in the ID token of ``sub`` (it accepts any claim of any type)."""
-    request = urllib.request.Request(f"{idp}/users/{urllib.request.quote(sub)}", data=json.dumps(claims).encode(),
-                                     method="PUT", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{idp}/users/{urllib.request.quote(sub)}",
+        data=json.dumps(claims).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
     urllib.request.urlopen(request, timeout=5).close()
 
 
@@ -145,17 +156,32 @@ def app_url(chromium, idps, home, cast) -> Iterator[str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     (home / ".streamlit").mkdir()
-    providers = "".join(f'[auth.{name}]\nclient_id = "payoff"\nclient_secret = "payoff-secret"\n'
-                        f'server_metadata_url = "{url}/.well-known/openid-configuration"\n'
-                        for name, url in idps.items())
+    providers = "".join(
+        f'[auth.{name}]\nclient_id = "payoff"\nclient_secret = "payoff-secret"\n'
+        f'server_metadata_url = "{url}/.well-known/openid-configuration"\n'
+        for name, url in idps.items()
+    )
     (home / ".streamlit" / "secrets.toml").write_text(
-        f'[auth]\nredirect_uri = "{base}/oauth2callback"\ncookie_secret = "browser-test-cookie-secret"\n{providers}')
+        f'[auth]\nredirect_uri = "{base}/oauth2callback"\ncookie_secret = "browser-test-cookie-secret"\n{providers}'
+    )
     env = {**os.environ, "PAYOFF_DATABASE_URL": url}
     env.pop("PAYOFF_DEMO_SIGNIN", None)
     process = subprocess.Popen(
-        [sys.executable, "-c", "from payoff.app.cli import main; main()", "serve", "--port", str(port),
-         "--address", "127.0.0.1"],
-        cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from payoff.app.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+        ],
+        cwd=home,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         _wait_healthy(f"{base}/_stcore/health", process)
@@ -198,7 +224,7 @@ def sign_in(browser, app_url: str, email: str, provider: str = "corp"):
     page.fill("input[name=sub]", email)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{app_url}/**")
-    page.get_by_text(f"Signed in as").wait_for()
+    page.get_by_text("Signed in as").wait_for()
     return context, page
 
 
@@ -236,8 +262,10 @@ def screenshot(page, path: Path | None) -> None:
     page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
     settle(page)
     # Vega draws after the run ends: wait until every chart has drawn its marks.
-    page.wait_for_function("() => [...document.querySelectorAll('.vega-embed')]"
-                           ".every(chart => chart.querySelector('svg.marks, canvas.marks'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.vega-embed')]"
+        ".every(chart => chart.querySelector('svg.marks, canvas.marks'))"
+    )
     page.screenshot(path=path)
     page.set_viewport_size(VIEWPORT)
 
@@ -307,10 +335,12 @@ def test_sign_in_refuses_unverified_look_alike_and_malformed_emails(browser, app
     email = cast.admin.email
     first = email[0]
     look_alike = email.replace("k", "\u212a", 1) if "k" in email else chr(ord(first) + 0xFEE0) + email[1:]
-    cases = [("says-false", {"email": email, "email_verified": "false"}, "`email_verified` is not true"),
-             ("says-nothing", {"email": email}, "`email_verified` is missing"),
-             ("look-alike", {"email": look_alike, "email_verified": True}, "only look like ordinary letters"),
-             ("two-emails", {"email": [email, cast.employee.email], "email_verified": True}, "no email address as text")]
+    cases = [
+        ("says-false", {"email": email, "email_verified": "false"}, "`email_verified` is not true"),
+        ("says-nothing", {"email": email}, "`email_verified` is missing"),
+        ("look-alike", {"email": look_alike, "email_verified": True}, "only look like ordinary letters"),
+        ("two-emails", {"email": [email, cast.employee.email], "email_verified": True}, "no email address as text"),
+    ]
     for sub, claims, said in cases:
         body = refused_sign_in(browser, app_url, idps["corp"], sub, claims)
         assert said.replace("`", "") in body and "Signed in as" not in body and "Traceback" not in body, (sub, body)
@@ -341,12 +371,14 @@ def test_manager_lands_on_team_and_drills_into_a_report_only(browser, app_url, c
     context.close()
 
 
-@pytest.mark.parametrize(("part", "pages"), [("leader", {"organisation": "Organisation", "team": "Team",
-                                                                 "my-payoff": "My payoff"}),
-                                             ("admin", {"organisation": "Organisation", "admin": "Admin",
-                                                        "my-payoff": "My payoff"})])
-def test_leader_and_admin_land_on_the_organisation_and_their_pages_render(browser, app_url, cast, shots, part,
-                                                                           pages):
+@pytest.mark.parametrize(
+    ("part", "pages"),
+    [
+        ("leader", {"organisation": "Organisation", "team": "Team", "my-payoff": "My payoff"}),
+        ("admin", {"organisation": "Organisation", "admin": "Admin", "my-payoff": "My payoff"}),
+    ],
+)
+def test_leader_and_admin_land_on_the_organisation_and_their_pages_render(browser, app_url, cast, shots, part, pages):
     context, page = sign_in(browser, app_url, getattr(cast, part).email)
     for path, title in pages.items():  # the first is where they land
         if path != "organisation":
@@ -371,18 +403,36 @@ def test_admin_maps_an_unmatched_identity(browser, app_url, home, cast):
     url = f"sqlite:///{home / 'payoff.db'}"
     opened = datetime.now(UTC)
     with db.session(url) as s:
-        upsert(s, Identity, [{"id": "jira:acct-0042", "source": "jira", "external_id": "acct-0042",
-                              "label": cast.employee.name}])
-        upsert(s, Ticket, [{"id": "jira:OPS-1", "key": "OPS-1", "project": "OPS", "type": "task",
-                            "original_type": "Task", "status": "To Do", "status_category": "new",
-                            "created_at": opened, "identity_id": "jira:acct-0042"}])
+        upsert(
+            s,
+            Identity,
+            [{"id": "jira:acct-0042", "source": "jira", "external_id": "acct-0042", "label": cast.employee.name}],
+        )
+        upsert(
+            s,
+            Ticket,
+            [
+                {
+                    "id": "jira:OPS-1",
+                    "key": "OPS-1",
+                    "project": "OPS",
+                    "type": "task",
+                    "original_type": "Task",
+                    "status": "To Do",
+                    "status_category": "new",
+                    "created_at": opened,
+                    "identity_id": "jira:acct-0042",
+                }
+            ],
+        )
     context, page = sign_in(browser, app_url, cast.admin.email)
     page.goto(f"{app_url}/admin")
     page.get_by_role("tab", name="Unmatched identities").click()
     page.get_by_role("button", name="Map identity").wait_for()
     settle(page)
-    identity, person = (page.get_by_role("combobox", name=label).input_value() for label in ("Identity",
-                                                                                            "Is this person"))
+    identity, person = (
+        page.get_by_role("combobox", name=label).input_value() for label in ("Identity", "Is this person")
+    )
     assert "jira:acct-0042 — 1 rows waiting" in identity
     assert f"{cast.employee.name} <{cast.employee.email}> — suggested: same name" in person
     page.get_by_role("button", name="Map identity").click()
@@ -403,8 +453,22 @@ def test_demo_sign_in_survives_a_reload_and_signing_out_ends_it(browser, chromiu
     port = _free_port()
     env = {**os.environ, "PAYOFF_DATABASE_URL": f"sqlite:///{home / 'payoff.db'}", "PAYOFF_DEMO_SIGNIN": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from payoff.app.cli import main; main()", "serve", "--port", str(port),
-         "--address", "127.0.0.1"], cwd=demo_home, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-c",
+            "from payoff.app.cli import main; main()",
+            "serve",
+            "--port",
+            str(port),
+            "--address",
+            "127.0.0.1",
+        ],
+        cwd=demo_home,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(f"{base}/_stcore/health", process)

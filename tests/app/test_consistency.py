@@ -32,8 +32,16 @@ from tests.metrics.builders import Org, at
 
 MONTH = "2026-10"
 LABELS = {"team", "month", "period", "suppressed"}  # what names a row rather than measures it
-HEADLINES = ["prs_merged", "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "cost_usd",
-             "value_per_million_tokens", "value_per_100_usd", "time_saved_hours_per_week"]
+HEADLINES = [
+    "prs_merged",
+    "pr_cycle_time_hours",
+    "tickets_closed",
+    "bugs_opened",
+    "cost_usd",
+    "value_per_million_tokens",
+    "value_per_100_usd",
+    "time_saved_hours_per_week",
+]
 
 
 def generated(url: str) -> tuple[str, str]:
@@ -98,6 +106,7 @@ def _canonical(value):
 
 def from_csv(row: dict, keys) -> dict:
     """The cells of a review CSV row for ``keys``, read back: JSON for intervals and lists, empty as None."""
+
     def read(cell: str):
         if cell == "":
             return None
@@ -107,6 +116,7 @@ def from_csv(row: dict, keys) -> dict:
             return json.loads(cell)
         except json.JSONDecodeError:
             return cell
+
     return figures({k: read(row[k]) for k in keys})
 
 
@@ -165,6 +175,7 @@ def test_a_team_month_reads_the_same_everywhere(sqlite_url, case):
 
     # The organisation as one: the Organisation page's headline and the organisation review's month.
     headline = as_records(loaders.group_trend(leader, "organisation", month))[-1]
-    (row,) = [r for r in csv.DictReader(io.StringIO(organisation.decode())) if r["team"] == "(all)"
-              and r["month"] == month]
+    (row,) = [
+        r for r in csv.DictReader(io.StringIO(organisation.decode())) if r["team"] == "(all)" and r["month"] == month
+    ]
     assert from_csv(row, figures(headline)) == figures(headline), "Organisation page against its review"

@@ -16,25 +16,65 @@ def waiting_rows(url: str) -> None:
     """Two identities nobody matches: a login like Ian's email, and a Cursor user named like Omar."""
     day = TODAY - timedelta(days=3)
     with db.session(url) as s:
-        upsert(s, Identity, [{"id": "github:ian1", "source": "github", "external_id": "ian1"},
-                             {"id": "cursor:o.e@home.test", "source": "cursor", "external_id": "o.e@home.test",
-                              "label": "Omar Engineer"}])
-        upsert(s, PullRequest, [{"id": f"github:pr:acme/web:{n}", "repo": "acme/web", "number": n,
-                                 "identity_id": "github:ian1", "state": "merged", "original_state": "closed",
-                                 "created_at": _at(day), "merged_at": _at(day, 15), "updated_at": _at(day, 15)}
-                                for n in (1, 2)])
-        upsert(s, AIUsageDaily, [{"id": f"cursor:o.e@home.test:{day}:cursor", "identity_id": "cursor:o.e@home.test",
-                                  "day": day, "tool": "cursor", "source": "cursor", "input_tokens": 5000}])
+        upsert(
+            s,
+            Identity,
+            [
+                {"id": "github:ian1", "source": "github", "external_id": "ian1"},
+                {
+                    "id": "cursor:o.e@home.test",
+                    "source": "cursor",
+                    "external_id": "o.e@home.test",
+                    "label": "Omar Engineer",
+                },
+            ],
+        )
+        upsert(
+            s,
+            PullRequest,
+            [
+                {
+                    "id": f"github:pr:acme/web:{n}",
+                    "repo": "acme/web",
+                    "number": n,
+                    "identity_id": "github:ian1",
+                    "state": "merged",
+                    "original_state": "closed",
+                    "created_at": _at(day),
+                    "merged_at": _at(day, 15),
+                    "updated_at": _at(day, 15),
+                }
+                for n in (1, 2)
+            ],
+        )
+        upsert(
+            s,
+            AIUsageDaily,
+            [
+                {
+                    "id": f"cursor:o.e@home.test:{day}:cursor",
+                    "identity_id": "cursor:o.e@home.test",
+                    "day": day,
+                    "tool": "cursor",
+                    "source": "cursor",
+                    "input_tokens": 5000,
+                }
+            ],
+        )
 
 
 def test_suggestions_name_the_reason(org, sqlite_url):
     waiting_rows(sqlite_url)
     with db.session(sqlite_url) as s:
         people = list(s.exec(select(Person)))
-        found = {identity.id: ([(x.email, x.why) for x in suggest(identity, people)], count)
-                 for identity, count in unmatched(s)}
-    assert found == {"cursor:o.e@home.test": ([("omar@acme.test", "same name")], 1),
-                     "github:ian1": ([("ian@acme.test", "login like the email")], 2)}
+        found = {
+            identity.id: ([(x.email, x.why) for x in suggest(identity, people)], count)
+            for identity, count in unmatched(s)
+        }
+    assert found == {
+        "cursor:o.e@home.test": ([("omar@acme.test", "same name")], 1),
+        "github:ian1": ([("ian@acme.test", "login like the email")], 2),
+    }
 
 
 def test_admin_maps_an_identity_and_its_rows_follow_at_once(org, sqlite_url):
@@ -52,8 +92,9 @@ def test_admin_maps_an_identity_and_its_rows_follow_at_once(org, sqlite_url):
     assert list(still["identity"]) == ["github:ian1"]
     with db.session(sqlite_url) as s:
         assert s.get(Identity, "cursor:o.e@home.test").person_id == org["omar@acme.test"]
-        assert {r.person_id for r in s.exec(select(AIUsageDaily).where(
-            AIUsageDaily.identity_id == "cursor:o.e@home.test"))} == {org["omar@acme.test"]}
+        assert {
+            r.person_id for r in s.exec(select(AIUsageDaily).where(AIUsageDaily.identity_id == "cursor:o.e@home.test"))
+        } == {org["omar@acme.test"]}
         assert s.exec(select(UsageWeek).where(UsageWeek.person_id == org["omar@acme.test"])).all()
         audit = s.exec(select(AuditLog).where(AuditLog.view == "identity.map")).one()
     assert (audit.viewer_email, audit.subject) == ("ada@acme.test", "omar@acme.test")
@@ -63,8 +104,9 @@ def test_admin_adds_a_person_the_sync_has_seen_and_their_rows_follow(org, sqlite
     """Bootstrapping from the sources: a Jira user nobody imported yet becomes a person in one action."""
     waiting_rows(sqlite_url)
     with db.session(sqlite_url) as s:
-        upsert(s, Identity, [{"id": "jira:acct-77", "source": "jira", "external_id": "acct-77",
-                              "label": "Nia Newcomer"}])
+        upsert(
+            s, Identity, [{"id": "jira:acct-77", "source": "jira", "external_id": "acct-77", "label": "Nia Newcomer"}]
+        )
     at = oidc_app("ada@acme.test").run()
     at.switch_page("views/admin.py").run()
     at.selectbox(key="map_identity").set_value("jira:acct-77").run()
@@ -82,7 +124,9 @@ def test_admin_adds_a_person_the_sync_has_seen_and_their_rows_follow(org, sqlite
         assert (nia.name, nia.team, nia.role) == ("Nia Newcomer", "Platform", "employee")
         assert s.get(Identity, "jira:acct-77").person_id == nia.id
         assert s.exec(select(AuditLog.view).where(AuditLog.subject == "nia@acme.test")).all() == [
-            "person.add", "identity.map"]
+            "person.add",
+            "identity.map",
+        ]
 
 
 def test_a_new_person_cannot_take_an_existing_email(org, sqlite_url):

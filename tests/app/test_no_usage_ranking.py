@@ -13,12 +13,30 @@ import pytest
 from tests.app.conftest import oidc_app
 
 APP = Path(__file__).resolve().parents[2] / "app"
-USAGE = {"tokens", "input_tokens", "output_tokens", "cost_usd", "cost", "requests", "sessions", "active_days",
-         "weekly_active_share", "lines_accepted", "unused_seat_cost_usd", "value_per_million_tokens",
-         "value_per_100_usd"}
+USAGE = {
+    "tokens",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "cost",
+    "requests",
+    "sessions",
+    "active_days",
+    "weekly_active_share",
+    "lines_accepted",
+    "unused_seat_cost_usd",
+    "value_per_million_tokens",
+    "value_per_100_usd",
+}
 SORTERS = {"sort_values", "nlargest", "nsmallest", "order_by", "sorted", "sort", "rank"}
-PAGES = [("eve@acme.test", "my_payoff"), ("mia@acme.test", "team"), ("dana@acme.test", "team"),
-         ("dana@acme.test", "organisation"), ("ada@acme.test", "organisation"), ("ada@acme.test", "admin")]
+PAGES = [
+    ("eve@acme.test", "my_payoff"),
+    ("mia@acme.test", "team"),
+    ("dana@acme.test", "team"),
+    ("dana@acme.test", "organisation"),
+    ("ada@acme.test", "organisation"),
+    ("ada@acme.test", "admin"),
+]
 
 
 def _strings(node: ast.AST) -> set[str]:
@@ -42,8 +60,11 @@ def test_rendered_lists_are_in_name_order(shared_org, email, page):
     if page != "my_payoff":
         at.switch_page(f"views/{page}.py").run()
     assert not at.exception
-    lists = [df.value["name" if "name" in df.value.columns else "team"].dropna().tolist() for df in at.dataframe
-             if {"name", "team"} & set(df.value.columns)]
+    lists = [
+        df.value["name" if "name" in df.value.columns else "team"].dropna().tolist()
+        for df in at.dataframe
+        if {"name", "team"} & set(df.value.columns)
+    ]
     lists += [list(box.options) for box in at.selectbox if box.label == "Person"]
     assert lists or page == "my_payoff", "nothing to check: the page lists no people or teams"
     for names in lists:

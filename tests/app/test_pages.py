@@ -12,8 +12,12 @@ from tests.app.conftest import oidc_app, page_text
 
 PAGES = {"my_payoff": "My payoff", "team": "Team", "organisation": "Organisation", "admin": "Admin"}
 ROLES = {"employee": "eve@acme.test", "manager": "mia@acme.test", "leader": "dana@acme.test", "admin": "ada@acme.test"}
-OPENS = {"employee": {"my_payoff"}, "manager": {"my_payoff", "team"},
-         "leader": {"my_payoff", "team", "organisation"}, "admin": {"my_payoff", "organisation", "admin"}}
+OPENS = {
+    "employee": {"my_payoff"},
+    "manager": {"my_payoff", "team"},
+    "leader": {"my_payoff", "team", "organisation"},
+    "admin": {"my_payoff", "organisation", "admin"},
+}
 
 
 def open_page(email: str, page: str, **query):
@@ -25,8 +29,10 @@ def open_page(email: str, page: str, **query):
     return at
 
 
-@pytest.mark.parametrize(("role", "landing"), [("employee", "my_payoff"), ("manager", "team"),
-                                               ("leader", "organisation"), ("admin", "organisation")])
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("employee", "my_payoff"), ("manager", "team"), ("leader", "organisation"), ("admin", "organisation")],
+)
 def test_each_role_lands_on_the_page_that_answers_its_question(shared_org, role, landing):
     at = oidc_app(ROLES[role]).run()
     assert not at.exception, at.exception
@@ -50,7 +56,7 @@ def test_every_page_as_every_role(shared_org, role, page):
 
 def test_every_table_offers_a_csv_download(shared_org):
     at = open_page("dana@acme.test", "organisation")
-    downloads = [e for e in at.get("download_button")]
+    downloads = list(at.get("download_button"))
     assert len(downloads) >= len(at.dataframe) > 0
 
 
@@ -110,10 +116,22 @@ def test_context_on_a_waste_signal_is_kept(org, sqlite_url):
         for model in (PullRequest, Ticket):
             for row in s.exec(select(model).where(model.person_id == org["eve@acme.test"])):
                 s.delete(row)
-        upsert(s, "ai_usage_daily", [{"id": "import:eve:big", "person_id": org["eve@acme.test"],
-                                      "identity_id": "import:eve@acme.test", "day": month_start + timedelta(days=3),
-                                      "tool": "claude_code", "source": "import", "input_tokens": 3_000_000,
-                                      "cost_usd": 90.0}])
+        upsert(
+            s,
+            "ai_usage_daily",
+            [
+                {
+                    "id": "import:eve:big",
+                    "person_id": org["eve@acme.test"],
+                    "identity_id": "import:eve@acme.test",
+                    "day": month_start + timedelta(days=3),
+                    "tool": "claude_code",
+                    "source": "import",
+                    "input_tokens": 3_000_000,
+                    "cost_usd": 90.0,
+                }
+            ],
+        )
     at = open_page("eve@acme.test", "my_payoff")
     assert any("no outcome" in m.value for m in at.markdown), "the signal and its evidence are shown"
     at.text_input[0].set_value("planned migration")
@@ -144,8 +162,9 @@ def test_admin_saves_settings(org, sqlite_url):
         assert org_settings.get(s, "individual_visibility") == "self_only"
 
 
-@pytest.mark.parametrize(("email", "page"), [("eve@acme.test", "my_payoff"), ("mia@acme.test", "team"),
-                                             ("dana@acme.test", "organisation")])
+@pytest.mark.parametrize(
+    ("email", "page"), [("eve@acme.test", "my_payoff"), ("mia@acme.test", "team"), ("dana@acme.test", "organisation")]
+)
 def test_monthly_review_downloads_are_offered_in_every_format(shared_org, email, page):
     at = open_page(email, page)
     labels = {button.proto.label for button in at.get("download_button")}
@@ -166,19 +185,28 @@ def test_review_download_builds_only_what_the_viewer_may_see(org, sqlite_url):
     with db.session(sqlite_url) as s:
         exports = s.exec(select(AuditLog).where(AuditLog.view.startswith("review."))).all()
     assert [(r.viewer_email, r.subject, (r.detail or "")[:9]) for r in exports] == [
-        ("eve@acme.test", "eve@acme.test", ""), ("eve@acme.test", "eli@acme.test", "refused: ")]  # the attempt too
+        ("eve@acme.test", "eve@acme.test", ""),
+        ("eve@acme.test", "eli@acme.test", "refused: "),
+    ]  # the attempt too
 
 
-@pytest.mark.parametrize("role, page, whose", [("employee", "my_payoff", "assigned to you"),
-                                               ("manager", "team", "assigned to your reports"),
-                                               ("leader", "organisation", "across the organisation")])
+@pytest.mark.parametrize(
+    "role, page, whose",
+    [
+        ("employee", "my_payoff", "assigned to you"),
+        ("manager", "team", "assigned to your reports"),
+        ("leader", "organisation", "across the organisation"),
+    ],
+)
 def test_quality_shows_link_coverage_beside_the_rates(shared_org, role, page, whose):
     at = open_page(ROLES[role], page)
     text = page_text(at)
     assert "Quality" in [h.value for h in at.subheader]
     assert {"Bug rate", "Revert rate", "Bugs traced to a change", "Ticket cycle time"} <= {m.label for m in at.metric}
     # the fixture's bugs carry no cause: the page says how many were not traced rather than a bare 0 %
-    assert f"bugs opened this month {whose} are traced to a change" in text or f"No bugs opened this month {whose}" in text
+    assert (
+        f"bugs opened this month {whose} are traced to a change" in text or f"No bugs opened this month {whose}" in text
+    )
 
 
 def test_my_payoff_for_a_role_without_delivery_work_shows_no_outcome_figures(org, sqlite_url):

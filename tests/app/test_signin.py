@@ -47,8 +47,10 @@ def test_unknown_email_is_told_to_ask_an_admin(org):
     assert "Signed in as" not in page_text(at)
 
 
-@pytest.mark.parametrize(("verified", "said"), [(False, "not true"), ("false", "not true"), ("true", "not true"),
-                                                (1, "not true"), (None, "missing")])
+@pytest.mark.parametrize(
+    ("verified", "said"),
+    [(False, "not true"), ("false", "not true"), ("true", "not true"), (1, "not true"), (None, "missing")],
+)
 def test_only_an_email_verified_true_signs_in(org, verified, said):
     claims = {"email_verified": verified} if verified is not None else {}
     at = oidc_app("eve@acme.test", **claims)
@@ -69,13 +71,22 @@ def test_a_provider_that_never_sends_email_verified_may_be_trusted_by_name(org, 
     assert "Signed in as" not in page_text(at.run())
 
 
-@pytest.mark.parametrize("email", ["\u212aai@acme.test",  # KELVIN SIGN for K
-                                   "\uff41da@acme.test",  # FULLWIDTH LATIN SMALL LETTER A
-                                   "\u017fam@acme.test"])  # LATIN SMALL LETTER LONG S
+@pytest.mark.parametrize(
+    "email",
+    [
+        "\u212aai@acme.test",  # KELVIN SIGN for K
+        "\uff41da@acme.test",  # FULLWIDTH LATIN SMALL LETTER A
+        "\u017fam@acme.test",
+    ],
+)  # LATIN SMALL LETTER LONG S
 def test_look_alike_emails_are_refused(org, sqlite_url, email):
     with db.session(sqlite_url) as s:
-        writes.upsert(s, Person, [{"email": "kai@acme.test", "name": "Kai"}, {"email": "sam@acme.test", "name": "Sam"}],
-                      on=["email"])
+        writes.upsert(
+            s,
+            Person,
+            [{"email": "kai@acme.test", "name": "Kai"}, {"email": "sam@acme.test", "name": "Sam"}],
+            on=["email"],
+        )
     at = oidc_app(email).run()
     assert not at.exception
     assert "Signed in as" not in page_text(at)
@@ -89,8 +100,15 @@ def test_emails_are_matched_in_the_same_normal_form_on_both_sides(org, sqlite_ur
     assert "Signed in as **José**" in page_text(oidc_app(decomposed).run())
 
 
-@pytest.mark.parametrize("claims", [{"email": ["eve@acme.test", "ada@acme.test"]}, {"email": {"x": 1}},
-                                    {"groups": {"admin": True}}, {"groups": ["ok", 7]}])
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"email": ["eve@acme.test", "ada@acme.test"]},
+        {"email": {"x": 1}},
+        {"groups": {"admin": True}},
+        {"groups": ["ok", 7]},
+    ],
+)
 def test_a_claim_of_the_wrong_type_is_refused_with_a_message_not_a_traceback(org, claims):
     at = oidc_app("eve@acme.test")
     at.user = {**dict(at.user), **claims}

@@ -6,8 +6,13 @@ from payoff.app import ui
 
 
 def test_months_before_a_sources_first_data_are_blank_not_zero():
-    months = pd.DataFrame({"period": ["2026-06", "2026-07", "2026-08", "2026-09"],
-                           "cost_usd": [0.0, 0.0, 12.0, 0.0], "prs_merged": [3, 0, 4, 5]})
+    months = pd.DataFrame(
+        {
+            "period": ["2026-06", "2026-07", "2026-08", "2026-09"],
+            "cost_usd": [0.0, 0.0, 12.0, 0.0],
+            "prs_merged": [3, 0, 4, 5],
+        }
+    )
     drawn = ui.since_first_data(months, ["cost_usd", "prs_merged"])
     assert drawn["cost_usd"].isna().tolist() == [True, True, False, False]  # a later zero is a real zero
     assert drawn["prs_merged"].tolist() == [3, 0, 4, 5]

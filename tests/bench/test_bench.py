@@ -24,16 +24,20 @@ def test_a_case_reports_every_figure_and_its_ratio_to_the_scan(sqlite_url):
 
 
 def test_growth_is_one_when_cost_follows_people():
-    runs = [{"people": 10, "usage_rows": 100, "t_s": 1.0, "import_rows_per_s": 50},
-            {"people": 100, "usage_rows": 1000, "t_s": 20.0, "import_rows_per_s": 50}]
+    runs = [
+        {"people": 10, "usage_rows": 100, "t_s": 1.0, "import_rows_per_s": 50},
+        {"people": 100, "usage_rows": 1000, "t_s": 20.0, "import_rows_per_s": 50},
+    ]
     assert cases.growth(runs, "t_s") == [None, 2.0]
     assert cases.growth(runs, "import_rows_per_s") == [None, 1.0]
 
 
 def test_the_command_runs_the_chosen_sizes_and_writes_json(tmp_path):
     out = tmp_path / "bench.json"
-    result = CliRunner().invoke(cli, ["--sizes", "7,9", "--backends", "sqlite", "--dir", str(tmp_path),
-                                      "--json", str(out), "--measures", "scan_s"])
+    result = CliRunner().invoke(
+        cli,
+        ["--sizes", "7,9", "--backends", "sqlite", "--dir", str(tmp_path), "--json", str(out), "--measures", "scan_s"],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert [run["people"] for run in report["runs"]] == [7, 9]

@@ -19,11 +19,13 @@ def counts(url: str) -> dict[str, int]:
 
 def test_a_large_demo_is_written_by_group_whole_and_once(db_url):
     written = defaultdict(int)
-    first = demo.seed(db_url, **SIZE, timed=lambda table, rows, seconds: written.__setitem__(
-        table, written[table] + rows))
+    first = demo.seed(
+        db_url, **SIZE, timed=lambda table, rows, seconds: written.__setitem__(table, written[table] + rows)
+    )
     stored = counts(db_url)
     assert {name: stored[name] for name in first} == first and dict(written) == {
-        table: first[table] for table in written}
+        table: first[table] for table in written
+    }
     assert demo.seed(db_url, **SIZE) == first and counts(db_url) == stored  # a second seed changes nothing
     with db.session(db_url) as s:
         assert s.exec(select(func.count()).where(AIUsageDaily.person_id.is_(None))).one() == 0

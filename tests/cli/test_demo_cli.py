@@ -12,8 +12,10 @@ from tests.console_text import words
 
 def people_and_prs(url: str) -> tuple[int, int]:
     with db.session(url) as s:
-        return (s.execute(select(func.count()).select_from(Person)).scalar_one(),
-                s.execute(select(func.count()).select_from(PullRequest)).scalar_one())
+        return (
+            s.execute(select(func.count()).select_from(Person)).scalar_one(),
+            s.execute(select(func.count()).select_from(PullRequest)).scalar_one(),
+        )
 
 
 def test_seed_demo_writes_the_asked_size_and_reruns_to_the_same_rows(sqlite_url):

@@ -11,7 +11,15 @@ from typer.testing import CliRunner
 from payoff.app.cli import cli
 from payoff.store import db
 from payoff.store.models import (
-    AISignal, Identity, Person, PullRequest, PullRequestReview, RawPayload, Ticket, TicketPullRequest)
+    AISignal,
+    Identity,
+    Person,
+    PullRequest,
+    PullRequestReview,
+    RawPayload,
+    Ticket,
+    TicketPullRequest,
+)
 
 PEOPLE = b"""email,name,team,manager_email,role,github_login,jira_account_id,gitlab_login
 ana@corp.example,Ana Ruiz,Platform,,manager,,,ana.r
@@ -35,8 +43,9 @@ def invoke(*args: str):
 
 def counts(url: str) -> dict[str, int]:
     with db.session(url) as s:
-        return {t.name: s.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in SQLModel.metadata.sorted_tables}
+        return {
+            t.name: s.execute(select(func.count()).select_from(t)).scalar_one() for t in SQLModel.metadata.sorted_tables
+        }
 
 
 def files(tmp_path, **contents: bytes) -> dict:
@@ -53,26 +62,44 @@ def test_pull_requests_and_tickets_import_with_their_links_and_remap(db_url, tmp
         result = invoke("import", command, str(paths[f"{command}_csv"]))
         assert result.exit_code == 0, result.output
     with db.session(db_url) as s:
-        ana, bo = (s.exec(select(Person.id).where(Person.email == e)).scalar_one()
-                   for e in ("ana@corp.example", "bo@corp.example"))
+        ana, bo = (
+            s.exec(select(Person.id).where(Person.email == e)).scalar_one()
+            for e in ("ana@corp.example", "bo@corp.example")
+        )
         first = s.get(PullRequest, "gitlab:pr:corp/api:7")
-        assert (first.person_id, first.state, first.original_state, first.ticket_keys) == (ana, "merged", "merged",
-                                                                                             ["ENG-12"])
+        assert (first.person_id, first.state, first.original_state, first.ticket_keys) == (
+            ana,
+            "merged",
+            "merged",
+            ["ENG-12"],
+        )
         assert first.first_review_at == datetime(2026, 10, 2, 10, tzinfo=UTC)  # the author's own comment is no review
         assert (first.updated_at, first.additions, first.labels) == (first.merged_at, 120, ["perf", "ai-assisted"])
         revert = s.get(PullRequest, "gitlab:pr:corp/api:8")
         assert (revert.person_id, revert.state, revert.original_state) == (bo, "open", "opened")
         assert revert.created_at == datetime(2026, 10, 3, 7, tzinfo=UTC) and revert.reverts_pr_id is None
         assert {(r.identity_id, r.person_id, r.state) for r in s.exec(select(PullRequestReview)).scalars()} == {
-            ("gitlab:bo", bo, "APPROVED"), ("gitlab:ana.r", ana, "COMMENTED")}  # bo: by the email on PR 8
+            ("gitlab:bo", bo, "APPROVED"),
+            ("gitlab:ana.r", ana, "COMMENTED"),
+        }  # bo: by the email on PR 8
         signals = {(a.pr_id, a.kind, a.tool) for a in s.exec(select(AISignal)).scalars()}
         assert signals == {("gitlab:pr:corp/api:7", kind, "claude") for kind in ("trailer", "branch_prefix")} | {
-            ("gitlab:pr:corp/api:7", "label", "unknown")}
+            ("gitlab:pr:corp/api:7", "label", "unknown")
+        }
         story, bug = s.get(Ticket, "linear:ENG-12"), s.get(Ticket, "linear:ENG-14")
         assert (story.type, story.original_type, story.status_category, story.person_id, story.project) == (
-            "story", "Feature", "done", ana, "ENG")
+            "story",
+            "Feature",
+            "done",
+            ana,
+            "ENG",
+        )
         assert (bug.type, bug.status_category, bug.identity_id, bug.person_id) == (
-            "bug", "indeterminate", "linear:bo@corp.example", bo)  # by the email alone
+            "bug",
+            "indeterminate",
+            "linear:bo@corp.example",
+            bo,
+        )  # by the email alone
         assert bug.links == [{"type": "is blocked by", "key": "ENG-12"}, {"type": "relates to", "key": "ENG-9"}]
         links = set(s.exec(select(TicketPullRequest.ticket_id, TicketPullRequest.pr_id)).all())
         assert links == {("linear:ENG-12", "gitlab:pr:corp/api:7"), ("linear:ENG-14", "gitlab:pr:corp/api:8")}

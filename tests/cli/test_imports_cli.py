@@ -19,80 +19,254 @@ GOOD_USAGE = b"2026-10-05,ana@corp.example,cursor,100,10,0.1\n"
 PR_HEADER = b"forge,repo,number,author,state,created_at,merged_at,reviews\n"
 TICKET_HEADER = b"tracker,key,type,status,created_at,status_category,links\n"
 BAD = {
-    "missing column": ("usage", "u.csv", b"date,email,tool,input_tokens,output_tokens\n2026-10-05,a@b.c,x,1,1\n",
-                       1, '"cost_usd"'),
-    "bad date": ("usage", "u.csv", USAGE_HEADER + GOOD_USAGE + b"2026-13-01,ana@corp.example,cursor,1,1,0\n",
-                 3, '"date"'),
-    "negative tokens": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example,cursor,-5,1,0\n",
-                        2, '"input_tokens"'),
-    "non-numeric tokens": ("usage", "u.csv", USAGE_HEADER + GOOD_USAGE + b"2026-10-05,ana@corp.example,cursor,1,lots,0\n",
-                           3, '"output_tokens"'),
-    "negative cost": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example,cursor,1,1,-0.5\n", 2, '"cost_usd"'),
-    "unknown person": ("usage", "u.csv", USAGE_HEADER + GOOD_USAGE + b"2026-10-05,zed@corp.example,cursor,1,1,0\n",
-                       3, '"email"'),
-    "undecodable bytes": ("usage", "u.csv", USAGE_HEADER + GOOD_USAGE + b"2026-10-05,an\xff@corp.example,cursor,1,1,0\n",
-                          3, "14"),
+    "missing column": (
+        "usage",
+        "u.csv",
+        b"date,email,tool,input_tokens,output_tokens\n2026-10-05,a@b.c,x,1,1\n",
+        1,
+        '"cost_usd"',
+    ),
+    "bad date": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + GOOD_USAGE + b"2026-13-01,ana@corp.example,cursor,1,1,0\n",
+        3,
+        '"date"',
+    ),
+    "negative tokens": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + b"2026-10-05,ana@corp.example,cursor,-5,1,0\n",
+        2,
+        '"input_tokens"',
+    ),
+    "non-numeric tokens": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + GOOD_USAGE + b"2026-10-05,ana@corp.example,cursor,1,lots,0\n",
+        3,
+        '"output_tokens"',
+    ),
+    "negative cost": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + b"2026-10-05,ana@corp.example,cursor,1,1,-0.5\n",
+        2,
+        '"cost_usd"',
+    ),
+    "unknown person": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + GOOD_USAGE + b"2026-10-05,zed@corp.example,cursor,1,1,0\n",
+        3,
+        '"email"',
+    ),
+    "undecodable bytes": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + GOOD_USAGE + b"2026-10-05,an\xff@corp.example,cursor,1,1,0\n",
+        3,
+        "14",
+    ),
     "empty file": ("usage", "u.csv", b"", 1, "1"),
     "header only": ("usage", "u.csv", USAGE_HEADER, 2, "1"),
-    "unknown column": ("usage", "u.csv", b"date,email,tool,input_tokens,output_tokens,cost_usd,lines_acepted\n"
-                                         b"2026-10-05,ana@corp.example,cursor,1,1,0,4\n", 1, '"lines_acepted"'),
+    "unknown column": (
+        "usage",
+        "u.csv",
+        b"date,email,tool,input_tokens,output_tokens,cost_usd,lines_acepted\n"
+        b"2026-10-05,ana@corp.example,cursor,1,1,0,4\n",
+        1,
+        '"lines_acepted"',
+    ),
     "short row": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example,cursor,1\n", 2, "5"),
-    "agent run without fingerprint": ("usage", "u.csv", b"date,email,tool,input_tokens,output_tokens,cost_usd,agent\n"
-                                                        b"2026-10-05,ana@corp.example,autodev,1,1,0,autodev\n",
-                                      2, '"task_fingerprint"'),
-    "jsonl not json": ("usage", "u.jsonl", b'{"date": "2026-10-05", "email": "ana@corp.example", "tool": "cursor", '
-                                           b'"input_tokens": 1, "output_tokens": 1, "cost_usd": 0}\n{"date": \n',
-                       2, "10"),
-    "jsonl negative tokens": ("usage", "u.jsonl", b'{"date": "2026-10-05", "email": "ana@corp.example", '
-                                                  b'"tool": "cursor", "input_tokens": -1, "output_tokens": 1, '
-                                                  b'"cost_usd": 0}\n', 1, '"input_tokens"'),
-    "jsonl missing field": ("usage", "u.jsonl", b'{"date": "2026-10-05", "email": "ana@corp.example", "tool": "cursor"}\n',
-                            1, '"input_tokens"'),
-    "people bad role": ("people", "p.csv", PEOPLE + b"bo@corp.example,Bo,Platform,dana@corp.example,boss,bo,\n",
-                        4, '"role"'),
+    "agent run without fingerprint": (
+        "usage",
+        "u.csv",
+        b"date,email,tool,input_tokens,output_tokens,cost_usd,agent\n"
+        b"2026-10-05,ana@corp.example,autodev,1,1,0,autodev\n",
+        2,
+        '"task_fingerprint"',
+    ),
+    "jsonl not json": (
+        "usage",
+        "u.jsonl",
+        b'{"date": "2026-10-05", "email": "ana@corp.example", "tool": "cursor", '
+        b'"input_tokens": 1, "output_tokens": 1, "cost_usd": 0}\n{"date": \n',
+        2,
+        "10",
+    ),
+    "jsonl negative tokens": (
+        "usage",
+        "u.jsonl",
+        b'{"date": "2026-10-05", "email": "ana@corp.example", '
+        b'"tool": "cursor", "input_tokens": -1, "output_tokens": 1, '
+        b'"cost_usd": 0}\n',
+        1,
+        '"input_tokens"',
+    ),
+    "jsonl missing field": (
+        "usage",
+        "u.jsonl",
+        b'{"date": "2026-10-05", "email": "ana@corp.example", "tool": "cursor"}\n',
+        1,
+        '"input_tokens"',
+    ),
+    "people bad role": (
+        "people",
+        "p.csv",
+        PEOPLE + b"bo@corp.example,Bo,Platform,dana@corp.example,boss,bo,\n",
+        4,
+        '"role"',
+    ),
     "people bad email": ("people", "p.csv", PEOPLE + b"bo-at-corp,Bo,Platform,,employee,bo,\n", 4, '"email"'),
     "people twice": ("people", "p.csv", PEOPLE + b"ANA@corp.example,Ana,Platform,,employee,,\n", 4, '"email"'),
-    "people unknown manager": ("people", "p.csv", PEOPLE + b"bo@corp.example,Bo,Platform,x@corp.example,,bo,\n",
-                               4, '"manager_email"'),
-    "people same login twice": ("people", "p.csv", PEOPLE + b"bo@corp.example,Bo,Platform,,employee,Ana-R,\n",
-                                4, '"github_login"'),
-    "people unknown column": ("people", "p.csv", b"email,name,team,manager_email,role,github_login,jira_account_id,nickname\n",
-                              1, '"nickname"'),
-    "survey unknown person": ("survey", "s.csv", b"week,email,hours_saved\n2026-10-05,zed@corp.example,2\n", 2, '"email"'),
-    "survey same week twice": ("survey", "s.csv", b"week,email,hours_saved\n2026-10-05,ana@corp.example,2\n"
-                                                  b"2026-10-07,ana@corp.example,3\n", 3, '"week"'),
-    "survey bad hours": ("survey", "s.csv", b"week,email,hours_saved\n2026-10-05,ana@corp.example,a lot\n",
-                         2, '"hours_saved"'),
-    "survey hours above the form's limit": ("survey", "s.csv", b"week,email,hours_saved\n2026-10-05,ana@corp.example,61\n",
-                                            2, '"hours_saved"'),
-    "usage field of 2 MB": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example,x" + b"y" * 2_000_000
-                            + b",1,1,0\n", 2, "3"),
-    "usage tool name too long": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example," + b"t" * 201
-                                 + b",1,1,0\n", 2, '"tool"'),
-    "usage count beyond BIGINT": ("usage", "u.csv", USAGE_HEADER + b"2026-10-05,ana@corp.example,cursor,"
-                                  b"12345678901234567890123,1,0\n", 2, '"input_tokens"'),
-    "usage date a century ahead": ("usage", "u.csv", USAGE_HEADER + b"2126-10-05,ana@corp.example,cursor,1,1,0\n",
-                                   2, '"date"'),
-    "merged without a time": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1,ana,merged,2026-10-01T09:00:00Z,,\n",
-                              2, '"merged_at"'),
-    "unknown state": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,\n"
-                                                  b"gitlab,a/b,2,ana,pending,2026-10-01T09:00:00Z,,\n", 3, '"state"'),
-    "bad review": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,bo APPROVED\n",
-                   2, '"reviews"'),
-    "pull request twice": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,\n"
-                                                       b"gitlab,A/B,1,ana,open,2026-10-02T09:00:00Z,,\n", 3, "1"),
-    "forge with spaces": ("prs", "p.csv", PR_HEADER + b"Azure DevOps,a/b,1,ana,open,2026-10-01T09:00:00Z,,\n",
-                          2, '"forge"'),
-    "jsonl missing author": ("prs", "p.jsonl", b'{"forge": "gitlab", "repo": "a/b", "number": 1, "state": "open", '
-                                               b'"created_at": "2026-10-01T09:00:00Z"}\n', 1, '"author"'),
-    "bad status category": ("tickets", "t.csv", TICKET_HEADER + b"linear,ENG-1,Bug,Open,2026-10-01T09:00:00Z,someday,\n",
-                            2, '"status_category"'),
-    "link without a type": ("tickets", "t.csv", TICKET_HEADER + b"linear,ENG-1,Bug,Open,2026-10-01T09:00:00Z,,"
-                                                b"ENG-2\n", 2, '"links"'),
-    "pr author too long": ("prs", "p.csv", PR_HEADER + b"gitlab,a/b,1," + b"a" * 201 + b",open,2026-10-01T09:00:00Z,,\n",
-                           2, '"author"'),
-    "ticket without created_at": ("tickets", "t.csv", b"tracker,key,type,status\nlinear,ENG-1,Bug,Open\n",
-                                  1, '"created_at"'),
+    "people unknown manager": (
+        "people",
+        "p.csv",
+        PEOPLE + b"bo@corp.example,Bo,Platform,x@corp.example,,bo,\n",
+        4,
+        '"manager_email"',
+    ),
+    "people same login twice": (
+        "people",
+        "p.csv",
+        PEOPLE + b"bo@corp.example,Bo,Platform,,employee,Ana-R,\n",
+        4,
+        '"github_login"',
+    ),
+    "people unknown column": (
+        "people",
+        "p.csv",
+        b"email,name,team,manager_email,role,github_login,jira_account_id,nickname\n",
+        1,
+        '"nickname"',
+    ),
+    "survey unknown person": (
+        "survey",
+        "s.csv",
+        b"week,email,hours_saved\n2026-10-05,zed@corp.example,2\n",
+        2,
+        '"email"',
+    ),
+    "survey same week twice": (
+        "survey",
+        "s.csv",
+        b"week,email,hours_saved\n2026-10-05,ana@corp.example,2\n2026-10-07,ana@corp.example,3\n",
+        3,
+        '"week"',
+    ),
+    "survey bad hours": (
+        "survey",
+        "s.csv",
+        b"week,email,hours_saved\n2026-10-05,ana@corp.example,a lot\n",
+        2,
+        '"hours_saved"',
+    ),
+    "survey hours above the form's limit": (
+        "survey",
+        "s.csv",
+        b"week,email,hours_saved\n2026-10-05,ana@corp.example,61\n",
+        2,
+        '"hours_saved"',
+    ),
+    "usage field of 2 MB": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + b"2026-10-05,ana@corp.example,x" + b"y" * 2_000_000 + b",1,1,0\n",
+        2,
+        "3",
+    ),
+    "usage tool name too long": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + b"2026-10-05,ana@corp.example," + b"t" * 201 + b",1,1,0\n",
+        2,
+        '"tool"',
+    ),
+    "usage count beyond BIGINT": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + b"2026-10-05,ana@corp.example,cursor,12345678901234567890123,1,0\n",
+        2,
+        '"input_tokens"',
+    ),
+    "usage date a century ahead": (
+        "usage",
+        "u.csv",
+        USAGE_HEADER + b"2126-10-05,ana@corp.example,cursor,1,1,0\n",
+        2,
+        '"date"',
+    ),
+    "merged without a time": (
+        "prs",
+        "p.csv",
+        PR_HEADER + b"gitlab,a/b,1,ana,merged,2026-10-01T09:00:00Z,,\n",
+        2,
+        '"merged_at"',
+    ),
+    "unknown state": (
+        "prs",
+        "p.csv",
+        PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,\ngitlab,a/b,2,ana,pending,2026-10-01T09:00:00Z,,\n",
+        3,
+        '"state"',
+    ),
+    "bad review": (
+        "prs",
+        "p.csv",
+        PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,bo APPROVED\n",
+        2,
+        '"reviews"',
+    ),
+    "pull request twice": (
+        "prs",
+        "p.csv",
+        PR_HEADER + b"gitlab,a/b,1,ana,open,2026-10-01T09:00:00Z,,\ngitlab,A/B,1,ana,open,2026-10-02T09:00:00Z,,\n",
+        3,
+        "1",
+    ),
+    "forge with spaces": (
+        "prs",
+        "p.csv",
+        PR_HEADER + b"Azure DevOps,a/b,1,ana,open,2026-10-01T09:00:00Z,,\n",
+        2,
+        '"forge"',
+    ),
+    "jsonl missing author": (
+        "prs",
+        "p.jsonl",
+        b'{"forge": "gitlab", "repo": "a/b", "number": 1, "state": "open", "created_at": "2026-10-01T09:00:00Z"}\n',
+        1,
+        '"author"',
+    ),
+    "bad status category": (
+        "tickets",
+        "t.csv",
+        TICKET_HEADER + b"linear,ENG-1,Bug,Open,2026-10-01T09:00:00Z,someday,\n",
+        2,
+        '"status_category"',
+    ),
+    "link without a type": (
+        "tickets",
+        "t.csv",
+        TICKET_HEADER + b"linear,ENG-1,Bug,Open,2026-10-01T09:00:00Z,,ENG-2\n",
+        2,
+        '"links"',
+    ),
+    "pr author too long": (
+        "prs",
+        "p.csv",
+        PR_HEADER + b"gitlab,a/b,1," + b"a" * 201 + b",open,2026-10-01T09:00:00Z,,\n",
+        2,
+        '"author"',
+    ),
+    "ticket without created_at": (
+        "tickets",
+        "t.csv",
+        b"tracker,key,type,status\nlinear,ENG-1,Bug,Open\n",
+        1,
+        '"created_at"',
+    ),
 }
 
 
@@ -102,8 +276,9 @@ def invoke(*args: str):
 
 def counts(url: str) -> dict[str, int]:
     with db.session(url) as s:
-        return {t.name: s.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in SQLModel.metadata.sorted_tables}
+        return {
+            t.name: s.execute(select(func.count()).select_from(t)).scalar_one() for t in SQLModel.metadata.sorted_tables
+        }
 
 
 def import_people(url: str, tmp_path) -> str:

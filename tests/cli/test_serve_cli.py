@@ -47,8 +47,12 @@ def test_payoff_demo_seeds_an_empty_database_and_serves_the_dashboard(tmp_path):
     url, port = f"sqlite:///{tmp_path / 'payoff.db'}", free_port()
     server = subprocess.Popen(
         [sys.executable, "-c", "from payoff.app.cli import main; main()", "demo", "--port", str(port)],
-        cwd=tmp_path, env={**os.environ, "PAYOFF_DATABASE_URL": url}, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=tmp_path,
+        env={**os.environ, "PAYOFF_DATABASE_URL": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_healthy(server, port)
         page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
@@ -65,9 +69,13 @@ def test_serve_takes_its_port_from_streamlit_and_one_sigterm_to_its_pid_stops_it
     not its process group, as a supervisor (systemd, docker stop, kill PID) sends it."""
     url, port = f"sqlite:///{tmp_path / 'payoff.db'}", free_port()
     server = subprocess.Popen(
-        [sys.executable, "-c", "from payoff.app.cli import main; main()", "serve"], cwd=tmp_path,
+        [sys.executable, "-c", "from payoff.app.cli import main; main()", "serve"],
+        cwd=tmp_path,
         env={**os.environ, "PAYOFF_DATABASE_URL": url, "STREAMLIT_SERVER_PORT": str(port)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_healthy(server, port)
         assert b"streamlit" in Path(f"/proc/{server.pid}/cmdline").read_bytes()  # the pid is Streamlit itself
@@ -87,14 +95,18 @@ def test_options_from_the_command_line_win_and_streamlit_configuration_is_left_a
         with monkeypatch.context() as m:
             m.chdir(tmp_path)
             m.setenv("STREAMLIT_SERVER_PORT", "9999")
-            configured = streamlit_command({"server.address": None, "server.port": None, "server.headless": False},
-                                           DEFAULTS)
+            configured = streamlit_command(
+                {"server.address": None, "server.port": None, "server.headless": False}, DEFAULTS
+            )
             given = streamlit_command({"server.address": "127.0.0.1", "server.port": 8600}, DEFAULTS)
     finally:
         config.get_config_options(force_reparse=True)  # this process's Streamlit config back to the real one
     assert dict(zip(configured[5::2], configured[6::2], strict=True)) == {
-        "--server.headless": "false", "--browser.gatherUsageStats": "false", "--client.toolbarMode": "viewer",
-        "--client.showErrorDetails": "none"}
+        "--server.headless": "false",
+        "--browser.gatherUsageStats": "false",
+        "--client.toolbarMode": "viewer",
+        "--client.showErrorDetails": "none",
+    }
     assert given[5:9] == ["--server.address", "127.0.0.1", "--server.port", "8600"]
 
 
@@ -106,8 +118,11 @@ def test_a_busy_port_is_refused_naming_the_option_to_change(tmp_path, monkeypatc
         taken.listen()
         port = taken.getsockname()[1]
         for command in ("demo", "serve"):
-            result = CliRunner().invoke(cli, [command, "--address", "127.0.0.1", "--port", str(port)],
-                                        env={"PAYOFF_DATABASE_URL": url})
+            result = CliRunner().invoke(
+                cli, [command, "--address", "127.0.0.1", "--port", str(port)], env={"PAYOFF_DATABASE_URL": url}
+            )
             assert result.exit_code == 2, result.output
-            assert f"Port {port} is already in use" in words(result.output) and f"--port {port + 1}" in words(result.output)
+            assert f"Port {port} is already in use" in words(result.output) and f"--port {port + 1}" in words(
+                result.output
+            )
     assert not (tmp_path / "payoff.db").exists()  # refused before the database was created or seeded

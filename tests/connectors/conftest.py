@@ -73,8 +73,15 @@ class FakeApi:
             def _serve(self):
                 parts = urlsplit(self.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                reply = api.answer(Request(self.command, parts.path, parse_qs(parts.query),
-                                           {k.lower(): v for k, v in self.headers.items()}, body))
+                reply = api.answer(
+                    Request(
+                        self.command,
+                        parts.path,
+                        parse_qs(parts.query),
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                    )
+                )
                 payload = reply.body
                 if isinstance(payload, (dict, list)):
                     payload, kind = json.dumps(payload).encode(), "application/json"
@@ -135,8 +142,9 @@ def fresh_database(tmp_path, name: str = "clean") -> str:
     return url
 
 
-def resumed_sync_matches_clean(db_url: str, tmp_path, stream: Callable[..., Any], first, last, *,
-                               fault: Callable[[], None], error: type[Exception]) -> list[dict]:
+def resumed_sync_matches_clean(
+    db_url: str, tmp_path, stream: Callable[..., Any], first, last, *, fault: Callable[[], None], error: type[Exception]
+) -> list[dict]:
     """Sync ``first``, inject ``fault``, let the resumed sync to ``last`` fail, then run it twice more: the
     stored daily usage must equal a clean sync's (nothing lost, nothing doubled). Returns the rows.
 

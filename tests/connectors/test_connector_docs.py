@@ -16,8 +16,8 @@ SYNCED = sorted(c.command for c in CONNECTORS.values() if c.connect)
 
 def _section(name: str) -> str:
     docs = (ROOT / "docs" / "connectors.md").read_text()
-    section = docs[docs.index(f"`payoff sync {name}"):]
-    return section[:section.index("\n## ")]
+    section = docs[docs.index(f"`payoff sync {name}") :]
+    return section[: section.index("\n## ")]
 
 
 def test_every_declared_connector_has_its_sync_command_and_remap():
@@ -30,8 +30,11 @@ def test_declared_streams_are_the_streams_of_the_connectors_folder(name):
     # (The files connector has no stream classes: its formats are its streams, read by ``payoff import``.)
     # Declarations name their streams as text so that reading them imports no HTTP client.
     streams = importlib.import_module(f"payoff.connectors.{name}.streams")
-    defined = {getattr(kind, "name", None) for kind in vars(streams).values()
-               if isinstance(kind, type) and getattr(kind, "source", None) == name}
+    defined = {
+        getattr(kind, "name", None)
+        for kind in vars(streams).values()
+        if isinstance(kind, type) and getattr(kind, "source", None) == name
+    }
     assert set(CONNECTORS[name].streams) == defined - {None}
 
 
@@ -57,7 +60,7 @@ def test_otel_receiver_and_its_options_are_documented():
     receiver = typer.main.get_command(cli).commands["otel-receiver"]
     assert "`payoff otel-receiver" in (ROOT / "README.md").read_text()
     docs = (ROOT / "docs" / "connectors.md").read_text()
-    section = docs[docs.index("`payoff otel-receiver"):]
+    section = docs[docs.index("`payoff otel-receiver") :]
     for option in receiver.params:
         assert option.opts[0] in section, option.opts[0]
 

@@ -24,30 +24,64 @@ REPORT_PATH = f"/orgs/{ORG}/copilot/metrics/reports/users-1-day"
 
 def record(login: str, day: date, **changes) -> dict:
     return {
-        "user_login": login, "user_id": abs(hash(login)) % 10_000, "day": day.isoformat(), "enterprise_id": None,
-        "code_generation_activity_count": 40, "code_acceptance_activity_count": 12,
-        "user_initiated_interaction_count": 7, "loc_suggested_to_add_sum": 300, "loc_suggested_to_delete_sum": 10,
-        "loc_added_sum": 120, "loc_deleted_sum": 15, "used_chat": True, "used_agent": False, "used_cli": True,
+        "user_login": login,
+        "user_id": abs(hash(login)) % 10_000,
+        "day": day.isoformat(),
+        "enterprise_id": None,
+        "code_generation_activity_count": 40,
+        "code_acceptance_activity_count": 12,
+        "user_initiated_interaction_count": 7,
+        "loc_suggested_to_add_sum": 300,
+        "loc_suggested_to_delete_sum": 10,
+        "loc_added_sum": 120,
+        "loc_deleted_sum": 15,
+        "used_chat": True,
+        "used_agent": False,
+        "used_cli": True,
         "totals_by_ide": [{"ide": "vscode", "code_generation_activity_count": 40}],
-        "totals_by_feature": [{"feature": "code_completion", "code_generation_activity_count": 30,
-                               "code_acceptance_activity_count": 10},
-                              {"feature": "chat_panel_agent_mode", "user_initiated_interaction_count": 7}],
-        "totals_by_cli": {"session_count": 2, "request_count": 9, "prompt_count": 5,
-                          "token_usage": {"prompt_tokens_sum": 5000, "output_tokens_sum": 800}},
-        "ai_credits_used": 6, "used_copilot_coding_agent": True, "used_copilot_cloud_agent": False,
-        "totals_by_model_feature": [{"model": "claude-sonnet-4.5", "feature": "chat_panel_agent_mode",
-                                     "user_initiated_interaction_count": 5, "ai_credits_used": 5},
-                                    {"model": "gpt-4.1", "feature": "code_completion", "ai_credits_used": 1,
-                                     "code_generation_activity_count": 30}],
+        "totals_by_feature": [
+            {"feature": "code_completion", "code_generation_activity_count": 30, "code_acceptance_activity_count": 10},
+            {"feature": "chat_panel_agent_mode", "user_initiated_interaction_count": 7},
+        ],
+        "totals_by_cli": {
+            "session_count": 2,
+            "request_count": 9,
+            "prompt_count": 5,
+            "token_usage": {"prompt_tokens_sum": 5000, "output_tokens_sum": 800},
+        },
+        "ai_credits_used": 6,
+        "used_copilot_coding_agent": True,
+        "used_copilot_cloud_agent": False,
+        "totals_by_model_feature": [
+            {
+                "model": "claude-sonnet-4.5",
+                "feature": "chat_panel_agent_mode",
+                "user_initiated_interaction_count": 5,
+                "ai_credits_used": 5,
+            },
+            {
+                "model": "gpt-4.1",
+                "feature": "code_completion",
+                "ai_credits_used": 1,
+                "code_generation_activity_count": 30,
+            },
+        ],
         **changes,
     }
 
 
 def seat(login: str, **changes) -> dict:
-    return {"created_at": "2026-01-10T09:00:00-06:00", "updated_at": "2026-01-10T09:00:00Z",
-            "pending_cancellation_date": None, "last_activity_at": "2026-05-03T18:30:00Z",
-            "last_activity_editor": "vscode/1.99.0/copilot/1.300.0", "last_authenticated_at": "2026-05-03T18:00:00Z",
-            "plan_type": "business", "assignee": {"login": login, "id": 1, "type": "User"}, **changes}
+    return {
+        "created_at": "2026-01-10T09:00:00-06:00",
+        "updated_at": "2026-01-10T09:00:00Z",
+        "pending_cancellation_date": None,
+        "last_activity_at": "2026-05-03T18:30:00Z",
+        "last_activity_editor": "vscode/1.99.0/copilot/1.300.0",
+        "last_authenticated_at": "2026-05-03T18:00:00Z",
+        "plan_type": "business",
+        "assignee": {"login": login, "id": 1, "type": "User"},
+        **changes,
+    }
 
 
 def test_report_record_maps_generation_chat_and_cli_tokens():
@@ -55,8 +89,15 @@ def test_report_record_maps_generation_chat_and_cli_tokens():
     assert rows["identity"] == [{"id": "github:octocat", "source": "github", "external_id": "octocat"}]
     [usage] = rows["ai_usage_daily"]
     assert usage["id"] == "github:octocat:2026-05-04:copilot"
-    assert (usage["lines_suggested"], usage["lines_accepted"], usage["lines_removed"], usage["requests"],
-            usage["sessions"], usage["input_tokens"], usage["output_tokens"]) == (300, 120, 15, 7, 2, 5000, 800)
+    assert (
+        usage["lines_suggested"],
+        usage["lines_accepted"],
+        usage["lines_removed"],
+        usage["requests"],
+        usage["sessions"],
+        usage["input_tokens"],
+        usage["output_tokens"],
+    ) == (300, 120, 15, 7, 2, 5000, 800)
     assert usage["extra"]["used_chat"] is True and usage["extra"]["used_agent"] is False
     assert usage["extra"]["activity_by_feature"] == {"code_completion": 40, "chat_panel_agent_mode": 7}
     # the CLI's internal model requests are another unit: kept, never added to the interactions
@@ -68,8 +109,11 @@ def test_report_record_maps_generation_chat_and_cli_tokens():
 
 
 def test_credits_are_priced_at_the_price_recorded_with_the_report():
-    payload = {"day": "2026-05-04", "credit_price_usd": 0.04,
-               "records": [record("octocat", date(2026, 5, 4), ai_credits_used="12.5")]}
+    payload = {
+        "day": "2026-05-04",
+        "credit_price_usd": 0.04,
+        "records": [record("octocat", date(2026, 5, 4), ai_credits_used="12.5")],
+    }
     [usage] = mapping.report_rows(payload)["ai_usage_daily"]
     assert usage["ai_credits"] == 12.5 and usage["cost_usd"] == pytest.approx(0.5)
 
@@ -89,7 +133,9 @@ def test_seat_keeps_assignment_activity_and_plan_price():
 
 
 def test_a_seat_without_a_plan_costs_the_default_and_is_flagged():
-    [row] = mapping.seat_rows({"org": ORG, "seats": [seat("octocat", plan_type=None)], "default_seat_usd": 21.0})["seat"]
+    [row] = mapping.seat_rows({"org": ORG, "seats": [seat("octocat", plan_type=None)], "default_seat_usd": 21.0})[
+        "seat"
+    ]
     assert (row["plan_type"], row["monthly_cost_usd"], row["price_assumed"]) == (None, 21.0, True)
 
 
@@ -102,6 +148,7 @@ def github_api(api, seats: list[dict], reports: dict[date, list[list[dict]]]):
             if request.headers.get("authorization") != f"token {TOKEN}":
                 return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
             return handler(request)
+
         return check
 
     def org(request):
@@ -110,7 +157,7 @@ def github_api(api, seats: list[dict], reports: dict[date, list[list[dict]]]):
     def seat_page(request):
         per_page = int(request.query["per_page"][0])
         page = int(request.query.get("page", ["1"])[0])
-        return Reply(200, {"total_seats": len(seats), "seats": seats[(page - 1) * per_page:page * per_page]})
+        return Reply(200, {"total_seats": len(seats), "seats": seats[(page - 1) * per_page : page * per_page]})
 
     def report(request):
         day = date.fromisoformat(request.query["day"][0])
@@ -134,25 +181,39 @@ def github_api(api, seats: list[dict], reports: dict[date, list[list[dict]]]):
 
 
 def client(api, token=TOKEN, **options):
-    return CopilotClient(token, ORG, base_url=api.url, per_page=2, seconds_between_requests=0,
-                         retrying=Retrying(backoff=0.001, sleep=lambda s: None), sleep=lambda s: None, backoff=0.001,
-                         **options)
+    return CopilotClient(
+        token,
+        ORG,
+        base_url=api.url,
+        per_page=2,
+        seconds_between_requests=0,
+        retrying=Retrying(backoff=0.001, sleep=lambda s: None),
+        sleep=lambda s: None,
+        backoff=0.001,
+        **options,
+    )
 
 
 def test_sync_command_fills_seats_and_daily_usage(api, db_url, monkeypatch):
-    day2, day1 = yesterday(), yesterday() - timedelta(days=1)
-    github_api(api, [seat("octocat"), seat("hubot", plan_type="enterprise"), seat("unused", last_activity_at=None)],
-               {day1: [[record("octocat", day1)], [record("hubot", day1)]]})  # day2: 204, no report yet
+    day1 = yesterday() - timedelta(days=1)
+    github_api(
+        api,
+        [seat("octocat"), seat("hubot", plan_type="enterprise"), seat("unused", last_activity_at=None)],
+        {day1: [[record("octocat", day1)], [record("hubot", day1)]]},
+    )  # day2: 204, no report yet
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    result = CliRunner().invoke(cli, ["sync", "copilot", "--org", ORG, "--base-url", api.url,
-                                      "--since", day1.isoformat()])
+    result = CliRunner().invoke(
+        cli, ["sync", "copilot", "--org", ORG, "--base-url", api.url, "--since", day1.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     assert TOKEN not in result.output
     # org + 1 seat page (3 seats < 100) + 2 report days + 2 downloads
     assert "6 API requests made" in result.output
     rows = usage_table(db_url)
     assert [(r["identity_id"], r["day"], r["lines_accepted"]) for r in rows] == [
-        ("github:hubot", day1, 120), ("github:octocat", day1, 120)]
+        ("github:hubot", day1, 120),
+        ("github:octocat", day1, 120),
+    ]
     with db.session(db_url) as s:
         seats = {row.identity_id: (row.monthly_cost_usd, row.last_activity_at) for row in s.exec(select(Seat))}
     assert seats["github:hubot"][0] == 39.0 and seats["github:unused"] == (19.0, None)
@@ -164,8 +225,11 @@ def test_a_month_of_copilot_priced_whole_and_a_removed_seat_ended(api, db_url, m
     credits at the organisation's price; a seat removed in GitHub ends at the next sync."""
     days = [yesterday() - timedelta(days=n) for n in range(30)]
     seats = [seat("octocat"), seat("hubot", plan_type="enterprise"), seat("ghost", plan_type=None)]
-    github_api(api, seats, {day: [[record("octocat", day, ai_credits_used=4), record("hubot", day, ai_credits_used=1)]]
-                            for day in days})
+    github_api(
+        api,
+        seats,
+        {day: [[record("octocat", day, ai_credits_used=4), record("hubot", day, ai_credits_used=1)]] for day in days},
+    )
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     env, runner = {"PAYOFF_DATABASE_URL": db_url}, CliRunner()
     with db.session(db_url) as s:  # as an admin sets them in the app
@@ -222,8 +286,13 @@ def test_bad_token_and_unknown_org_are_clear(api):
 def test_rate_limit_and_broken_report_file(api):
     day = date(2026, 5, 4)
     github_api(api, [], {day: [[record("octocat", day)]]})
-    api.fail(Reply(403, {"message": "API rate limit exceeded for user."},
-                   {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(datetime.now(UTC).timestamp()) + 3600)}))
+    api.fail(
+        Reply(
+            403,
+            {"message": "API rate limit exceeded for user."},
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(int(datetime.now(UTC).timestamp()) + 3600)},
+        )
+    )
     with pytest.raises(RateLimited) as stopped:
         client(api).users_report(day)
     assert stopped.value.resume_at > datetime.now(UTC) + timedelta(minutes=50)
@@ -236,8 +305,14 @@ def test_download_failure_mid_sync_then_rerun_equals_clean_sync(api, db_url, tmp
     days = [date(2026, 5, 4), date(2026, 5, 5), date(2026, 5, 6)]
     github_api(api, [], {day: [[record("octocat", day)], [record("hubot", day, loc_added_sum=5)]] for day in days})
     rows = resumed_sync_matches_clean(
-        db_url, tmp_path, lambda **kw: UsersReport(client=client(api, retries=0), **kw), days[0], days[-1],
-        fault=lambda: api.fail(Reply(500, "storage hiccup"), path=f"/download/{days[1]}/1.ndjson"), error=SourceError)
+        db_url,
+        tmp_path,
+        lambda **kw: UsersReport(client=client(api, retries=0), **kw),
+        days[0],
+        days[-1],
+        fault=lambda: api.fail(Reply(500, "storage hiccup"), path=f"/download/{days[1]}/1.ndjson"),
+        error=SourceError,
+    )
     assert len(rows) == 6
 
 

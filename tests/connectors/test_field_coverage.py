@@ -46,28 +46,72 @@ def seats() -> dict:
 
 # (what, the ignore-list entry, payload, how it is mapped, the objects whose every field is checked)
 CASES = [
-    ("jira cloud (zh)", "jira issue", load("jira_cloud_zh.json"), lambda p: jira.remap("issues", p),
-     [("issue",), ("issue", "fields")]),
-    ("jira cloud (zh)", "jira issue type", load("jira_cloud_zh.json"), lambda p: jira.remap("issues", p),
-     [("issue_type",), ()]),
-    ("jira cloud (zh), a sub-task type", "jira issue type", custom_type(True, 0), lambda p: jira.remap("issues", p),
-     [("issue_type",)]),
-    ("jira cloud (zh), a child type", "jira issue type", custom_type(False, -1), lambda p: jira.remap("issues", p),
-     [("issue_type",)]),
-    ("jira server", "jira issue", load("jira_server.json"), lambda p: jira.remap("issues", p),
-     [("issue",), ("issue", "fields"), ()]),
-    ("copilot report", "copilot record", report(), lambda p: copilot.remap("users_1_day", p),
-     [("records", 0), ("records", 1)]),
+    (
+        "jira cloud (zh)",
+        "jira issue",
+        load("jira_cloud_zh.json"),
+        lambda p: jira.remap("issues", p),
+        [("issue",), ("issue", "fields")],
+    ),
+    (
+        "jira cloud (zh)",
+        "jira issue type",
+        load("jira_cloud_zh.json"),
+        lambda p: jira.remap("issues", p),
+        [("issue_type",), ()],
+    ),
+    (
+        "jira cloud (zh), a sub-task type",
+        "jira issue type",
+        custom_type(True, 0),
+        lambda p: jira.remap("issues", p),
+        [("issue_type",)],
+    ),
+    (
+        "jira cloud (zh), a child type",
+        "jira issue type",
+        custom_type(False, -1),
+        lambda p: jira.remap("issues", p),
+        [("issue_type",)],
+    ),
+    (
+        "jira server",
+        "jira issue",
+        load("jira_server.json"),
+        lambda p: jira.remap("issues", p),
+        [("issue",), ("issue", "fields"), ()],
+    ),
+    (
+        "copilot report",
+        "copilot record",
+        report(),
+        lambda p: copilot.remap("users_1_day", p),
+        [("records", 0), ("records", 1)],
+    ),
     ("copilot report", "copilot report", report(), lambda p: copilot.remap("users_1_day", p), [()]),
-    ("copilot seats", "copilot seat", seats(), lambda p: copilot.remap("seats", p),
-     [("seats", 0), ("seats", 1), ()]),
-    ("cursor daily usage", "cursor record", load("cursor_daily_usage.json"), lambda p: cursor.remap("daily_usage", p),
-     [("data", 0), ("data", 1), ("data", 2), ("data", 3), ()]),
-    ("cursor daily usage", "cursor event", load("cursor_daily_usage.json"), lambda p: cursor.remap("daily_usage", p),
-     [("events", 0), ("events", 1)]),
+    ("copilot seats", "copilot seat", seats(), lambda p: copilot.remap("seats", p), [("seats", 0), ("seats", 1), ()]),
+    (
+        "cursor daily usage",
+        "cursor record",
+        load("cursor_daily_usage.json"),
+        lambda p: cursor.remap("daily_usage", p),
+        [("data", 0), ("data", 1), ("data", 2), ("data", 3), ()],
+    ),
+    (
+        "cursor daily usage",
+        "cursor event",
+        load("cursor_daily_usage.json"),
+        lambda p: cursor.remap("daily_usage", p),
+        [("events", 0), ("events", 1)],
+    ),
     ("cursor spend", "cursor spend", load("cursor_spend.json"), lambda p: cursor.remap("spend", p), [()]),
-    ("cursor spend", "cursor spend member", load("cursor_spend.json"), lambda p: cursor.remap("spend", p),
-     [("teamMemberSpend", 0), ("teamMemberSpend", 1)]),
+    (
+        "cursor spend",
+        "cursor spend member",
+        load("cursor_spend.json"),
+        lambda p: cursor.remap("spend", p),
+        [("teamMemberSpend", 0), ("teamMemberSpend", 1)],
+    ),
 ]
 
 
@@ -149,8 +193,9 @@ def test_every_field_is_kept_or_on_the_documented_ignore_list(entry):
     fields, kept_somewhere = coverage(entry)
     ignored = ignore_list().get(entry, set())
     assert fields, "the corpus has no fields here"
-    assert sorted(fields - kept_somewhere - ignored) == [], \
+    assert sorted(fields - kept_somewhere - ignored) == [], (
         f"{entry}: fields neither mapped, kept in extra, nor documented as not kept"
+    )
     assert sorted(ignored & kept_somewhere) == [], f"{entry}: documented as not kept, yet kept"
     assert ignored <= fields, f"{entry}: the ignore list names fields the corpus does not have"
 
@@ -161,8 +206,12 @@ def test_the_ignore_list_names_only_entries_the_corpus_has():
 
 def test_the_corpus_maps_to_what_it_says():
     [bug] = jira.remap("issues", load("jira_cloud_zh.json"))["ticket"]
-    assert (bug["type"], bug["original_type"], bug["story_points"], bug["remote_links"]) == \
-        ("bug", "缺陷", 3.0, ["https://github.com/acme/pay/pull/88"])
+    assert (bug["type"], bug["original_type"], bug["story_points"], bug["remote_links"]) == (
+        "bug",
+        "缺陷",
+        3.0,
+        ["https://github.com/acme/pay/pull/88"],
+    )
     [task] = jira.remap("issues", load("jira_server.json"))["ticket"]
     assert (task["type"], task["identity_id"], task["story_points"]) == ("task", "jira:JIRAUSER10417", 2.0)
     octocat, hubot = copilot.remap("users_1_day", report())["ai_usage_daily"]
@@ -170,7 +219,14 @@ def test_the_corpus_maps_to_what_it_says():
     assert (hubot["ai_credits"], octocat["lines_accepted"] > octocat["lines_suggested"]) == (2.0, True)
     rows = {r["identity_id"]: r for r in cursor.remap("daily_usage", load("cursor_daily_usage.json"))["ai_usage_daily"]}
     strings = rows["cursor:strings@acme.io"]
-    assert (strings["requests"], strings["lines_accepted"], strings["input_tokens"], strings["cost_usd"]) == (13, 80, 2088, 0)
+    assert (strings["requests"], strings["lines_accepted"], strings["input_tokens"], strings["cost_usd"]) == (
+        13,
+        80,
+        2088,
+        0,
+    )
     assert rows["cursor:dev@acme.io"]["extra"]["totalLinesDeleted"] == 892 and "cursor:idle@acme.io" not in rows
-    assert {s["id"]: s["cycle_spend_usd"] for s in cursor.remap("spend", load("cursor_spend.json"))["seat"]} == \
-        {"cursor:seat:dev@acme.io": 24.5, "cursor:seat:owner@acme.io": 0.0}
+    assert {s["id"]: s["cycle_spend_usd"] for s in cursor.remap("spend", load("cursor_spend.json"))["seat"]} == {
+        "cursor:seat:dev@acme.io": 24.5,
+        "cursor:seat:owner@acme.io": 0.0,
+    }

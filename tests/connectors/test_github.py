@@ -27,29 +27,90 @@ MERGED_AT = "2026-03-04T12:00:00Z"
 def github(api) -> FakeGitHub:
     """Two repositories: api with five pull requests in every state, web with one."""
     fake = FakeGitHub(api)
-    fake.add(REPO, pull(REPO, 1, login="ana", title="ABC-7 login page", created="2026-03-01T10:00:00Z",
-                        closed=MERGED_AT, merged=MERGED_AT, head="feature/abc-7-login", labels=("ai-assisted",)),
-             [review(101, "ana", "COMMENTED", "2026-03-02T08:00:00Z"), review(102, "bo", "APPROVED", "2026-03-03T09:30:00Z"),
-              review(103, None, "COMMENTED", "2026-03-03T11:00:00Z")],
-             [commit("c1" * 20, "Start login\n\nCo-Authored-By: Claude <noreply@anthropic.com>", login="ana",
-                     date="2026-02-27T09:00:00Z"), commit("c2" * 20, "Finish", login="ana", date="2026-02-28T09:00:00Z")])
-    fake.add(REPO, pull(REPO, 2, login="Copilot", kind="Bot", created="2026-03-02T10:00:00Z", updated="2026-03-05T10:00:00Z",
-                        head="copilot/fix-typo"))
-    fake.add(REPO, pull(REPO, 3, login="bo", created="2026-03-03T10:00:00Z", closed="2026-03-06T10:00:00Z",
-                        title='Revert "ABC-7 login page"', body="Reverts acme/api#1", head="revert-1-feature/abc-7-login"),
-             [review(104, "bo", "PENDING", None)])
+    fake.add(
+        REPO,
+        pull(
+            REPO,
+            1,
+            login="ana",
+            title="ABC-7 login page",
+            created="2026-03-01T10:00:00Z",
+            closed=MERGED_AT,
+            merged=MERGED_AT,
+            head="feature/abc-7-login",
+            labels=("ai-assisted",),
+        ),
+        [
+            review(101, "ana", "COMMENTED", "2026-03-02T08:00:00Z"),
+            review(102, "bo", "APPROVED", "2026-03-03T09:30:00Z"),
+            review(103, None, "COMMENTED", "2026-03-03T11:00:00Z"),
+        ],
+        [
+            commit(
+                "c1" * 20,
+                "Start login\n\nCo-Authored-By: Claude <noreply@anthropic.com>",
+                login="ana",
+                date="2026-02-27T09:00:00Z",
+            ),
+            commit("c2" * 20, "Finish", login="ana", date="2026-02-28T09:00:00Z"),
+        ],
+    )
+    fake.add(
+        REPO,
+        pull(
+            REPO,
+            2,
+            login="Copilot",
+            kind="Bot",
+            created="2026-03-02T10:00:00Z",
+            updated="2026-03-05T10:00:00Z",
+            head="copilot/fix-typo",
+        ),
+    )
+    fake.add(
+        REPO,
+        pull(
+            REPO,
+            3,
+            login="bo",
+            created="2026-03-03T10:00:00Z",
+            closed="2026-03-06T10:00:00Z",
+            title='Revert "ABC-7 login page"',
+            body="Reverts acme/api#1",
+            head="revert-1-feature/abc-7-login",
+        ),
+        [review(104, "bo", "PENDING", None)],
+    )
     fake.add(REPO, pull(REPO, 4, login=None, created="2026-03-04T10:00:00Z", updated="2026-03-07T10:00:00Z"))
-    fake.add(REPO, pull(REPO, 5, login="ana", created="2026-03-05T10:00:00Z", updated="2026-03-08T10:00:00Z", draft=True),
-             [], [commit("c5" * 20, "WIP\n\nMade-with: Cursor", login="ana")])
-    fake.add("acme/web", pull("acme/web", 1, login="bo", created="2026-03-01T10:00:00Z", updated="2026-03-01T11:00:00Z"))
+    fake.add(
+        REPO,
+        pull(REPO, 5, login="ana", created="2026-03-05T10:00:00Z", updated="2026-03-08T10:00:00Z", draft=True),
+        [],
+        [commit("c5" * 20, "WIP\n\nMade-with: Cursor", login="ana")],
+    )
+    fake.add(
+        "acme/web", pull("acme/web", 1, login="bo", created="2026-03-01T10:00:00Z", updated="2026-03-01T11:00:00Z")
+    )
     return fake
 
 
-def client(fake: FakeGitHub, *, per_page: int = 100, waits: list | None = None, retries: int = 2,
-           max_wait: float = 30, notes: list | None = None, timeout: int = 5) -> GitHubClient:
-    retrying = Retrying(retries=retries, backoff=0.001, max_wait=max_wait,
-                        sleep=no_sleep([] if waits is None else waits),
-                        notify=(notes if notes is not None else []).append)
+def client(
+    fake: FakeGitHub,
+    *,
+    per_page: int = 100,
+    waits: list | None = None,
+    retries: int = 2,
+    max_wait: float = 30,
+    notes: list | None = None,
+    timeout: int = 5,
+) -> GitHubClient:
+    retrying = Retrying(
+        retries=retries,
+        backoff=0.001,
+        max_wait=max_wait,
+        sleep=no_sleep([] if waits is None else waits),
+        notify=(notes if notes is not None else []).append,
+    )
     return GitHubClient(TOKEN, base_url=fake.base_url, per_page=per_page, retrying=retrying, timeout=timeout)
 
 
@@ -79,8 +140,9 @@ def fail_page(fake: FakeGitHub, repo: str, page: int, reply: Reply | None) -> No
     """Answer every request for page ``page`` of the repository's pull requests with ``reply`` (None: heal)."""
     path = f"/api/v3/repos/{repo}/pulls"
     healthy = fake.healthy.setdefault(path, fake.api.routes[("GET", path)])
-    fake.api.route("GET", path, lambda request: reply if reply and request.query.get("page") == [str(page)]
-                   else healthy(request))
+    fake.api.route(
+        "GET", path, lambda request: reply if reply and request.query.get("page") == [str(page)] else healthy(request)
+    )
 
 
 def test_sync_stores_prs_reviews_phases_and_ai_signals(db_url, github, monkeypatch):
@@ -101,11 +163,19 @@ def test_sync_stores_prs_reviews_phases_and_ai_signals(db_url, github, monkeypat
         assert s.get(PullRequest, "github:pr:acme/api:4").identity_id == "github:ghost"
         assert s.get(PullRequest, "github:pr:acme/api:5").draft is True
         reviews = s.exec(select(PullRequestReview.id, PullRequestReview.identity_id)).all()
-        assert sorted(reviews) == [("github:review:acme/api:101", "github:ana"), ("github:review:acme/api:102", "github:bo"),
-                                   ("github:review:acme/api:103", None)]  # the pending review 104 is not a review yet
+        assert sorted(reviews) == [
+            ("github:review:acme/api:101", "github:ana"),
+            ("github:review:acme/api:102", "github:bo"),
+            ("github:review:acme/api:103", None),
+        ]  # the pending review 104 is not a review yet
         signals = {(sig.pr_id.rsplit(":", 1)[1], sig.kind, sig.tool) for sig in s.exec(select(AISignal))}
-        assert signals == {("1", "trailer", "claude"), ("1", "label", "unknown"), ("2", "bot_author", "copilot"),
-                           ("2", "branch_prefix", "copilot"), ("5", "trailer", "cursor")}
+        assert signals == {
+            ("1", "trailer", "claude"),
+            ("1", "label", "unknown"),
+            ("2", "bot_author", "copilot"),
+            ("2", "branch_prefix", "copilot"),
+            ("5", "trailer", "cursor"),
+        }
         assert {sig.confidence for sig in s.exec(select(AISignal))} == {"high"}
         assert s.exec(select(func.count()).select_from(RawPayload)).one() == 6
         assert s.get(Identity, "github:copilot").person_id is None  # kept although nobody matches
@@ -130,6 +200,7 @@ def test_changed_open_pr_is_refetched_but_final_prs_never_are(db_url, github):
     github.api.requests.clear()
     with db.session(db_url) as s:
         from payoff.store.pull_requests import final_numbers
+
         final = final_numbers(s)[REPO]
     gh = client(github)
     run(PullRequests(gh, REPO, final=final), StoreSink(db_url))
@@ -156,8 +227,9 @@ def test_failure_mid_paging_then_rerun_ends_with_exactly_the_rows_of_a_clean_syn
     # fetched again (same second as the range's ends, so possibly changed), the rest of page 1 would not be
     assert gh.requests == 3 + 3 * 3 + 2 * 3 + 1  # + a second page of PR 1's three reviews
     for model in (PullRequest, PullRequestReview, AISignal, Identity):
-        assert [{k: v for k, v in row.items() if k not in ("first_seen", "person_id")} for row in table(db_url, model)] == \
-               [{k: v for k, v in row.items() if k not in ("first_seen", "person_id")} for row in table(clean, model)]
+        assert [
+            {k: v for k, v in row.items() if k not in ("first_seen", "person_id")} for row in table(db_url, model)
+        ] == [{k: v for k, v in row.items() if k not in ("first_seen", "person_id")} for row in table(clean, model)]
     assert table(db_url, SyncState)[0]["cursor"] == table(clean, SyncState)[0]["cursor"]
 
 
@@ -199,9 +271,16 @@ def test_timeout_is_retried(db_url, github):
 
 def test_primary_rate_limit_is_waited_out_visibly(db_url, github):
     reset = int(time.time()) + 20
-    github.api.fail(Reply(403, {"message": "API rate limit exceeded for user ID 1.",
-                                "documentation_url": "https://docs.github.com/rest/rate-limit"},
-                          {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset), "x-ratelimit-limit": "5000"}))
+    github.api.fail(
+        Reply(
+            403,
+            {
+                "message": "API rate limit exceeded for user ID 1.",
+                "documentation_url": "https://docs.github.com/rest/rate-limit",
+            },
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset), "x-ratelimit-limit": "5000"},
+        )
+    )
     waits, notes = [], []
     sync(db_url, github, repo="acme/web", waits=waits, notes=notes)
     assert 15 < waits[0] <= 22 and count(db_url, PullRequest) == 1
@@ -209,8 +288,13 @@ def test_primary_rate_limit_is_waited_out_visibly(db_url, github):
 
 
 def test_secondary_rate_limit_honours_retry_after(db_url, github):
-    github.api.fail(Reply(429, {"message": "You have exceeded a secondary rate limit. Please wait a few minutes "
-                                           "before you try again."}, {"retry-after": "7"}))
+    github.api.fail(
+        Reply(
+            429,
+            {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."},
+            {"retry-after": "7"},
+        )
+    )
     waits = []
     sync(db_url, github, repo="acme/web", waits=waits)
     assert waits == [7.0]
@@ -218,8 +302,14 @@ def test_secondary_rate_limit_honours_retry_after(db_url, github):
 
 def test_long_rate_limit_stops_and_says_when_to_resume(db_url, github, monkeypatch):
     reset = int(time.time()) + 3600
-    github.api.fail(Reply(403, {"message": "API rate limit exceeded for user ID 1."},
-                          {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)}), times=5)
+    github.api.fail(
+        Reply(
+            403,
+            {"message": "API rate limit exceeded for user ID 1."},
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
+        ),
+        times=5,
+    )
     with pytest.raises(RateLimited) as stopped:
         sync(db_url, github, repo="acme/web")
     assert abs(stopped.value.resume_at.timestamp() - reset) < 5
@@ -227,9 +317,12 @@ def test_long_rate_limit_stops_and_says_when_to_resume(db_url, github, monkeypat
     assert result.exit_code == 3 and "Resume after" in result.output
 
 
-@pytest.mark.parametrize("args, expected", [
-    ((), "GitHub refused the token"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ((), "GitHub refused the token"),
+    ],
+)
 def test_bad_token_is_one_clear_message_and_nothing_is_written(db_url, github, monkeypatch, args, expected):
     monkeypatch.setenv("PAYOFF_DATABASE_URL", db_url)
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_wrong_secret_value")
@@ -240,8 +333,11 @@ def test_bad_token_is_one_clear_message_and_nothing_is_written(db_url, github, m
 
 
 def test_unknown_org_or_repo_is_one_clear_message(db_url, github, monkeypatch):
-    result = CliRunner().invoke(cli, ["sync", "github", "--org", "nope", "--base-url", github.base_url],
-                                env={"GITHUB_TOKEN": TOKEN, "PAYOFF_DATABASE_URL": db_url})
+    result = CliRunner().invoke(
+        cli,
+        ["sync", "github", "--org", "nope", "--base-url", github.base_url],
+        env={"GITHUB_TOKEN": TOKEN, "PAYOFF_DATABASE_URL": db_url},
+    )
     assert result.exit_code == 2 and "GitHub has no organisation nope" in result.output
     result = cli_sync(db_url, github, monkeypatch, "--repo", "missing")
     assert result.exit_code == 2 and "GitHub has no repository acme/missing" in result.output
@@ -254,6 +350,7 @@ def test_remap_rebuilds_rows_from_raw_payloads_without_the_api(db_url, github, m
     with db.session(db_url) as s:
         s.exec(select(AISignal)).all()
         from sqlalchemy import delete
+
         s.execute(delete(AISignal))
     github.api.close()
     result = CliRunner().invoke(cli, ["remap", "--source", "github"])
@@ -277,8 +374,11 @@ def test_sync_keeps_the_person_and_label_an_import_gave_a_login(db_url, github, 
     with db.session(db_url) as s:
         writes.upsert(s, Person, [{"email": "bo@acme.io", "name": "Bo"}], on=["email"])
         bo = s.exec(select(Person.id)).one()
-        writes.upsert(s, Identity, [{"id": "github:bo", "source": "github", "external_id": "bo",
-                                     "label": "bo@acme.io", "person_id": bo}])
+        writes.upsert(
+            s,
+            Identity,
+            [{"id": "github:bo", "source": "github", "external_id": "bo", "label": "bo@acme.io", "person_id": bo}],
+        )
     assert cli_sync(db_url, github, monkeypatch, "--repo", "web").exit_code == 0
     with db.session(db_url) as s:
         identity = s.get(Identity, "github:bo")
@@ -290,8 +390,7 @@ def test_unreachable_server_is_one_clear_source_error(db_url):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    gh = GitHubClient(TOKEN, base_url=f"http://127.0.0.1:{port}/api/v3",
-                      retrying=Retrying(retries=1, backoff=0.001))
+    gh = GitHubClient(TOKEN, base_url=f"http://127.0.0.1:{port}/api/v3", retrying=Retrying(retries=1, backoff=0.001))
     with pytest.raises(SourceError, match="Cannot reach GitHub for repository acme/api .*--base-url"):
         run(PullRequests(gh, REPO), StoreSink(db_url))
     assert gh.requests == 2
@@ -300,13 +399,26 @@ def test_unreachable_server_is_one_clear_source_error(db_url):
 def test_signal_a_refetched_pr_no_longer_shows_is_dropped_but_telemetry_stays(db_url, github, monkeypatch):
     from payoff.store import writes
 
-    github.add(REPO, pull(REPO, 7, login="ana", created="2026-03-08T10:00:00Z", labels=("ai-assisted",),
-                          head="cursor/try"))
+    github.add(
+        REPO, pull(REPO, 7, login="ana", created="2026-03-08T10:00:00Z", labels=("ai-assisted",), head="cursor/try")
+    )
     assert cli_sync(db_url, github, monkeypatch, "--repo", "api").exit_code == 0
     pr = "github:pr:acme/api:7"
     with db.session(db_url) as s:
-        writes.upsert(s, AISignal, [{"id": f"{pr}:telemetry:cursor", "pr_id": pr, "kind": "telemetry",
-                                     "tool": "cursor", "confidence": "low", "evidence": "cursor usage that day"}])
+        writes.upsert(
+            s,
+            AISignal,
+            [
+                {
+                    "id": f"{pr}:telemetry:cursor",
+                    "pr_id": pr,
+                    "kind": "telemetry",
+                    "tool": "cursor",
+                    "confidence": "low",
+                    "evidence": "cursor usage that day",
+                }
+            ],
+        )
     github.touch(REPO, 7, "2026-03-09T10:00:00Z", labels=[])
     assert cli_sync(db_url, github, monkeypatch, "--repo", "api").exit_code == 0
     with db.session(db_url) as s:

@@ -24,8 +24,11 @@ def sync_failing_at(fake: FakeGitHub, sink: MemorySink, page: int) -> None:
     """Sync with pages of two; every request for list page ``page`` (0: none) answers 502."""
     path = f"/api/v3/repos/{REPO}/pulls"
     healthy = fake.healthy.setdefault(path, fake.api.routes[("GET", path)])
-    fake.api.route("GET", path, lambda request: Reply(502, "Bad gateway") if request.query.get("page") == [str(page)]
-                   else healthy(request))
+    fake.api.route(
+        "GET",
+        path,
+        lambda request: Reply(502, "Bad gateway") if request.query.get("page") == [str(page)] else healthy(request),
+    )
     client = GitHubClient(TOKEN, base_url=fake.base_url, per_page=2, retrying=Retrying(retries=0))
     try:
         run(PullRequests(client, REPO), sink)

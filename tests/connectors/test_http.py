@@ -15,8 +15,15 @@ SECRET = "sk-very-secret"
 
 def client(api, waits=None, **options) -> HttpClient:
     options = {"retries": 2, "backoff": 0.01, "timeout": 2, **options}
-    return HttpClient(api.url, name="Vendor", headers={"Authorization": f"Bearer {SECRET}"}, secret=SECRET,
-                      key_hint="VENDOR_KEY", sleep=(waits if waits is not None else []).append, **options)
+    return HttpClient(
+        api.url,
+        name="Vendor",
+        headers={"Authorization": f"Bearer {SECRET}"},
+        secret=SECRET,
+        key_hint="VENDOR_KEY",
+        sleep=(waits if waits is not None else []).append,
+        **options,
+    )
 
 
 def test_error_bodies_never_echo_the_key(api):
@@ -49,8 +56,7 @@ def test_timeouts_are_retried_then_reported(api):
 
 
 def test_unreachable_server_and_signed_link_query_stay_out_of_messages(api):
-    unreachable = HttpClient("http://127.0.0.1:9", name="Vendor", headers={}, secret=SECRET, key_hint="K",
-                             retries=0)
+    unreachable = HttpClient("http://127.0.0.1:9", name="Vendor", headers={}, secret=SECRET, key_hint="K", retries=0)
     with pytest.raises(SourceError, match="did not answer at 127.0.0.1:9/v1/x"):
         unreachable.get("/v1/x")
     api.route("GET", "/file.ndjson", lambda request: Reply(500, "oops"))

@@ -24,17 +24,41 @@ from tests.console_text import words
 def tickets(fake: FakeJira) -> None:
     """Five ABC issues updated a day apart and one OPS issue, in the site's own field ids."""
     field, cloud = fake.points_field, fake.cloud
-    fake.add(issue("ABC-1", kind="Bug", created="2026-03-01T10:00:00.000+0100", updated="2026-03-02T10:00:00.000+0000",
-                   resolved="2026-03-02T09:00:00.000+0000", resolution="Fixed", assignee=user("ana", cloud=cloud),
-                   points=3, points_field=field, links=(("out", "ABC-2"), ("in", "OPS-1"))),
-             issue("ABC-2", kind="Story", status="In Progress", category="indeterminate",
-                   updated="2026-03-03T10:00:00.000+0000", assignee=user("bo", email=None, cloud=cloud),
-                   points=5.5, points_field=field),
-             issue("ABC-3", kind="Sub-task", status="To Do", category="new", updated="2026-03-04T10:00:00.000+0000",
-                   points_field=field),
-             issue("ABC-4", kind="Epic", updated="2026-03-05T10:00:00.000+0000", points_field=field),
-             issue("ABC-5", kind="Improvement", updated="2026-03-06T10:00:00.000+0000", points_field=field),
-             issue("OPS-1", kind="Incident", updated="2026-03-01T12:00:00.000+0000", points_field=field))
+    fake.add(
+        issue(
+            "ABC-1",
+            kind="Bug",
+            created="2026-03-01T10:00:00.000+0100",
+            updated="2026-03-02T10:00:00.000+0000",
+            resolved="2026-03-02T09:00:00.000+0000",
+            resolution="Fixed",
+            assignee=user("ana", cloud=cloud),
+            points=3,
+            points_field=field,
+            links=(("out", "ABC-2"), ("in", "OPS-1")),
+        ),
+        issue(
+            "ABC-2",
+            kind="Story",
+            status="In Progress",
+            category="indeterminate",
+            updated="2026-03-03T10:00:00.000+0000",
+            assignee=user("bo", email=None, cloud=cloud),
+            points=5.5,
+            points_field=field,
+        ),
+        issue(
+            "ABC-3",
+            kind="Sub-task",
+            status="To Do",
+            category="new",
+            updated="2026-03-04T10:00:00.000+0000",
+            points_field=field,
+        ),
+        issue("ABC-4", kind="Epic", updated="2026-03-05T10:00:00.000+0000", points_field=field),
+        issue("ABC-5", kind="Improvement", updated="2026-03-06T10:00:00.000+0000", points_field=field),
+        issue("OPS-1", kind="Incident", updated="2026-03-01T12:00:00.000+0000", points_field=field),
+    )
 
 
 @pytest.fixture
@@ -51,11 +75,23 @@ def server(api) -> FakeJira:
     return fake
 
 
-def client(fake: FakeJira, *, page_size: int = 100, waits: list | None = None, notes: list | None = None,
-           max_wait: float = 30, timeout: float = 5) -> JiraClient:
+def client(
+    fake: FakeJira,
+    *,
+    page_size: int = 100,
+    waits: list | None = None,
+    notes: list | None = None,
+    max_wait: float = 30,
+    timeout: float = 5,
+) -> JiraClient:
     credentials = {"email": EMAIL, "api_token": API_TOKEN} if fake.cloud else {"token": PAT}
-    retrying = Retrying(retries=2, backoff=0.001, max_wait=max_wait, sleep=no_sleep([] if waits is None else waits),
-                        notify=(notes if notes is not None else []).append)
+    retrying = Retrying(
+        retries=2,
+        backoff=0.001,
+        max_wait=max_wait,
+        sleep=no_sleep([] if waits is None else waits),
+        notify=(notes if notes is not None else []).append,
+    )
     return JiraClient(fake.api.url, page_size=page_size, timeout=timeout, retrying=retrying, **credentials)
 
 
@@ -77,8 +113,13 @@ def rows(url: str, model) -> list[dict]:
 
 def cli_sync(url: str, fake: FakeJira, *args: str, env: dict | None = None):
     credentials = {"JIRA_EMAIL": EMAIL, "JIRA_API_TOKEN": API_TOKEN} if fake.cloud else {"JIRA_TOKEN": PAT}
-    environment = {"PAYOFF_DATABASE_URL": url, "JIRA_EMAIL": "", "JIRA_API_TOKEN": "", "JIRA_TOKEN": "",
-                   **(credentials if env is None else env)}
+    environment = {
+        "PAYOFF_DATABASE_URL": url,
+        "JIRA_EMAIL": "",
+        "JIRA_API_TOKEN": "",
+        "JIRA_TOKEN": "",
+        **(credentials if env is None else env),
+    }
     return CliRunner().invoke(cli, ["sync", "jira", "--server", fake.api.url, *args], env=environment)
 
 
@@ -93,15 +134,23 @@ def test_cloud_sync_stores_tickets_with_normalised_types_points_links_and_assign
         assert (bug.type, bug.original_type, bug.status, bug.status_category) == ("bug", "Bug", "Done", "done")
         assert (bug.resolution, bug.story_points, bug.priority, bug.project) == ("Fixed", 3.0, "Medium", "ABC")
         assert bug.created_at.isoformat() == "2026-03-01T09:00:00+00:00" and bug.resolved_at.day == 2
-        assert bug.links == [{"type": "blocks", "key": "ABC-2", "name": "Blocks", "direction": "outward"},
-                             {"type": "is blocked by", "key": "OPS-1", "name": "Blocks", "direction": "inward"}]
+        assert bug.links == [
+            {"type": "blocks", "key": "ABC-2", "name": "Blocks", "direction": "outward"},
+            {"type": "is blocked by", "key": "OPS-1", "name": "Blocks", "direction": "inward"},
+        ]
         assert s.get(Identity, bug.identity_id).label == "ana@acme.io"
         story = s.get(Ticket, "jira:ABC-2")
         assert (story.type, story.status_category, story.story_points) == ("story", "indeterminate", 5.5)
         assert s.get(Identity, story.identity_id).label == "Bo"  # email hidden: the display name is kept
         kinds = {t.key: t.type for t in s.exec(select(Ticket))}
-        assert kinds == {"ABC-1": "bug", "ABC-2": "story", "ABC-3": "task", "ABC-4": "other", "ABC-5": "story",
-                         "OPS-1": "bug"}
+        assert kinds == {
+            "ABC-1": "bug",
+            "ABC-2": "story",
+            "ABC-3": "task",
+            "ABC-4": "other",
+            "ABC-5": "story",
+            "OPS-1": "bug",
+        }
         assert s.get(Ticket, "jira:ABC-3").identity_id is None
     assert count(db_url, RawPayload) == 6 and API_TOKEN not in result.output
 
@@ -112,14 +161,22 @@ EXPECTED_TYPES = {"ABC-1": "bug", "ABC-2": "story", "ABC-3": "task", "ABC-4": "o
 def test_a_site_in_chinese_classifies_every_type_by_identity_and_remap_keeps_it(db_url, api):
     fake = FakeJira(api, cloud=True, names=CHINESE)
     tickets(fake)
-    fake.add(issue("ABC-6", kind="Story", updated="2026-03-07T10:00:00.000+0000", points="8", points_field=fake.points_field))
+    fake.add(
+        issue("ABC-6", kind="Story", updated="2026-03-07T10:00:00.000+0000", points="8", points_field=fake.points_field)
+    )
     result = cli_sync(db_url, fake)
     assert result.exit_code == 0, result.output
     with db.session(db_url) as s:
         found = {t.key: (t.type, t.original_type) for t in s.exec(select(Ticket))}
-        assert found == {"ABC-1": ("bug", "缺陷"), "ABC-2": ("story", "故事"), "ABC-3": ("task", "子任务"),
-                         "ABC-4": ("other", "长篇故事"), "ABC-5": ("story", "改进"), "OPS-1": ("bug", "事件"),
-                         "ABC-6": ("story", "故事")}
+        assert found == {
+            "ABC-1": ("bug", "缺陷"),
+            "ABC-2": ("story", "故事"),
+            "ABC-3": ("task", "子任务"),
+            "ABC-4": ("other", "长篇故事"),
+            "ABC-5": ("story", "改进"),
+            "OPS-1": ("bug", "事件"),
+            "ABC-6": ("story", "故事"),
+        }
         assert s.get(Ticket, "jira:ABC-6").story_points == 8.0  # sent as the string "8"
     assert fake.requests_to("/issuetype") == 1 and fake.requests_to("/remotelink") == 2  # cached; both bugs asked
     with db.session(db_url) as s:  # what an earlier Payoff stored: everything but the bugs `other`
@@ -136,8 +193,18 @@ def test_a_site_in_chinese_classifies_every_type_by_identity_and_remap_keeps_it(
 @pytest.mark.parametrize("site", ["cloud", "server"])
 def test_updates_within_the_same_minutes_page_by_token_or_start_at(db_url, site, api):
     fake = FakeJira(api, cloud=site == "cloud")
-    fake.add(*(issue(f"ABC-{n}", updated=f"2026-03-02T10:00:0{n}.000+0000", assignee=user("ana", cloud=fake.cloud),
-                     points=n, points_field=fake.points_field) for n in range(1, 6)))
+    fake.add(
+        *(
+            issue(
+                f"ABC-{n}",
+                updated=f"2026-03-02T10:00:0{n}.000+0000",
+                assignee=user("ana", cloud=fake.cloud),
+                points=n,
+                points_field=fake.points_field,
+            )
+            for n in range(1, 6)
+        )
+    )
     jira = sync(db_url, fake, page_size=2)
     assert count(db_url, Ticket) == 5
     searches = [r.query for r in api.requests if r.path.startswith("/rest/api/2/search")]
@@ -146,8 +213,9 @@ def test_updates_within_the_same_minutes_page_by_token_or_start_at(db_url, site,
     assert len(searches) == 4 and len(set(paged)) == 3 and jira.requests == 3 + 4 + 5  # + each bug's remote links
     with db.session(db_url) as s:
         assert s.get(Ticket, "jira:ABC-4").story_points == 4
-        assert s.get(Ticket, "jira:ABC-1").identity_id == ("jira:5b10ac8d82e05b22cc7d4e03ana" if fake.cloud
-                                                           else "jira:JIRAUSER3ana")
+        assert s.get(Ticket, "jira:ABC-1").identity_id == (
+            "jira:5b10ac8d82e05b22cc7d4e03ana" if fake.cloud else "jira:JIRAUSER3ana"
+        )
 
 
 def test_issue_edited_during_the_sync_shifts_nothing_out_of_sight(db_url, server):
@@ -179,8 +247,13 @@ def test_sync_twice_counts_distinct_ids_and_unchanged_resync_costs_one_search_pe
 
 def test_changed_issue_is_picked_up_by_the_next_sync(db_url, cloud):
     sync(db_url, cloud)
-    changed = issue("ABC-3", kind="Sub-task", status="Done", updated=time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime()),
-                    points_field=cloud.points_field)
+    changed = issue(
+        "ABC-3",
+        kind="Sub-task",
+        status="Done",
+        updated=time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime()),
+        points_field=cloud.points_field,
+    )
     cloud.add(changed)
     sync(db_url, cloud)
     with db.session(db_url) as s:
@@ -211,8 +284,9 @@ def test_failure_mid_paging_then_rerun_ends_with_exactly_the_rows_of_a_clean_syn
 
 def test_transient_faults_are_retried(db_url, server):
     server.api.fail(Reply(503, "Service Unavailable"), path="/rest/api/2/search")
-    server.api.fail(Reply(200, '{"startAt": 0, "maxResults": 100, "total": 5, "issues": [{"key": "ABC-'),
-                    path="/rest/api/2/search")
+    server.api.fail(
+        Reply(200, '{"startAt": 0, "maxResults": 100, "total": 5, "issues": [{"key": "ABC-'), path="/rest/api/2/search"
+    )
     server.api.fail(Reply(500, {"errorMessages": ["Internal server error"]}), path="/rest/api/2/field")
     waits: list[float] = []
     sync(db_url, server, waits=waits)
@@ -227,13 +301,15 @@ def test_timeout_is_retried(db_url, cloud):
 
 
 def test_rate_limit_is_waited_out_visibly_or_stops_with_a_resume_time(db_url, cloud):
-    cloud.api.fail(Reply(429, {"errorMessages": ["Rate limit exceeded."]}, {"Retry-After": "12"}),
-                   path="/rest/api/2/search/jql")
+    cloud.api.fail(
+        Reply(429, {"errorMessages": ["Rate limit exceeded."]}, {"Retry-After": "12"}), path="/rest/api/2/search/jql"
+    )
     waits, notes = [], []
     sync(db_url, cloud, waits=waits, notes=notes)
     assert waits == [12.0] and "Jira rate limit" in notes[0] and "waiting 12 s" in notes[0]
-    cloud.api.fail(Reply(429, {"errorMessages": ["Rate limit exceeded."]}, {"Retry-After": "3600"}),
-                   path="/rest/api/2/search/jql")
+    cloud.api.fail(
+        Reply(429, {"errorMessages": ["Rate limit exceeded."]}, {"Retry-After": "3600"}), path="/rest/api/2/search/jql"
+    )
     with pytest.raises(RateLimited) as stopped:
         sync(db_url, cloud)
     assert stopped.value.resume_at.timestamp() - time.time() > 3500
@@ -268,16 +344,21 @@ def test_tickets_link_to_prs_naming_their_key_whichever_sync_runs_first(db_url, 
     tickets(fake_jira)
     github = FakeGitHub(api)
     github.add("acme/api", pull("acme/api", 1, title="ABC-1: fix login"))
-    github.add("acme/api", pull("acme/api", 2, title="Refactor", head="feature/abc-2-cleanup",
-                                updated="2026-03-02T11:00:00Z"))
-    github.add("acme/api", pull("acme/api", 3, title="XABC-1 and ABC-12 name other keys", updated="2026-03-02T12:00:00Z"))
+    github.add(
+        "acme/api", pull("acme/api", 2, title="Refactor", head="feature/abc-2-cleanup", updated="2026-03-02T11:00:00Z")
+    )
+    github.add(
+        "acme/api", pull("acme/api", 3, title="XABC-1 and ABC-12 name other keys", updated="2026-03-02T12:00:00Z")
+    )
     env = {"PAYOFF_DATABASE_URL": db_url, "GITHUB_TOKEN": GITHUB_TOKEN}
     sync_github = ["sync", "github", "--org", "acme", "--base-url", github.base_url]
-    for step in ([fake_jira, sync_github] if jira_first else [sync_github, fake_jira]):
+    for step in [fake_jira, sync_github] if jira_first else [sync_github, fake_jira]:
         result = cli_sync(db_url, step) if step is fake_jira else CliRunner().invoke(cli, step, env=env)
         assert result.exit_code == 0, result.output
     assert {(link["ticket_id"], link["pr_id"], link["kind"]) for link in rows(db_url, TicketPullRequest)} == {
-        ("jira:ABC-1", "github:pr:acme/api:1", "fixes"), ("jira:ABC-2", "github:pr:acme/api:2", "fixes")}
+        ("jira:ABC-1", "github:pr:acme/api:1", "fixes"),
+        ("jira:ABC-2", "github:pr:acme/api:2", "fixes"),
+    }
 
 
 def test_remap_rebuilds_tickets_without_the_api(db_url, cloud):
@@ -285,6 +366,7 @@ def test_remap_rebuilds_tickets_without_the_api(db_url, cloud):
     before = rows(db_url, Ticket)
     with db.session(db_url) as s:
         from sqlalchemy import delete
+
         s.execute(delete(Ticket))
     cloud.api.close()
     result = CliRunner().invoke(cli, ["remap", "--source", "jira"], env={"PAYOFF_DATABASE_URL": db_url})

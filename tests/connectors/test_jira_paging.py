@@ -19,15 +19,23 @@ from tests.connectors.memory_sink import MemorySink
 
 
 @settings(max_examples=20, deadline=None)
-@given(count=st.integers(1, 9), edits=st.dictionaries(st.integers(1, 6), st.integers(1, 9), max_size=3),
-       cloud=st.booleans())
+@given(
+    count=st.integers(1, 9),
+    edits=st.dictionaries(st.integers(1, 6), st.integers(1, 9), max_size=3),
+    cloud=st.booleans(),
+)
 def test_edits_during_a_sync_never_hide_a_ticket(count, edits, cloud):
     """``count`` tickets updated an hour apart; before the n-th search request, ticket ``edits[n]`` is
     edited (it jumps to the end of the result). Two syncs later every ticket is stored as it is now."""
     api = FakeApi()
     try:
         fake = FakeJira(api, cloud=cloud)
-        fake.add(*(issue(f"ABC-{n}", summary="v1", updated=f"2026-03-02T{n:02d}:00:00.000+0000") for n in range(1, count + 1)))
+        fake.add(
+            *(
+                issue(f"ABC-{n}", summary="v1", updated=f"2026-03-02T{n:02d}:00:00.000+0000")
+                for n in range(1, count + 1)
+            )
+        )
         path, searches = "/rest/api/2/search/jql" if cloud else "/rest/api/2/search", []
         route = api.routes[("GET", path)]
 
@@ -35,13 +43,18 @@ def test_edits_during_a_sync_never_hide_a_ticket(count, edits, cloud):
             searches.append(request)
             key = f"ABC-{edits.get(len(searches), 0)}"
             if key in fake.issues:
-                fake.issues[key]["fields"].update(summary="v2",
-                                                  updated=time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime()))
+                fake.issues[key]["fields"].update(
+                    summary="v2", updated=time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())
+                )
             return route(request)
 
         api.route("GET", path, editing)
-        client = JiraClient(api.url, **({"email": EMAIL, "api_token": API_TOKEN} if cloud else {"token": PAT}),
-                            page_size=2, retrying=Retrying(retries=0))
+        client = JiraClient(
+            api.url,
+            **({"email": EMAIL, "api_token": API_TOKEN} if cloud else {"token": PAT}),
+            page_size=2,
+            retrying=Retrying(retries=0),
+        )
         sink = MemorySink()
         run(Issues(client, project="ABC"), sink)
         run(Issues(client, project="ABC"), sink)

@@ -23,9 +23,18 @@ USERS_PAGE = 1
 
 
 def result(user_id, model, inputs=1_000_000, outputs=100_000, requests=10, **optional):
-    return {"object": "organization.usage.completions.result", "input_tokens": inputs, "output_tokens": outputs,
-            "num_model_requests": requests, "project_id": None, "user_id": user_id, "api_key_id": None,
-            "model": model, "batch": None, **optional}
+    return {
+        "object": "organization.usage.completions.result",
+        "input_tokens": inputs,
+        "output_tokens": outputs,
+        "num_model_requests": requests,
+        "project_id": None,
+        "user_id": user_id,
+        "api_key_id": None,
+        "model": model,
+        "batch": None,
+        **optional,
+    }
 
 
 def payload(results, emails=None, prices=DEFAULT_PRICES):
@@ -33,10 +42,12 @@ def payload(results, emails=None, prices=DEFAULT_PRICES):
 
 
 def test_cost_uses_the_longest_matching_model_and_cached_price():
-    rows = mapping.day_rows(payload([result("user-1", "gpt-4o-mini-2024-07-18", input_cached_tokens=400_000)],
-                                    {"user-1": "ana@acme.io"}))
-    assert rows["identity"] == [{"id": "openai:user-1", "source": "openai", "external_id": "user-1",
-                                 "label": "ana@acme.io"}]
+    rows = mapping.day_rows(
+        payload([result("user-1", "gpt-4o-mini-2024-07-18", input_cached_tokens=400_000)], {"user-1": "ana@acme.io"})
+    )
+    assert rows["identity"] == [
+        {"id": "openai:user-1", "source": "openai", "external_id": "user-1", "label": "ana@acme.io"}
+    ]
     [usage] = rows["ai_usage_daily"]
     # 600k fresh * 0.15 + 400k cached * 0.075 + 100k out * 0.60, per million
     assert usage["cost_usd"] == pytest.approx(0.09 + 0.03 + 0.06)
@@ -45,8 +56,13 @@ def test_cost_uses_the_longest_matching_model_and_cached_price():
 
 
 def test_only_guaranteed_fields_and_models_of_one_user_add_up():
-    bare = {"input_tokens": 500_000, "output_tokens": 0, "num_model_requests": 2, "user_id": "user-1",
-            "model": "gpt-4o"}
+    bare = {
+        "input_tokens": 500_000,
+        "output_tokens": 0,
+        "num_model_requests": 2,
+        "user_id": "user-1",
+        "model": "gpt-4o",
+    }
     [usage] = mapping.day_rows(payload([bare, result("user-1", "o3")]))["ai_usage_daily"]
     assert usage["requests"] == 12 and usage["input_tokens"] == 1_500_000
     assert usage["cost_usd"] == pytest.approx(1.25 + 2.0 + 0.8)
@@ -79,9 +95,18 @@ def openai_api(api, by_day: dict[date, list[dict]], members: list[dict]):
     def authorised(handler):
         def check(request):
             if request.headers.get("authorization") != f"Bearer {KEY}":
-                return Reply(401, {"error": {"message": "Incorrect API key provided: sk-admi***cret.",
-                                             "type": "invalid_request_error", "code": "invalid_api_key"}})
+                return Reply(
+                    401,
+                    {
+                        "error": {
+                            "message": "Incorrect API key provided: sk-admi***cret.",
+                            "type": "invalid_request_error",
+                            "code": "invalid_api_key",
+                        }
+                    },
+                )
             return handler(request)
+
         return check
 
     def completions(request):
@@ -92,29 +117,54 @@ def openai_api(api, by_day: dict[date, list[dict]], members: list[dict]):
         results = by_day.get(day, [])
         offset = int(request.query.get("page", ["0"])[0])
         more = offset + PAGE_SIZE < len(results)
-        bucket = {"object": "bucket", "start_time": start, "end_time": start + 86_400,
-                  "results": results[offset:offset + PAGE_SIZE]}
-        return Reply(200, {"object": "page", "data": [bucket], "has_more": more,
-                           "next_page": str(offset + PAGE_SIZE) if more else None})
+        bucket = {
+            "object": "bucket",
+            "start_time": start,
+            "end_time": start + 86_400,
+            "results": results[offset : offset + PAGE_SIZE],
+        }
+        return Reply(
+            200,
+            {
+                "object": "page",
+                "data": [bucket],
+                "has_more": more,
+                "next_page": str(offset + PAGE_SIZE) if more else None,
+            },
+        )
 
     def users(request):
         after = request.query.get("after", [None])[0]
         start = next(i + 1 for i, m in enumerate(members) if m["id"] == after) if after else 0
-        page = members[start:start + USERS_PAGE]
-        return Reply(200, {"object": "list", "data": page, "first_id": page[0]["id"] if page else None,
-                           "last_id": page[-1]["id"] if page else None, "has_more": start + USERS_PAGE < len(members)})
+        page = members[start : start + USERS_PAGE]
+        return Reply(
+            200,
+            {
+                "object": "list",
+                "data": page,
+                "first_id": page[0]["id"] if page else None,
+                "last_id": page[-1]["id"] if page else None,
+                "has_more": start + USERS_PAGE < len(members),
+            },
+        )
 
     api.route("GET", COMPLETIONS, authorised(completions))
     api.route("GET", USERS, authorised(users))
 
 
-MEMBERS = [{"object": "organization.user", "id": "user-ana", "name": "Ana", "email": "ana@acme.io", "role": "owner"},
-           {"object": "organization.user", "id": "user-bo", "name": "Bo", "email": "bo@acme.io", "role": "reader"}]
+MEMBERS = [
+    {"object": "organization.user", "id": "user-ana", "name": "Ana", "email": "ana@acme.io", "role": "owner"},
+    {"object": "organization.user", "id": "user-bo", "name": "Bo", "email": "bo@acme.io", "role": "reader"},
+]
 
 
 def day_results():
-    return [result("user-ana", "gpt-4o-2024-08-06"), result("user-ana", "gpt-4o-mini"),
-            result("user-bo", "o3", input_cached_tokens=1_000_000), result(None, "gpt-4.1")]
+    return [
+        result("user-ana", "gpt-4o-2024-08-06"),
+        result("user-ana", "gpt-4o-mini"),
+        result("user-bo", "o3", input_cached_tokens=1_000_000),
+        result(None, "gpt-4.1"),
+    ]
 
 
 def client(api, key=KEY, **options):
@@ -129,8 +179,9 @@ def test_sync_command_fills_cost_per_person_and_matches_people_by_email(api, db_
     prices = tmp_path / "prices.json"
     prices.write_text(json.dumps({"o3": {"input": 1, "cached_input": 1, "output": 1}}))
     monkeypatch.setenv("OPENAI_ADMIN_KEY", KEY)
-    result_ = CliRunner().invoke(cli, ["sync", "openai", "--base-url", api.url, "--since", yesterday.isoformat(),
-                                       "--prices", str(prices)])
+    result_ = CliRunner().invoke(
+        cli, ["sync", "openai", "--base-url", api.url, "--since", yesterday.isoformat(), "--prices", str(prices)]
+    )
     assert result_.exit_code == 0, result_.output
     assert "5 API requests made" in result_.output  # 2 pages of users, 2 pages yesterday, 1 (empty) today
     rows = {r["identity_id"]: r for r in usage_table(db_url)}
@@ -140,7 +191,7 @@ def test_sync_command_fills_cost_per_person_and_matches_people_by_email(api, db_
     with db.session(db_url) as s:
         ana = s.exec(select(Person).where(Person.email == "ana@acme.io")).one()
     assert rows["openai:user-ana"]["person_id"] == ana.id and rows["openai:user-bo"]["person_id"] is None
-    assert remapped_usage_ids(db_url, "openai") == set(r["id"] for r in rows.values())
+    assert remapped_usage_ids(db_url, "openai") == {r["id"] for r in rows.values()}
 
 
 def test_wrong_key_is_refused_and_the_key_is_not_repeated(api):
@@ -155,8 +206,14 @@ def test_rate_limit_mid_paging_then_rerun_equals_clean_sync(api, db_url, tmp_pat
     openai_api(api, {day: day_results() for day in days}, MEMBERS)
     rate_limited = Reply(429, {"error": {"message": "Rate limit reached"}}, {"Retry-After": "60"})
     rows = resumed_sync_matches_clean(
-        db_url, tmp_path, lambda **kw: CompletionsUsage(client=client(api, retries=1, max_wait=5), **kw),
-        days[0], days[-1], fault=lambda: api.fail(rate_limited, path=COMPLETIONS), error=RateLimited)
+        db_url,
+        tmp_path,
+        lambda **kw: CompletionsUsage(client=client(api, retries=1, max_wait=5), **kw),
+        days[0],
+        days[-1],
+        fault=lambda: api.fail(rate_limited, path=COMPLETIONS),
+        error=RateLimited,
+    )
     assert len(rows) == 6
 
 

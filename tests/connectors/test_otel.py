@@ -40,8 +40,11 @@ def attrs(**values) -> list[dict]:
         if isinstance(value, int):
             return {"intValue": str(value)}
         return {"doubleValue": value} if isinstance(value, float) else {"stringValue": value}
-    return [{"key": key.replace("_", ".", 1) if key.startswith(("user_", "service_")) else key, "value": wrap(v)}
-            for key, v in values.items()]
+
+    return [
+        {"key": key.replace("_", ".", 1) if key.startswith(("user_", "service_")) else key, "value": wrap(v)}
+        for key, v in values.items()
+    ]
 
 
 def point(value, temporality=DELTA, at=NOON, **labels) -> dict:
@@ -55,55 +58,104 @@ def rows(result: mapping.Increments) -> list[dict]:
 
 
 def export(metrics: list[dict], **resource) -> dict:
-    return {"resourceMetrics": [{"resource": {"attributes": attrs(**resource)},
-                                 "scopeMetrics": [{"scope": {"name": "test"}, "metrics": metrics}]}]}
+    return {
+        "resourceMetrics": [
+            {
+                "resource": {"attributes": attrs(**resource)},
+                "scopeMetrics": [{"scope": {"name": "test"}, "metrics": metrics}],
+            }
+        ]
+    }
 
 
 def claude_code_export(email="Ana@Acme.io", temporality=DELTA) -> dict:
     def counter(name, *points):
-        return {"name": name, "sum": {"aggregationTemporality": temporality, "isMonotonic": True,
-                                      "dataPoints": list(points)}}
-    return export([
-        counter("claude_code.token.usage", point(1200, type="input", model="claude-sonnet-4-5"),
-                point(300, type="output", model="claude-sonnet-4-5"), point(5000, type="cacheRead")),
-        counter("claude_code.cost.usage", point(0.42, model="claude-sonnet-4-5")),
-        counter("claude_code.lines_of_code.count", point(50, type="added"), point(8, type="removed")),
-        counter("claude_code.commit.count", point(1)),
-        counter("claude_code.pull_request.count", point(1)),
-        counter("claude_code.session.count", point(2)),
-        {"name": "claude_code.active_time.total", "sum": {"aggregationTemporality": DELTA,
-                                                           "dataPoints": [point(33.0)]}},
-    ], service_name="claude-code", user_email=email, **{"session.id": "s-1"})
+        return {
+            "name": name,
+            "sum": {"aggregationTemporality": temporality, "isMonotonic": True, "dataPoints": list(points)},
+        }
+
+    return export(
+        [
+            counter(
+                "claude_code.token.usage",
+                point(1200, type="input", model="claude-sonnet-4-5"),
+                point(300, type="output", model="claude-sonnet-4-5"),
+                point(5000, type="cacheRead"),
+            ),
+            counter("claude_code.cost.usage", point(0.42, model="claude-sonnet-4-5")),
+            counter("claude_code.lines_of_code.count", point(50, type="added"), point(8, type="removed")),
+            counter("claude_code.commit.count", point(1)),
+            counter("claude_code.pull_request.count", point(1)),
+            counter("claude_code.session.count", point(2)),
+            {
+                "name": "claude_code.active_time.total",
+                "sum": {"aggregationTemporality": DELTA, "dataPoints": [point(33.0)]},
+            },
+        ],
+        service_name="claude-code",
+        user_email=email,
+        **{"session.id": "s-1"},
+    )
 
 
 def gen_ai_export() -> dict:
     def histogram(kind, total, count):
-        return {"attributes": attrs(**{"gen_ai.token.type": kind, "gen_ai.request.model": "gpt-4.1",
-                                       "user.id": "u-77"}),
-                "startTimeUnixNano": NOON, "timeUnixNano": NOON, "count": str(count), "sum": total,
-                "bucketCounts": ["0", str(count)], "explicitBounds": [1.0]}
-    return export([{"name": "gen_ai.client.token.usage", "unit": "{token}",
-                    "histogram": {"aggregationTemporality": "AGGREGATION_TEMPORALITY_DELTA",
-                                  "dataPoints": [histogram("input", 900.0, 3), histogram("output", 150.0, 3)]}}],
-                  service_name="support-agent")
+        return {
+            "attributes": attrs(**{"gen_ai.token.type": kind, "gen_ai.request.model": "gpt-4.1", "user.id": "u-77"}),
+            "startTimeUnixNano": NOON,
+            "timeUnixNano": NOON,
+            "count": str(count),
+            "sum": total,
+            "bucketCounts": ["0", str(count)],
+            "explicitBounds": [1.0],
+        }
+
+    return export(
+        [
+            {
+                "name": "gen_ai.client.token.usage",
+                "unit": "{token}",
+                "histogram": {
+                    "aggregationTemporality": "AGGREGATION_TEMPORALITY_DELTA",
+                    "dataPoints": [histogram("input", 900.0, 3), histogram("output", 150.0, 3)],
+                },
+            }
+        ],
+        service_name="support-agent",
+    )
 
 
 def test_claude_code_metrics_become_one_row_per_person_day_and_agent():
     result = mapping.increments(claude_code_export())
     assert result.rejected == 0
-    assert result.identities == [{"id": "otel:ana@acme.io", "source": "otel", "external_id": "ana@acme.io",
-                                        "label": "Ana@Acme.io"}]
+    assert result.identities == [
+        {"id": "otel:ana@acme.io", "source": "otel", "external_id": "ana@acme.io", "label": "Ana@Acme.io"}
+    ]
     [row] = rows(result)
     assert row["id"] == "otel:ana@acme.io:2026-07-01:claude_code" and row["day"] == DAY
-    assert (row["input_tokens"], row["output_tokens"], row["cost_usd"], row["lines_accepted"], row["lines_removed"],
-            row["commits"], row["pull_requests"], row["sessions"]) == (1200, 300, 0.42, 50, 8, 1, 1, 2)
+    assert (
+        row["input_tokens"],
+        row["output_tokens"],
+        row["cost_usd"],
+        row["lines_accepted"],
+        row["lines_removed"],
+        row["commits"],
+        row["pull_requests"],
+        row["sessions"],
+    ) == (1200, 300, 0.42, 50, 8, 1, 1, 2)
     assert row["extra"] == {"cache_read_tokens": 5000}
 
 
 def test_gen_ai_histograms_count_tokens_and_calls_for_the_service():
     [row] = rows(mapping.increments(gen_ai_export()))
-    assert (row["identity_id"], row["tool"], row["input_tokens"], row["output_tokens"], row["requests"]) == \
-        ("otel:u-77", "support-agent", 900, 150, 3)
+    assert (row["identity_id"], row["tool"], row["input_tokens"], row["output_tokens"], row["requests"]) == (
+        "otel:u-77",
+        "support-agent",
+        900,
+        150,
+        3,
+    )
 
 
 def test_cumulative_points_are_rejected_and_explained():
@@ -114,8 +166,9 @@ def test_cumulative_points_are_rejected_and_explained():
 
 @pytest.fixture
 def receiver(db_url):
-    server = Receiver(save_to_store, port=0, tokens={"otel-secret": None, "ana-only": frozenset({"ana@acme.io"})},
-                      timeout=0.5)
+    server = Receiver(
+        save_to_store, port=0, tokens={"otel-secret": None, "ana-only": frozenset({"ana@acme.io"})}, timeout=0.5
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.port}/v1/metrics"
     server.shutdown()
@@ -127,20 +180,40 @@ AUTH = {"Authorization": "Bearer otel-secret"}
 def test_posted_exports_add_up_per_day_match_people_and_count_a_resent_export_once(receiver, db_url):
     with db.session(db_url) as s:
         writes.upsert(s, Person, [{"email": "ana@acme.io", "name": "Ana"}], on=["email"])
-    later = export([{"name": "claude_code.token.usage", "sum": {"aggregationTemporality": DELTA, "dataPoints": [
-        point(1200, type="input", at=str(int(NOON) + 60 * 10**9)),
-        point(5000, type="cacheRead", at=str(int(NOON) + 60 * 10**9))]}}], user_email="ana@acme.io")
+    later = export(
+        [
+            {
+                "name": "claude_code.token.usage",
+                "sum": {
+                    "aggregationTemporality": DELTA,
+                    "dataPoints": [
+                        point(1200, type="input", at=str(int(NOON) + 60 * 10**9)),
+                        point(5000, type="cacheRead", at=str(int(NOON) + 60 * 10**9)),
+                    ],
+                },
+            }
+        ],
+        user_email="ana@acme.io",
+    )
     for body in (claude_code_export(), claude_code_export(), later, later):  # each sent twice: a retry
         reply = requests.post(receiver, json=body, headers=AUTH, timeout=5)
         assert reply.status_code == 200 and reply.json() == {}
     gzipped = gzip.compress(json.dumps(gen_ai_export()).encode())
-    reply = requests.post(receiver, data=gzipped, timeout=5,
-                          headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    reply = requests.post(
+        receiver,
+        data=gzipped,
+        timeout=5,
+        headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
     assert reply.status_code == 200
     rows = {r["id"]: r for r in usage_table(db_url)}
     ana = rows["otel:ana@acme.io:2026-07-01:claude_code"]
-    assert (ana["input_tokens"], ana["cost_usd"], ana["commits"], ana["extra"]) == \
-        (2400, 0.42, 1, {"cache_read_tokens": 10000})
+    assert (ana["input_tokens"], ana["cost_usd"], ana["commits"], ana["extra"]) == (
+        2400,
+        0.42,
+        1,
+        {"cache_read_tokens": 10000},
+    )
     assert ana["person_id"] is not None
     assert rows["otel:u-77:2026-07-01:support-agent"]["output_tokens"] == 150
     with db.session(db_url) as s:
@@ -150,16 +223,25 @@ def test_posted_exports_add_up_per_day_match_people_and_count_a_resent_export_on
 
 def test_protobuf_exports_and_partial_success_replies(receiver, db_url):
     message = ParseDict(claude_code_export(temporality=CUMULATIVE), ExportMetricsServiceRequest())
-    reply = requests.post(receiver, data=message.SerializeToString(), timeout=5,
-                          headers={**AUTH, "Content-Type": "application/x-protobuf"})
+    reply = requests.post(
+        receiver,
+        data=message.SerializeToString(),
+        timeout=5,
+        headers={**AUTH, "Content-Type": "application/x-protobuf"},
+    )
     assert reply.status_code == 200 and reply.headers["Content-Type"] == "application/x-protobuf"
     answer = ExportMetricsServiceResponse.FromString(reply.content)
     assert answer.partial_success.rejected_data_points == 9
     message = ParseDict(gen_ai_export(), ExportMetricsServiceRequest())
-    reply = requests.post(receiver, data=message.SerializeToString(), timeout=5,
-                          headers={**AUTH, "Content-Type": "application/x-protobuf"})
+    reply = requests.post(
+        receiver,
+        data=message.SerializeToString(),
+        timeout=5,
+        headers={**AUTH, "Content-Type": "application/x-protobuf"},
+    )
     assert reply.status_code == 200 and not ExportMetricsServiceResponse.FromString(reply.content).HasField(
-        "partial_success")
+        "partial_success"
+    )
     assert [(r["identity_id"], r["input_tokens"]) for r in usage_table(db_url)] == [("otel:u-77", 900)]
 
 
@@ -176,9 +258,12 @@ def test_wrong_token_bad_body_and_wrong_path_are_refused(receiver, db_url):
 
 
 def test_the_cli_receiver_writes_posted_metrics(sqlite_url):
-    process = subprocess.Popen([sys.executable, "-c", "from payoff.app.cli import main; main()", "otel-receiver",
-                                "--port", "0"], stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PAYOFF_DATABASE_URL": sqlite_url, "COLUMNS": "200"})
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from payoff.app.cli import main; main()", "otel-receiver", "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PAYOFF_DATABASE_URL": sqlite_url, "COLUMNS": "200"},
+    )
     try:
         line = process.stderr.readline()
         assert "Listening on" in line, line
@@ -210,7 +295,8 @@ def post_raw(url: str, headers: dict[str, str], body: bytes = b"") -> tuple[int,
 def with_value(value) -> dict:
     body = claude_code_export()
     body["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][0]["sum"]["dataPoints"][0].update(
-        {"asDouble": value} if isinstance(value, float) else {"asInt": value})
+        {"asDouble": value} if isinstance(value, float) else {"asInt": value}
+    )
     return body
 
 
@@ -221,7 +307,8 @@ def test_negative_non_finite_and_out_of_range_values_refuse_the_whole_export(rec
         assert reply.status_code == 400 and "out of range" in reply.json()["message"], (value, reply.text)
     future = claude_code_export()
     future["resourceMetrics"][0]["scopeMetrics"][0]["metrics"][1]["sum"]["dataPoints"][0]["timeUnixNano"] = str(
-        2**63 - 1)
+        2**63 - 1
+    )
     reply = requests.post(receiver, json=future, headers=AUTH, timeout=5)
     assert reply.status_code == 400 and "timeUnixNano" in reply.json()["message"]
     kelvin = claude_code_export(email="\u212aate@acme.io")  # KELVIN SIGN, which normalises to K
@@ -233,8 +320,9 @@ def test_negative_non_finite_and_out_of_range_values_refuse_the_whole_export(rec
 def test_bad_content_length_and_gzip_bombs_are_refused(receiver, db_url):
     body = json.dumps(claude_code_export()).encode()
     for length in ("-1", "abc", "1e3", ""):
-        status, answer = post_raw(receiver, {**AUTH, "Content-Type": "application/json", "Content-Length": length},
-                                  body)
+        status, answer = post_raw(
+            receiver, {**AUTH, "Content-Type": "application/json", "Content-Length": length}, body
+        )
         assert status == 400 and "Content-Length" in answer["message"], (length, answer)
     status, _ = post_raw(receiver, {**AUTH, "Content-Type": "application/json"}, body)  # no Content-Length at all
     assert status == 400
@@ -243,33 +331,47 @@ def test_bad_content_length_and_gzip_bombs_are_refused(receiver, db_url):
         bomb.append(deflate.compress(bytes(2**20)))
     bomb = b"".join([*bomb, deflate.flush()])
     assert len(bomb) < 2**20
-    reply = requests.post(receiver, data=bomb, timeout=30,
-                          headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    reply = requests.post(
+        receiver,
+        data=bomb,
+        timeout=30,
+        headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
     assert reply.status_code == 413 and "inflates" in reply.json()["message"]
     truncated = gzip.compress(body)[:-12]
-    reply = requests.post(receiver, data=truncated, timeout=5,
-                          headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"})
+    reply = requests.post(
+        receiver,
+        data=truncated,
+        timeout=5,
+        headers={**AUTH, "Content-Type": "application/json", "Content-Encoding": "gzip"},
+    )
     assert reply.status_code == 400 and "truncated" in reply.json()["message"]
     assert usage_table(db_url) == []
 
 
 def test_a_token_writes_only_for_the_identities_it_is_given(receiver, db_url):
     own = {"Authorization": "Bearer ana-only"}
-    assert requests.post(receiver, json=claude_code_export(email="bob@acme.io"), headers=own, timeout=5
-                         ).status_code == 403
+    assert (
+        requests.post(receiver, json=claude_code_export(email="bob@acme.io"), headers=own, timeout=5).status_code == 403
+    )
     for wrong in ("Bearer ana-onlx", "Bearer ana-only ", "Bearer ana", "ana-only", "Bearer otel-secret2"):
-        assert requests.post(receiver, json=claude_code_export(), headers={"Authorization": wrong},
-                             timeout=5).status_code == 401, wrong
-    assert requests.post(receiver, json=claude_code_export(email="ANA@acme.io"), headers=own, timeout=5
-                         ).status_code == 200
+        assert (
+            requests.post(receiver, json=claude_code_export(), headers={"Authorization": wrong}, timeout=5).status_code
+            == 401
+        ), wrong
+    assert (
+        requests.post(receiver, json=claude_code_export(email="ANA@acme.io"), headers=own, timeout=5).status_code == 200
+    )
     assert [r["identity_id"] for r in usage_table(db_url)] == ["otel:ana@acme.io"]
 
 
 def test_a_stalled_connection_is_closed(receiver):
     """The fixture's receiver gives a silent connection 0.5 s; without a timeout recv would wait 20 s."""
     host, port = receiver.split("/")[2].split(":")
-    for partial in (b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\n",  # headers never finished
-                    b"POST /v1/metrics HTTP/1.1\r\nAuthorization: Bearer otel-secret\r\nContent-Length: 100\r\n\r\n{"):
+    for partial in (
+        b"POST /v1/metrics HTTP/1.1\r\nHost: x\r\n",  # headers never finished
+        b"POST /v1/metrics HTTP/1.1\r\nAuthorization: Bearer otel-secret\r\nContent-Length: 100\r\n\r\n{",
+    ):
         with socket.create_connection((host, int(port)), timeout=20) as connection:
             connection.sendall(partial)
             assert connection.recv(1024) == b""  # closed by the receiver, nothing answered
@@ -284,8 +386,21 @@ def test_two_receivers_on_one_database_store_every_acknowledged_export(db_url, t
     servers = [Receiver(save_to_store, port=0) for _ in range(2)]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
-    exports = [export([{"name": "claude_code.token.usage", "sum": {"aggregationTemporality": DELTA, "dataPoints": [
-        point(1, type="input", at=str(int(NOON) + n * 10**9))]}}], user_email="ana@acme.io") for n in range(60)]
+    exports = [
+        export(
+            [
+                {
+                    "name": "claude_code.token.usage",
+                    "sum": {
+                        "aggregationTemporality": DELTA,
+                        "dataPoints": [point(1, type="input", at=str(int(NOON) + n * 10**9))],
+                    },
+                }
+            ],
+            user_email="ana@acme.io",
+        )
+        for n in range(60)
+    ]
 
     def send(n: int) -> int:
         """Export n, through receiver n % 2; retried on 503 as exporters do. 1 when acknowledged."""

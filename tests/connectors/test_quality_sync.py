@@ -16,7 +16,7 @@ from payoff.store.imports import import_people
 from payoff.store.models import Person, TicketCycle, TicketTransition
 from tests.connectors.conftest import FakeApi
 from tests.connectors.github_fake import TOKEN, FakeGitHub, commit, pull
-from tests.connectors.jira_fake import API_TOKEN, EMAIL, FakeJira, adf, history, issue, link, user
+from tests.connectors.jira_fake import API_TOKEN, EMAIL, FakeJira, adf, history, issue, user
 
 REPO = "acme/api"
 CLAUDE = "Co-Authored-By: Claude <noreply@anthropic.com>"
@@ -31,21 +31,53 @@ def jira_day(n: int, hour: int = 10) -> str:
     return f"2026-03-{n:02d}T{hour:02d}:00:00.000+0000"
 
 
-def add_pr(fake: FakeGitHub, number: int, login: str, merged: int, *, title: str, body: str = "",
-           message: str = "Work", trailer: str = "") -> None:
+def add_pr(
+    fake: FakeGitHub,
+    number: int,
+    login: str,
+    merged: int,
+    *,
+    title: str,
+    body: str = "",
+    message: str = "Work",
+    trailer: str = "",
+) -> None:
     sha = hashlib.sha1(f"{number}:commit".encode()).hexdigest()
     text = f"{message}\n\n{trailer}" if trailer else message
-    fake.add(REPO, pull(REPO, number, login=login, title=title, body=body, created=day(merged - 1),
-                        merged=day(merged), closed=day(merged), head=f"{login}/work-{number}"),
-             commits=[commit(sha, text, login=login, date=day(merged - 1, 8))])
+    fake.add(
+        REPO,
+        pull(
+            REPO,
+            number,
+            login=login,
+            title=title,
+            body=body,
+            created=day(merged - 1),
+            merged=day(merged),
+            closed=day(merged),
+            head=f"{login}/work-{number}",
+        ),
+        commits=[commit(sha, text, login=login, date=day(merged - 1, 8))],
+    )
 
 
 def add_story(fake: FakeJira, number: int, login: str, started: int, done: int, *, moves=None) -> None:
     steps = moves or [(jira_day(started), "In Progress", "To Do"), (jira_day(done, 11), "Done", "In Progress")]
-    fake.add(issue(f"ABC-{number}", kind="Story", summary=f"Story {number}", status="Done", category="done",
-                   created=jira_day(1, 8), updated=steps[-1][0], resolved=steps[-1][0],
-                   resolution="Done", assignee=user(login), histories=[history(number * 100 + i, *step)
-                                                                       for i, step in enumerate(steps)]))
+    fake.add(
+        issue(
+            f"ABC-{number}",
+            kind="Story",
+            summary=f"Story {number}",
+            status="Done",
+            category="done",
+            created=jira_day(1, 8),
+            updated=steps[-1][0],
+            resolved=steps[-1][0],
+            resolution="Done",
+            assignee=user(login),
+            histories=[history(number * 100 + i, *step) for i, step in enumerate(steps)],
+        )
+    )
 
 
 @pytest.fixture
@@ -59,30 +91,57 @@ def organisation(tmp_path):
         add_pr(github, number, login, 2 + number, title=f"ABC-{number} work", trailer=trailer)
         moves = None
         if number == 7:  # reopened once
-            moves = [(jira_day(8), "In Progress", "To Do"), (jira_day(9), "Done", "In Progress"),
-                     (jira_day(10), "Reopened", "Done"), (jira_day(11), "In Progress", "Reopened"),
-                     (jira_day(12), "Done", "In Progress")]
+            moves = [
+                (jira_day(8), "In Progress", "To Do"),
+                (jira_day(9), "Done", "In Progress"),
+                (jira_day(10), "Reopened", "Done"),
+                (jira_day(11), "In Progress", "Reopened"),
+                (jira_day(12), "Done", "In Progress"),
+            ]
         if number == 8:  # more histories than the search sends (3): the rest through the changelog endpoint
-            moves = [(jira_day(5), "In Progress", "To Do"), (jira_day(6), "In Review", "In Progress"),
-                     (jira_day(7), "In Progress", "In Review"), (jira_day(8), "In Review", "In Progress"),
-                     (jira_day(10, 11), "Done", "In Review")]
+            moves = [
+                (jira_day(5), "In Progress", "To Do"),
+                (jira_day(6), "In Review", "In Progress"),
+                (jira_day(7), "In Progress", "In Review"),
+                (jira_day(8), "In Review", "In Progress"),
+                (jira_day(10, 11), "Done", "In Review"),
+            ]
         add_story(jira, number, login, 1 + number, 2 + number, moves=moves)
     merged4 = github.repos[REPO][4]["merge_commit_sha"]
     add_pr(github, 20, "ana", 24, title="ABC-103 fix rounding", body="Regression from #3.")
-    add_pr(github, 21, "ana", 25, title='Revert "ABC-4 work"', message=f'Revert "ABC-4 work"\n\nThis reverts commit {merged4}.')
+    add_pr(
+        github,
+        21,
+        "ana",
+        25,
+        title='Revert "ABC-4 work"',
+        message=f'Revert "ABC-4 work"\n\nThis reverts commit {merged4}.',
+    )
     add_pr(github, 22, "ana", 25, title='Revert "ABC-5 work"', message='Revert "ABC-5 work"')
     add_pr(github, 23, "cy", 26, title="Revert cy's change", body=f"Reverts {REPO}#13")
     bug = {"kind": "Bug", "status": "To Do", "category": "new", "updated": jira_day(22)}
-    jira.add(issue("ABC-101", created=jira_day(20), assignee=user("ana"), **bug,
-                   links=(("in", "ABC-1", "Problem/Incident"),)),
-             issue("ABC-102", created=jira_day(20), assignee=user("ana"), **bug,
-                   description=adf("Totals are wrong.", url="https://github.com/acme/api/pull/2")),
-             issue("ABC-103", created=jira_day(20), assignee=user("ana"), **bug),
-             issue("ABC-104", created=jira_day(20), assignee=user("bo"), **bug))  # nobody recorded a cause
+    jira.add(
+        issue(
+            "ABC-101", created=jira_day(20), assignee=user("ana"), **bug, links=(("in", "ABC-1", "Problem/Incident"),)
+        ),
+        issue(
+            "ABC-102",
+            created=jira_day(20),
+            assignee=user("ana"),
+            **bug,
+            description=adf("Totals are wrong.", url="https://github.com/acme/api/pull/2"),
+        ),
+        issue("ABC-103", created=jira_day(20), assignee=user("ana"), **bug),
+        issue("ABC-104", created=jira_day(20), assignee=user("bo"), **bug),
+    )  # nobody recorded a cause
     people = tmp_path / "people.csv"
-    people.write_text("email,name,team,manager_email,role,github_login,jira_account_id\n" + "".join(
-        f"{who}@acme.io,{who.title()},{team},,employee,{who},{user(who)['accountId']}\n"
-        for who, team in (("ana", "core"), ("bo", "core"), ("cy", "web"))))
+    people.write_text(
+        "email,name,team,manager_email,role,github_login,jira_account_id\n"
+        + "".join(
+            f"{who}@acme.io,{who.title()},{team},,employee,{who},{user(who)['accountId']}\n"
+            for who, team in (("ana", "core"), ("bo", "core"), ("cy", "web"))
+        )
+    )
     yield github, jira, people
     github_api.close()
     jira_api.close()
@@ -90,8 +149,16 @@ def organisation(tmp_path):
 
 def sync(url: str, github: FakeGitHub, jira: FakeJira) -> tuple[int, int]:
     """Sync GitHub, then Jira, through the CLI; returns the requests each server saw."""
-    runner, env = CliRunner(), {"PAYOFF_DATABASE_URL": url, "GITHUB_TOKEN": TOKEN, "JIRA_EMAIL": EMAIL,
-                                "JIRA_API_TOKEN": API_TOKEN, "JIRA_TOKEN": ""}
+    runner, env = (
+        CliRunner(),
+        {
+            "PAYOFF_DATABASE_URL": url,
+            "GITHUB_TOKEN": TOKEN,
+            "JIRA_EMAIL": EMAIL,
+            "JIRA_API_TOKEN": API_TOKEN,
+            "JIRA_TOKEN": "",
+        },
+    )
     before = len(github.api.requests), len(jira.api.requests)
     done = runner.invoke(cli, ["sync", "github", "--org", "acme", "--base-url", github.base_url], env=env)
     assert done.exit_code == 0, done.output
@@ -115,8 +182,9 @@ def test_ai_assisted_prs_that_break_things_carry_the_signal_and_their_rates(db_u
     with db.session(db_url) as s:
         ids = {p.email.split("@")[0]: p.id for p in s.exec(select(Person))}
         month = queries.person_month(s, month="2026-03").set_index("person_id")
-        flagged = {who: [x.name for x in queries.waste_signals(s, month="2026-03", person_id=pid)]
-                   for who, pid in ids.items()}
+        flagged = {
+            who: [x.name for x in queries.waste_signals(s, month="2026-03", person_id=pid)] for who, pid in ids.items()
+        }
         coverage = quality.bug_coverage(s, start=date(2026, 3, 1), end=date(2026, 4, 1))
         cycles = {c.ticket_id: c for c in s.exec(select(TicketCycle))}
         transitions = s.exec(select(TicketTransition).where(TicketTransition.ticket_id == "jira:ABC-8")).all()
@@ -132,5 +200,3 @@ def test_ai_assisted_prs_that_break_things_carry_the_signal_and_their_rates(db_u
     assert (int(coverage["traced"].sum()), len(coverage)) == (3, 4)
     assert len(transitions) == 5 and cycles["jira:ABC-8"].cycle_hours == pytest.approx(5 * 24 + 1)
     assert (cycles["jira:ABC-7"].reopens, cycles["jira:ABC-7"].done_hours) == (1, 24.0)
-
-

@@ -19,8 +19,16 @@ JIRA = base64.b64encode(b"ana@acme.io:jira-token-456").decode()
 
 def every_form(text: str) -> list[str]:
     """The credential forms found in ``text``."""
-    candidates = [KEY, BASIC, BASIC.rstrip("="), f"Basic {BASIC}", "jira-token-456", JIRA, JIRA.rstrip("="),
-                  base64.b64encode(KEY.encode()).decode()]
+    candidates = [
+        KEY,
+        BASIC,
+        BASIC.rstrip("="),
+        f"Basic {BASIC}",
+        "jira-token-456",
+        JIRA,
+        JIRA.rstrip("="),
+        base64.b64encode(KEY.encode()).decode(),
+    ]
     return [form for form in candidates if form in text]
 
 
@@ -34,8 +42,9 @@ def test_each_form_of_a_credential_is_scrubbed():
 
 def test_an_error_body_echoing_the_basic_credential_is_stored_and_shown_scrubbed(api, db_url, monkeypatch):
     """Cursor answers 401 with a body that repeats the Authorization header, its base64 and the key."""
-    api.fail(Reply(401, {"error": {"message": f"rejected 'Basic {BASIC}' ({BASIC.rstrip('=')}) for key {KEY}"}}),
-             times=10)
+    api.fail(
+        Reply(401, {"error": {"message": f"rejected 'Basic {BASIC}' ({BASIC.rstrip('=')}) for key {KEY}"}}), times=10
+    )
     monkeypatch.setenv("CURSOR_API_KEY", KEY)
     result = CliRunner().invoke(cli, ["sync", "cursor", "--base-url", api.url, "--since", "2026-03-01"])
     assert result.exit_code == 2 and "refused the key" in result.output

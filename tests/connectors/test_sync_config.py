@@ -30,8 +30,10 @@ def sources(api) -> tuple[FakeGitHub, FakeJira]:
     github.add("acme/api", pull("acme/api", 1, login="ana", created="2026-03-01T10:00:00Z"))
     github.add("acme/web", pull("acme/web", 1, login="bo", created="2026-03-02T10:00:00Z"))
     jira = FakeJira(api, cloud=True, projects=("ABC",))
-    jira.add(issue("ABC-1", updated="2026-03-02T10:00:00.000+0000", assignee=user("ana"), points_field=jira.points_field),
-             issue("ABC-2", updated="2026-03-03T10:00:00.000+0000", points_field=jira.points_field))
+    jira.add(
+        issue("ABC-1", updated="2026-03-02T10:00:00.000+0000", assignee=user("ana"), points_field=jira.points_field),
+        issue("ABC-2", updated="2026-03-03T10:00:00.000+0000", points_field=jira.points_field),
+    )
     return github, jira
 
 
@@ -59,8 +61,12 @@ min_group_size = 3
 sync = "0 * * * *"
 deliver = "0 7 2 * *"
 """)
-    for name, value in {"PAYOFF_CONFIG": str(config), "GITHUB_TOKEN": TOKEN, "JIRA_EMAIL": EMAIL,
-                        "JIRA_API_TOKEN": API_TOKEN}.items():
+    for name, value in {
+        "PAYOFF_CONFIG": str(config),
+        "GITHUB_TOKEN": TOKEN,
+        "JIRA_EMAIL": EMAIL,
+        "JIRA_API_TOKEN": API_TOKEN,
+    }.items():
         monkeypatch.setenv(name, value)
     return config
 
@@ -106,22 +112,27 @@ def test_config_check_tests_every_credential(configured, monkeypatch):
 def test_crontab_follows_the_schedule(configured):
     result = CliRunner().invoke(cli, ["config", "crontab"])
     assert result.exit_code == 0
-    assert f"0 * * * *  payoff  set -a; . /etc/payoff/payoff.env; PAYOFF_CONFIG={configured} payoff sync" in result.output
+    assert (
+        f"0 * * * *  payoff  set -a; . /etc/payoff/payoff.env; PAYOFF_CONFIG={configured} payoff sync" in result.output
+    )
     assert "0 7 2 * *" in result.output and "payoff deliver" in result.output
 
 
-@pytest.mark.parametrize(("text", "line", "problem"), [
-    ('[sources.github]\norg = "acme"\nrepos = ["api"]\n', 3, "unknown key 'repos' in [sources.github]"),
-    ('[sources.github]\norg = "acme"\n\n[sources.jira]\nserver = 42\n', 5, "server must be a string"),
-    ('[sources.github]\norg = "acme"\ntoken = "ghp_x"\n', 3, "token looks like a secret"),
-    ('# sources\n\n[sources.jira]\nproject = ["A"]\n', 3, "[sources.jira] needs server"),
-    ('[sources.gitlab]\n', 1, "unknown source [sources.gitlab]"),
-    ('[settings]\nmin_group_size = "five"\n', 2, "min_group_size must be int"),
-    ('[settings]\nindividual_visibility = "all"\n', 2, "individual_visibility must be one of"),
-    ('[schedule]\nsync = "hourly"\n', 2, "five fields"),
-    ('[database]\nurl = "x"\n', 1, "unknown section [database]"),
-    ('[sources.github\n', 1, "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "problem"),
+    [
+        ('[sources.github]\norg = "acme"\nrepos = ["api"]\n', 3, "unknown key 'repos' in [sources.github]"),
+        ('[sources.github]\norg = "acme"\n\n[sources.jira]\nserver = 42\n', 5, "server must be a string"),
+        ('[sources.github]\norg = "acme"\ntoken = "ghp_x"\n', 3, "token looks like a secret"),
+        ('# sources\n\n[sources.jira]\nproject = ["A"]\n', 3, "[sources.jira] needs server"),
+        ("[sources.gitlab]\n", 1, "unknown source [sources.gitlab]"),
+        ('[settings]\nmin_group_size = "five"\n', 2, "min_group_size must be int"),
+        ('[settings]\nindividual_visibility = "all"\n', 2, "individual_visibility must be one of"),
+        ('[schedule]\nsync = "hourly"\n', 2, "five fields"),
+        ('[database]\nurl = "x"\n', 1, "unknown section [database]"),
+        ("[sources.github\n", 1, "not valid TOML"),
+    ],
+)
 def test_mistakes_name_the_line(tmp_path, text, line, problem):
     path = tmp_path / "payoff.toml"
     path.write_text(text)

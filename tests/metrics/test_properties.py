@@ -19,52 +19,114 @@ START, END = date(2026, 10, 1), date(2026, 11, 1)
 FAST = settings(max_examples=40, deadline=None)
 TABLE = settings(max_examples=12, deadline=None)  # each example computes two whole person tables
 
-usage_rows = st.lists(st.tuples(st.sampled_from(PEOPLE), st.integers(1, 31), st.integers(0, 3_000_000),
-                                st.integers(0, 500_000), st.floats(0, 80, allow_nan=False)), max_size=12)
-pr_rows = st.lists(st.tuples(st.sampled_from(PEOPLE), st.integers(1, 31), st.integers(0, 2), st.booleans(),
-                             st.booleans()), max_size=10)
+usage_rows = st.lists(
+    st.tuples(
+        st.sampled_from(PEOPLE),
+        st.integers(1, 31),
+        st.integers(0, 3_000_000),
+        st.integers(0, 500_000),
+        st.floats(0, 80, allow_nan=False),
+    ),
+    max_size=12,
+)
+pr_rows = st.lists(
+    st.tuples(st.sampled_from(PEOPLE), st.integers(1, 31), st.integers(0, 2), st.booleans(), st.booleans()), max_size=10
+)
 point_rows = st.lists(st.tuples(st.sampled_from(PEOPLE), st.sampled_from([None, 1.0, 3.0])), max_size=6)
 
 
 def usage_frame(rows) -> pd.DataFrame:
-    frame = pd.DataFrame([(p, date(2026, 10, day), int(i + o > 0), i, o, c, 1) for p, day, i, o, c in rows],
-                         columns=["person_id", "period", "active_days", "input_tokens", "output_tokens", "cost_usd",
-                                  "requests"])
+    frame = pd.DataFrame(
+        [(p, date(2026, 10, day), int(i + o > 0), i, o, c, 1) for p, day, i, o, c in rows],
+        columns=["person_id", "period", "active_days", "input_tokens", "output_tokens", "cost_usd", "requests"],
+    )
     return frame.astype({"period": object})
 
 
 def month_data(usage: pd.DataFrame, prs_rows, points) -> load.MonthData:
     """A month held in memory, shaped as ``load.load_month`` would read it."""
-    prs = pr_frame([{"pr_id": f"pr{n}", "person_id": p, "first_commit_at": ts(day), "created_at": ts(day),
-                     "merged_at": ts(day, 20), "bugs_caused": bugs, "reverted": reverted}
-                    for n, (p, day, bugs, reverted, _) in enumerate(prs_rows)])
+    prs = pr_frame(
+        [
+            {
+                "pr_id": f"pr{n}",
+                "person_id": p,
+                "first_commit_at": ts(day),
+                "created_at": ts(day),
+                "merged_at": ts(day, 20),
+                "bugs_caused": bugs,
+                "reverted": reverted,
+            }
+            for n, (p, day, bugs, reverted, _) in enumerate(prs_rows)
+        ]
+    )
     marked = signals([(f"pr{n}", "trailer", "high") for n, row in enumerate(prs_rows) if row[4]])
     prs = ai_assisted.with_ai_flags(prs.drop(columns="ai_any"), marked, usage)
-    tickets = pd.DataFrame([(f"t{n}", p, "story", pts, ts(2)) for n, (p, pts) in enumerate(points)],
-                           columns=["ticket_id", "person_id", "type", "story_points", "resolved_at"])
-    tools = (usage.assign(tool="claude_code", tokens=usage["input_tokens"] + usage["output_tokens"])
-             .groupby(["person_id", "tool"]).agg(active_days=("period", "nunique"), tokens=("tokens", "sum"),
-                                                 cost_usd=("cost_usd", "sum")).reset_index())
-    people = pd.DataFrame({"person_id": PEOPLE, "email": [f"p{p}@x.io" for p in PEOPLE], "name": "x",
-                           "team": "core", "manager_email": None, "role": "employee", "codes": True})
+    tickets = pd.DataFrame(
+        [(f"t{n}", p, "story", pts, ts(2)) for n, (p, pts) in enumerate(points)],
+        columns=["ticket_id", "person_id", "type", "story_points", "resolved_at"],
+    )
+    tools = (
+        usage.assign(tool="claude_code", tokens=usage["input_tokens"] + usage["output_tokens"])
+        .groupby(["person_id", "tool"])
+        .agg(active_days=("period", "nunique"), tokens=("tokens", "sum"), cost_usd=("cost_usd", "sum"))
+        .reset_index()
+    )
+    people = pd.DataFrame(
+        {
+            "person_id": PEOPLE,
+            "email": [f"p{p}@x.io" for p in PEOPLE],
+            "name": "x",
+            "team": "core",
+            "manager_email": None,
+            "role": "employee",
+            "codes": True,
+        }
+    )
     empty = lambda columns: pd.DataFrame(columns=columns)  # noqa: E731
     # the month's usage and outcome units per person, as ``load_month`` reads them (units: PRs that held up)
     held = prs.loc[~prs["reverted"], "person_id"].value_counts()
-    month_usage = (usage.groupby("person_id")[["input_tokens", "output_tokens", "cost_usd"]].sum()
-                   .reindex(PEOPLE, fill_value=0).rename_axis("person_id").reset_index())
-    month_usage = month_usage.assign(period=START, tokens=month_usage["input_tokens"] + month_usage["output_tokens"],
-                                     outcome_units=month_usage["person_id"].map(held).fillna(0.0))
+    month_usage = (
+        usage.groupby("person_id")[["input_tokens", "output_tokens", "cost_usd"]]
+        .sum()
+        .reindex(PEOPLE, fill_value=0)
+        .rename_axis("person_id")
+        .reset_index()
+    )
+    month_usage = month_usage.assign(
+        period=START,
+        tokens=month_usage["input_tokens"] + month_usage["output_tokens"],
+        outcome_units=month_usage["person_id"].map(held).fillna(0.0),
+    )
     return load.MonthData(
-        month="2026-10", start=START, end=END, people=people, usage_days=usage, month_usage=month_usage, prs=prs,
+        month="2026-10",
+        start=START,
+        end=END,
+        people=people,
+        usage_days=usage,
+        month_usage=month_usage,
+        prs=prs,
         tickets=tickets,
-        bugs=empty(["ticket_id", "pr_id", "person_id", "created_at"]), tools=tools,
-        seats=empty(["seat_id", "tool", "person_id", "assigned_at", "last_activity_at", "pending_cancellation_date",
-                     "ended_at", "monthly_cost_usd"]),
+        bugs=empty(["ticket_id", "pr_id", "person_id", "created_at"]),
+        tools=tools,
+        seats=empty(
+            [
+                "seat_id",
+                "tool",
+                "person_id",
+                "assigned_at",
+                "last_activity_at",
+                "pending_cancellation_date",
+                "ended_at",
+                "monthly_cost_usd",
+            ]
+        ),
         survey=empty(["person_id", "week", "hours_saved"]),
         runs=empty(["person_id", "agent", "task_fingerprint", "runs", "tokens", "cost_usd"]),
-        history=pd.DataFrame({"person_id": PEOPLE, "period": date(2026, 9, 1), "tokens": 1_000_000,
-                              "outcome_units": 2.0}),
-        reference_bad_rate=0.05, config=Config(Weights(), 0.8, 5, 40.0),
+        history=pd.DataFrame(
+            {"person_id": PEOPLE, "period": date(2026, 9, 1), "tokens": 1_000_000, "outcome_units": 2.0}
+        ),
+        reference_bad_rate=0.05,
+        config=Config(Weights(), 0.8, 5, 40.0),
         time_saved=pd.DataFrame({"person_id": PEOPLE}).reindex(columns=saved.COLUMNS),
     )
 
@@ -84,8 +146,15 @@ def flags_kept(after: pd.Series, before: pd.Series) -> bool:
 
 
 @TABLE
-@given(usage_rows, pr_rows, point_rows, st.sampled_from(PEOPLE), st.integers(1, 31),
-       st.integers(1, 5_000_000), st.floats(0.01, 500, allow_nan=False))
+@given(
+    usage_rows,
+    pr_rows,
+    point_rows,
+    st.sampled_from(PEOPLE),
+    st.integers(1, 31),
+    st.integers(1, 5_000_000),
+    st.floats(0.01, 500, allow_nan=False),
+)
 def test_adding_tokens_without_outcomes_never_raises_value_per_token(used, merged, points, person, day, tokens, cost):
     before = scores(month_data(usage_frame(used), merged, points))
     after = scores(month_data(usage_frame([*used, (person, day, tokens, 0, cost)]), merged, points))
@@ -111,10 +180,15 @@ week_units = st.lists(st.integers(0, 6), min_size=16, max_size=16)
 
 
 def weekly(person_units, first_active, controls, extra_active=()) -> pd.DataFrame:
-    rows = [{"person_id": 1, "week": w, "units": float(u), "active": i >= first_active or i in extra_active}
-            for i, (w, u) in enumerate(zip(WEEKS, person_units, strict=True))]
-    rows += [{"person_id": 10 + c, "week": w, "units": float(u), "active": False}
-             for c, units in enumerate(controls) for w, u in zip(WEEKS, units, strict=True)]
+    rows = [
+        {"person_id": 1, "week": w, "units": float(u), "active": i >= first_active or i in extra_active}
+        for i, (w, u) in enumerate(zip(WEEKS, person_units, strict=True))
+    ]
+    rows += [
+        {"person_id": 10 + c, "week": w, "units": float(u), "active": False}
+        for c, units in enumerate(controls)
+        for w, u in zip(WEEKS, units, strict=True)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -124,8 +198,13 @@ def estimate(frame: pd.DataFrame) -> pd.Series:
 
 
 @FAST
-@given(week_units, st.integers(4, 12), st.lists(week_units, min_size=3, max_size=5),
-       st.sets(st.integers(0, 15), max_size=8), st.booleans())
+@given(
+    week_units,
+    st.integers(4, 12),
+    st.lists(week_units, min_size=3, max_size=5),
+    st.sets(st.integers(0, 15), max_size=8),
+    st.booleans(),
+)
 def test_more_usage_after_adoption_or_duplicated_rows_never_raise_time_saved(units, first, controls, extra, dup):
     """Once a person has adopted, burning more (more active weeks, any number of tokens, duplicated rows)
     leaves time saved where it was: only outcomes move it. (Activity *before* the first active week moves
@@ -144,9 +223,15 @@ def test_more_usage_after_adoption_or_duplicated_rows_never_raise_time_saved(uni
 @FAST
 @given(st.lists(st.integers(0, 12), min_size=1, max_size=8), st.integers(1, 10), st.booleans())
 def test_suppression_hides_every_group_under_k(sizes, k, individuals_visible):
-    table = pd.DataFrame({"team": [f"t{i}" for i in range(len(sizes))], "people": sizes,
-                          "prs_merged": [s * 3 for s in sizes], "cost_usd": [s * 1.5 for s in sizes],
-                          "flags": [[] for _ in sizes]})
+    table = pd.DataFrame(
+        {
+            "team": [f"t{i}" for i in range(len(sizes))],
+            "people": sizes,
+            "prs_merged": [s * 3 for s in sizes],
+            "cost_usd": [s * 1.5 for s in sizes],
+            "flags": [[] for _ in sizes],
+        }
+    )
     got = suppress(table, k=k, individuals_visible=individuals_visible)
     for row, size in zip(got.itertuples(), sizes, strict=True):
         hidden = size < k and not individuals_visible

@@ -19,8 +19,13 @@ def small_org(db_url):
         for email, team in (("ana@x.io", "core"), ("bo@x.io", "core"), ("cy@x.io", "web")):
             o.person(email, team=team)
         o.usage("ana@x.io", date(2026, 10, 5), 600_000, 400_000, 10.0)
-        first = o.pr("ana@x.io", at(date(2026, 10, 6), 12), first_commit=at(date(2026, 10, 5), 12),
-                     first_review=at(date(2026, 10, 6), 2), signal=("trailer", "high"))
+        first = o.pr(
+            "ana@x.io",
+            at(date(2026, 10, 6), 12),
+            first_commit=at(date(2026, 10, 5), 12),
+            first_review=at(date(2026, 10, 6), 2),
+            signal=("trailer", "high"),
+        )
         o.pr("ana@x.io", at(date(2026, 10, 20), 12), first_commit=at(date(2026, 10, 19), 0))
         o.pr("bo@x.io", at(date(2026, 10, 8), 12), first_commit=at(date(2026, 10, 8), 0))
         o.ticket("C-1", "ana@x.io", resolved=at(date(2026, 10, 9)), created=at(date(2026, 10, 1)), points=2)
@@ -39,18 +44,45 @@ def test_person_month_by_hand(small_org):
     with db.session(url) as s:
         rows = {r["email"]: r for r in records.as_records(queries.person_month(s, month="2026-10"))}
     ana, bo, cy = rows["ana@x.io"], rows["bo@x.io"], rows["cy@x.io"]
-    assert {k: ana[k] for k in ("team", "month", "input_tokens", "output_tokens", "cost_usd", "prs_merged",
-                                "pr_cycle_time_hours", "tickets_closed", "bugs_opened", "ai_assisted_pr_share",
-                                "ai_assisted_pr_share_high", "survey_hours_saved_per_week", "flags")} == {
-        "team": "core", "month": "2026-10", "input_tokens": 600_000, "output_tokens": 400_000, "cost_usd": 10.0,
-        "prs_merged": 2, "pr_cycle_time_hours": 30.0,  # 24 and 36 hours from first commit
-        "tickets_closed": 1, "bugs_opened": 1,
-        "ai_assisted_pr_share": 0.5, "ai_assisted_pr_share_high": 0.5,  # the trailer PR (telemetry: same one)
-        "survey_hours_saved_per_week": 3.0, "flags": []}
+    assert {
+        k: ana[k]
+        for k in (
+            "team",
+            "month",
+            "input_tokens",
+            "output_tokens",
+            "cost_usd",
+            "prs_merged",
+            "pr_cycle_time_hours",
+            "tickets_closed",
+            "bugs_opened",
+            "ai_assisted_pr_share",
+            "ai_assisted_pr_share_high",
+            "survey_hours_saved_per_week",
+            "flags",
+        )
+    } == {
+        "team": "core",
+        "month": "2026-10",
+        "input_tokens": 600_000,
+        "output_tokens": 400_000,
+        "cost_usd": 10.0,
+        "prs_merged": 2,
+        "pr_cycle_time_hours": 30.0,  # 24 and 36 hours from first commit
+        "tickets_closed": 1,
+        "bugs_opened": 1,
+        "ai_assisted_pr_share": 0.5,
+        "ai_assisted_pr_share_high": 0.5,  # the trailer PR (telemetry: same one)
+        "survey_hours_saved_per_week": 3.0,
+        "flags": [],
+    }
     # units: 1 x (2 PRs - 0.5 x 1 buggy) + 0.5 x 2 points; ana's AI use began on the 5th: a partial month,
     # whose five days without tokens would flatter her value per token (with a whole month, below: 2.5)
     assert (ana["outcome_units"], ana["value_per_million_tokens"], ana["value_partial_from"]) == (
-        2.5, None, date(2026, 10, 5))
+        2.5,
+        None,
+        date(2026, 10, 5),
+    )
     assert ana["time_saved_hours_per_week"] is None and ana["time_saved_reason"].startswith("not enough data")
     assert (ana["active_days"], ana["cohort"], ana["tools"]) == (1, "light", ["claude_code"])
     assert bo["value_per_million_tokens"] is None and bo["flags"] == []  # a non-user is not penalised
@@ -80,8 +112,10 @@ def test_team_month_pools_and_suppresses(small_org):
     url, ids = small_org
     with db.session(url) as s:
         hidden = {r["team"]: r for r in records.as_records(queries.team_month(s, month="2026-10", k=2))}
-        shown = {r["team"]: r for r in records.as_records(queries.team_month(s, month="2026-10", k=2,
-                                                                       individuals_visible=True))}
+        shown = {
+            r["team"]: r
+            for r in records.as_records(queries.team_month(s, month="2026-10", k=2, individuals_visible=True))
+        }
         org_settings.put(s, "min_group_size", 3)
     with db.session(url) as s:
         by_setting = {r["team"]: r for r in records.as_records(queries.team_month(s, month="2026-10"))}
@@ -120,8 +154,9 @@ def test_signals_time_saved_trend_and_comparison(small_org):
         signals = queries.waste_signals(s, month="2026-10", person_id=ids["cy@x.io"])
         saved = queries.time_saved(s, month="2026-10", person_id=ids["ana@x.io"])
         trend = queries.trend(s, person_ids=[ids["ana@x.io"], ids["bo@x.io"]], end_month="2026-10", months=2)
-        hidden = queries.trend(s, person_ids=[ids["ana@x.io"]], end_month="2026-10", months=1, k=5,
-                               individuals_visible=False)
+        hidden = queries.trend(
+            s, person_ids=[ids["ana@x.io"]], end_month="2026-10", months=1, k=5, individuals_visible=False
+        )
         compared = queries.ai_vs_other(s, month="2026-10", flag="ai_high").set_index(["side", "measure"])
     assert [x.name for x in signals] == ["spend_without_outcomes", "repetitive_agent_runs"]
     assert "fixer task fp: 6 runs" in signals[1].evidence
@@ -181,8 +216,12 @@ def test_time_saved_counts_only_weeks_every_outcome_source_covers(sqlite_url):
                 o.pr(email, at(monday + timedelta(days=1)))
                 if week >= 4:
                     for day in (2, 3):
-                        o.ticket(f"T-{email[:2]}{week}{day}", email, resolved=at(monday + timedelta(days=day)),
-                                 created=at(monday))
+                        o.ticket(
+                            f"T-{email[:2]}{week}{day}",
+                            email,
+                            resolved=at(monday + timedelta(days=day)),
+                            created=at(monday),
+                        )
             if week >= 10:
                 o.usage("ana@x.io", monday, 1000, 100)
                 if week % 2 == 0:
@@ -197,9 +236,11 @@ def test_an_empty_selection_gives_empty_tables(small_org):
     """A viewer who may see nobody gets empty tables, not an error."""
     url, _ = small_org
     with db.session(url) as s:
-        empty = [queries.person_month(s, month="2026-10", person_ids=[]),
-                 queries.team_month(s, month="2026-10", person_ids=[]),
-                 queries.org_month(s, month="2026-10", person_ids=[])]
+        empty = [
+            queries.person_month(s, month="2026-10", person_ids=[]),
+            queries.team_month(s, month="2026-10", person_ids=[]),
+            queries.org_month(s, month="2026-10", person_ids=[]),
+        ]
     assert [len(t) for t in empty] == [0, 0, 0]
     assert "time_saved_hours_per_week" in empty[1].columns
 
@@ -228,6 +269,7 @@ def test_no_spend_without_outcomes_signal_for_a_role_without_delivery_work(db_ur
         for email in ("dev@x.io", "director@x.io"):
             o.usage(email, date(2026, 10, 5), 2_000_000, 0, 60.0)
     with db.session(db_url) as s:
-        flags = dict(zip(*queries.person_month(s, month="2026-10")[["email", "flags"]].to_dict("list").values(),
-                         strict=True))
+        flags = dict(
+            zip(*queries.person_month(s, month="2026-10")[["email", "flags"]].to_dict("list").values(), strict=True)
+        )
     assert flags == {"dev@x.io": ["spend_without_outcomes"], "director@x.io": []}

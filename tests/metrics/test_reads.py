@@ -25,8 +25,20 @@ def org(db_url):
         o.usage("ana@x.io", date(2026, 10, 7), 10, 1, 0.0)  # a Wednesday of the same week
         o.usage("ana@x.io", date(2026, 10, 12), 0, 0, 0.0, requests=0)  # a row without activity
         o.usage("ana@x.io", date(2026, 9, 30), 1000, 0, 9.0)  # September
-        writes.upsert(s, AIUsageDaily, [{"id": "x:ghost", "identity_id": "x:ghost", "day": date(2026, 10, 5),
-                                         "tool": "cursor", "source": "test", "input_tokens": 999}])  # unmatched
+        writes.upsert(
+            s,
+            AIUsageDaily,
+            [
+                {
+                    "id": "x:ghost",
+                    "identity_id": "x:ghost",
+                    "day": date(2026, 10, 5),
+                    "tool": "cursor",
+                    "source": "test",
+                    "input_tokens": 999,
+                }
+            ],
+        )  # unmatched
         first = o.pr("ana@x.io", at(date(2026, 10, 6)), signal=("trailer", "high"))
         bad = o.pr("ana@x.io", at(date(2026, 10, 13)))
         o.pr("ana@x.io", at(date(2026, 10, 14)), reverts=bad)
@@ -52,13 +64,20 @@ def test_usage_is_summed_per_person_day_then_period(org):
     # two tools on the 5th make one active day; the 7th is after the end; the zero row is no activity
     assert days.values.tolist() == [[ids["ana@x.io"], date(2026, 9, 30), 1], [ids["ana@x.io"], date(2026, 10, 5), 1]]
     assert weekly[["period", "active_days", "input_tokens", "output_tokens", "cost_usd"]].values.tolist() == [
-        [date(2026, 10, 5), 2, 160, 16, 1.5], [date(2026, 10, 12), 0, 0, 0, 0.0]]
+        [date(2026, 10, 5), 2, 160, 16, 1.5],
+        [date(2026, 10, 12), 0, 0, 0, 0.0],
+    ]
     assert set(weekly["person_id"]) == {ids["ana@x.io"]}  # the unmatched row is left out
     # September 30th and the October days of the same week make one week: both parts summed
     assert across[["period", "active_days", "input_tokens"]].values.tolist() == [
-        [date(2026, 9, 28), 1, 1000], [date(2026, 10, 5), 2, 160], [date(2026, 10, 12), 0, 0]]
+        [date(2026, 9, 28), 1, 1000],
+        [date(2026, 10, 5), 2, 160],
+        [date(2026, 10, 12), 0, 0],
+    ]
     assert monthly[["period", "active_days", "input_tokens"]].values.tolist() == [
-        [date(2026, 9, 1), 1, 1000], [date(2026, 10, 1), 2, 160]]
+        [date(2026, 9, 1), 1, 1000],
+        [date(2026, 10, 1), 2, 160],
+    ]
 
 
 def test_the_rollup_follows_every_write(org):
@@ -68,8 +87,12 @@ def test_the_rollup_follows_every_write(org):
     ana = ids["ana@x.io"]
 
     def rolled(s):
-        return sorted(tuple(r) for r in s.exec(select(UsageWeek.person_id, UsageWeek.week, UsageWeek.month,
-                                                      UsageWeek.day_mask, UsageWeek.input_tokens)))
+        return sorted(
+            tuple(r)
+            for r in s.exec(
+                select(UsageWeek.person_id, UsageWeek.week, UsageWeek.month, UsageWeek.day_mask, UsageWeek.input_tokens)
+            )
+        )
 
     with db.session(url) as s:
         o = Org(s)
@@ -80,8 +103,11 @@ def test_the_rollup_follows_every_write(org):
         rollups.rebuild(s)
         assert rolled(s) == incremental
         assert (ana, date(2026, 10, 5), date(2026, 10, 1), 0b1000101, 66) in incremental
-        writes.upsert(s, Identity, [{"id": f"t:{email}", "source": "t", "external_id": email, "person_id": pid}
-                                    for email, pid in ids.items()])
+        writes.upsert(
+            s,
+            Identity,
+            [{"id": f"t:{email}", "source": "t", "external_id": email, "person_id": pid} for email, pid in ids.items()],
+        )
         s.exec(update(AIUsageDaily).where(AIUsageDaily.id == "x:ghost").values(identity_id="t:bo@x.io"))
         writes.rematch(s)
         assert (ids["bo@x.io"], date(2026, 10, 5), date(2026, 10, 1), 1, 999) in rolled(s)
@@ -118,7 +144,8 @@ def test_outcomes_per_week_tickets_bugs_runs_survey(org):
     assert weekly.drop(columns="person_id").values.tolist() == [
         # the first PR (60 lines: full weight) caused a bug; C-1 (3 points) and bug C-2 (no PR fixed it) closed
         [date(2026, 10, 5), 1, 0, 1, 1.0, 1.0, 2, 1, 3.0, 1, 3.0, 0, 1],
-        [date(2026, 10, 12), 2, 1, 0, 0.0, 0.0, 0, 0, 0.0, 0, 0.0, 0, 0]]  # a reverted PR and its revert: nothing
+        [date(2026, 10, 12), 2, 1, 0, 0.0, 0.0, 0, 0, 0.0, 0, 0.0, 0, 0],
+    ]  # a reverted PR and its revert: nothing
     assert sorted(tickets["ticket_id"]) == ["jira:C-1", "jira:C-2"]
     assert bugs[["ticket_id", "person_id"]].values.tolist() == [["jira:C-3", ana]]
     assert runs[["person_id", "task_fingerprint", "runs", "tokens"]].values.tolist() == [[bo, "fp1", 2, 30]]
@@ -138,11 +165,25 @@ def test_what_outcome_units_are_made_of_resists_padding(db_url):
         half = o.pr("ana@x.io", at(date(2026, 10, 5)), additions=25)
         buggy = o.pr("ana@x.io", at(date(2026, 10, 6)))
         own_fix = o.pr("ana@x.io", at(date(2026, 10, 7)))
-        o.ticket("B-1", "ana@x.io", resolved=at(date(2026, 10, 7)), created=at(date(2026, 10, 6)), type="bug",
-                 caused_by=buggy, fixed_by=own_fix)
+        o.ticket(
+            "B-1",
+            "ana@x.io",
+            resolved=at(date(2026, 10, 7)),
+            created=at(date(2026, 10, 6)),
+            type="bug",
+            caused_by=buggy,
+            fixed_by=own_fix,
+        )
         other_fix = o.pr("bo@x.io", at(date(2026, 10, 7)))
-        o.ticket("B-2", "bo@x.io", resolved=at(date(2026, 10, 7)), created=at(date(2026, 10, 6)), type="bug",
-                 caused_by=half, fixed_by=other_fix)
+        o.ticket(
+            "B-2",
+            "bo@x.io",
+            resolved=at(date(2026, 10, 7)),
+            created=at(date(2026, 10, 6)),
+            type="bug",
+            caused_by=half,
+            fixed_by=other_fix,
+        )
         o.ticket("T-1", "ana@x.io", resolved=at(date(2026, 10, 8)), created=at(date(2026, 10, 1)), fixed_by=half)
         o.ticket("T-2", "ana@x.io", resolved=at(date(2026, 10, 8)), created=at(date(2026, 10, 8)))
         got = reads.outcomes(s, start=OCT, end=NOV, grain="month").set_index("person_id")

@@ -19,8 +19,7 @@ def test_binomial_tail_by_hand():
 
 
 def test_suppression_blanks_small_groups_for_viewers_without_individual_access():
-    table = pd.DataFrame({"team": ["big", "small"], "people": [5, 4], "prs_merged": [30, 9],
-                          "cost_usd": [10.0, 2.0]})
+    table = pd.DataFrame({"team": ["big", "small"], "people": [5, 4], "prs_merged": [30, 9], "cost_usd": [10.0, 2.0]})
     hidden = suppress(table, k=5, individuals_visible=False)
     assert hidden["suppressed"].tolist() == [False, True]
     assert hidden.loc[1, "prs_merged"] is None and hidden.loc[1, "cost_usd"] is None

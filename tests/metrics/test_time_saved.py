@@ -12,8 +12,11 @@ WEEKS = [date(2026, 5, 4) + timedelta(weeks=n) for n in range(12)]
 
 def weekly(series: dict[int, tuple[list[float], int | None]]) -> pd.DataFrame:
     """person -> (units per week, index of the first active week or None)."""
-    rows = [{"person_id": p, "week": WEEKS[i], "units": u, "active": first is not None and i >= first}
-            for p, (units, first) in series.items() for i, u in enumerate(units)]
+    rows = [
+        {"person_id": p, "week": WEEKS[i], "units": u, "active": first is not None and i >= first}
+        for p, (units, first) in series.items()
+        for i, u in enumerate(units)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -60,8 +63,9 @@ def test_leavers_and_hires_are_compared_only_within_their_tenure():
 
 
 def test_reasons_instead_of_numbers():
-    estimates = fitted({1: ([2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], 2), 2: ([0] * 6 + [1] * 6, 6),
-                        3: ([1] * 12, None), **FLAT})
+    estimates = fitted(
+        {1: ([2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3], 2), 2: ([0] * 6 + [1] * 6, 6), 3: ([1] * 12, None), **FLAT}
+    )
     got = ts.person_rows(estimates, [1, 2, 3, 99], 40.0).set_index("person_id")
     assert got.loc[1, "time_saved_reason"] == "not enough data: 2 weeks before adoption (need 4)"
     assert got.loc[2, "time_saved_reason"] == "not enough data: 0 weeks before adoption (need 4)"  # not there yet
@@ -70,7 +74,8 @@ def test_reasons_instead_of_numbers():
     assert got["time_saved_estimate"].isna().all()
     few = fitted({1: ([2] * 6 + [3] * 6, 6), 10: FLAT[10]})
     assert ts.person_rows(few, [1], 40.0).loc[0, "time_saved_reason"] == (
-        "not enough data: 1 people without AI use to compare with (need 3)")
+        "not enough data: 1 people without AI use to compare with (need 3)"
+    )
 
 
 def test_a_noisy_person_is_pulled_toward_the_group():
@@ -103,8 +108,14 @@ def test_hours_are_the_same_output_in_less_time():
 
 
 def test_survey_is_shown_beside_the_estimate_never_blended():
-    estimates = pd.DataFrame({"person_id": [1, 2, 3, 4], "time_saved_estimate": [4.0, 4.0, None, 1.0],
-                              "time_saved_low": [2.0, 2.0, None, -3.0], "time_saved_high": [6.0, 6.0, None, 5.0]})
+    estimates = pd.DataFrame(
+        {
+            "person_id": [1, 2, 3, 4],
+            "time_saved_estimate": [4.0, 4.0, None, 1.0],
+            "time_saved_low": [2.0, 2.0, None, -3.0],
+            "time_saved_high": [6.0, 6.0, None, 5.0],
+        }
+    )
     survey = pd.DataFrame({"person_id": [1, 1, 2, 3, 4], "hours_saved": [5.0, 7.0, 1.0, 3.0, 4.0]})
     got = ts.beside_survey(estimates, survey)
     assert got["survey_hours_saved_per_week"].tolist() == [6.0, 1.0, 3.0, 4.0]

@@ -33,8 +33,11 @@ def seated(db_url):
 @pytest.fixture
 def one_extra_unit(monkeypatch):
     """Every person's impact estimate fixed at one extra outcome unit, so value per 100 USD reads the bill."""
-    monkeypatch.setattr(tables, "_extra_units", lambda data, ids: pd.DataFrame(
-        {"estimate": 1.0, "low": 1.0, "high": 1.0}, index=ids.index))
+    monkeypatch.setattr(
+        tables,
+        "_extra_units",
+        lambda data, ids: pd.DataFrame({"estimate": 1.0, "low": 1.0, "high": 1.0}, index=ids.index),
+    )
 
 
 def month(url: str) -> dict[str, dict]:
@@ -45,9 +48,11 @@ def month(url: str) -> dict[str, dict]:
 def test_cost_is_usage_plus_seats_prorated_by_days_held(seated, one_extra_unit):
     rows = month(seated)
     bill = {e: (r["usage_cost_usd"], r["seat_cost_usd"], r["cost_usd"]) for e, r in rows.items()}
-    assert bill == {"cop@x.io": (0.0, 19.0, 19.0),  # a Copilot-only user: the seat is the bill
-                    "gone@x.io": (0.0, pytest.approx(31.0 * 10 / 31), pytest.approx(10.0)),  # 1st-10th only
-                    "late@x.io": (5.0, pytest.approx(62.0 * 10 / 31), pytest.approx(25.0))}  # 22nd-31st
+    assert bill == {
+        "cop@x.io": (0.0, 19.0, 19.0),  # a Copilot-only user: the seat is the bill
+        "gone@x.io": (0.0, pytest.approx(31.0 * 10 / 31), pytest.approx(10.0)),  # 1st-10th only
+        "late@x.io": (5.0, pytest.approx(62.0 * 10 / 31), pytest.approx(25.0)),
+    }  # 22nd-31st
     # value per 100 USD divides by the whole bill: 1 extra unit / ($19 / 100)
     assert rows["cop@x.io"]["value_per_100_usd"] == pytest.approx(1 / 0.19)
 

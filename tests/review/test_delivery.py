@@ -42,11 +42,18 @@ def smtp(monkeypatch):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=port, authenticator=mailbox.authenticate, auth_require_tls=False
+    )
     controller.start()
-    for name, value in {"HOST": "127.0.0.1", "PORT": str(port), "SECURITY": "none", "USER": "payoff",
-                        "PASSWORD": "relay-secret", "FROM": "Payoff <payoff@acme.test>"}.items():
+    for name, value in {
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "SECURITY": "none",
+        "USER": "payoff",
+        "PASSWORD": "relay-secret",
+        "FROM": "Payoff <payoff@acme.test>",
+    }.items():
         monkeypatch.setenv(f"PAYOFF_SMTP_{name}", value)
     yield mailbox
     controller.stop()
@@ -58,8 +65,10 @@ def words(text: str) -> str:
 
 def attachments(message) -> dict[str, str]:
     """File name -> the PDF's text."""
-    return {part.get_filename(): "".join(p.extract_text() for p in PdfReader(BytesIO(part.get_content())).pages)
-            for part in message.iter_attachments()}
+    return {
+        part.get_filename(): "".join(p.extract_text() for p in PdfReader(BytesIO(part.get_content())).pages)
+        for part in message.iter_attachments()
+    }
 
 
 def test_each_person_gets_what_they_may_see_and_opted_out_people_nothing(org, smtp):
@@ -79,19 +88,23 @@ def test_each_person_gets_what_they_may_see_and_opted_out_people_nothing(org, sm
     assert ada["Subject"] == "Your Payoff review for October 2026" and ada["From"] == "Payoff <payoff@acme.test>"
     assert "your monthly review" in ada.get_body(("html",)).get_content()
     assert 'switch off "Email me my monthly reviews" on My payoff' in ada.get_body(("plain",)).get_content()
-    (name, text), = attachments(ada).items()
+    ((name, text),) = attachments(ada).items()
     assert name == "payoff-review-2026-10-ada.pdf"
     assert "Ada Lovelace" in text and "Ben Byte" not in text and "ada@acme.test" in text  # footer names her
-    assert sorted(attachments(inbox["mia@acme.test"])) == ["payoff-review-2026-10-mia.pdf",
-                                                           "payoff-review-2026-10-platform.pdf"]
+    assert sorted(attachments(inbox["mia@acme.test"])) == [
+        "payoff-review-2026-10-mia.pdf",
+        "payoff-review-2026-10-platform.pdf",
+    ]
     leader = attachments(inbox["lee@acme.test"])
     assert sorted(leader) == ["payoff-review-2026-10-lee.pdf", "payoff-review-2026-10-organisation.pdf"]
     assert "the organisation" in leader["payoff-review-2026-10-organisation.pdf"]
     with db.session() as s:
         emailed = s.exec(select(AuditLog).where(AuditLog.view == f"review.email:{MONTH}")).all()
     assert len(emailed) == sum(len(attachments(m)) for _, m in smtp.messages) == 5
-    assert {(row.viewer_email, row.subject) for row in emailed} >= {("mia@acme.test", "team:platform"),
-                                                                    ("lee@acme.test", "org")}
+    assert {(row.viewer_email, row.subject) for row in emailed} >= {
+        ("mia@acme.test", "team:platform"),
+        ("lee@acme.test", "org"),
+    }
 
 
 def test_dry_run_sends_nothing_and_lists_refusals(org, smtp):
@@ -113,7 +126,9 @@ def test_an_unreachable_mail_server_is_one_clear_error(org, smtp, monkeypatch):
     monkeypatch.setenv("PAYOFF_SMTP_PORT", str(closed))
     result = CliRunner().invoke(cli, ["deliver", "--month", MONTH])
     assert result.exit_code == 2, result.output
-    assert f"Mail server 127.0.0.1:{closed} failed" in words(result.output) and "0 messages were sent" in words(result.output)
+    assert f"Mail server 127.0.0.1:{closed} failed" in words(result.output) and "0 messages were sent" in words(
+        result.output
+    )
     assert "relay-secret" not in result.output
     with db.session() as s:
         assert s.exec(select(AuditLog).where(AuditLog.view == f"review.email:{MONTH}")).all() == []
@@ -138,16 +153,23 @@ def certificate(tmp_path, monkeypatch) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=5))
-            .not_valid_after(now + timedelta(hours=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
     return cert_file, key_file
 
@@ -160,8 +182,11 @@ def test_mail_goes_over_tls_and_the_login_only_inside_it(org, smtp, certificate,
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     # aiosmtpd counts only a STARTTLS upgrade as TLS for its AUTH check; on implicit TLS the line is encrypted anyway.
-    tls = ({"ssl_context": server_tls, "auth_require_tls": False} if security == "ssl"
-           else {"tls_context": server_tls, "require_starttls": True, "auth_require_tls": True})
+    tls = (
+        {"ssl_context": server_tls, "auth_require_tls": False}
+        if security == "ssl"
+        else {"tls_context": server_tls, "require_starttls": True, "auth_require_tls": True}
+    )
     controller = Controller(smtp, hostname="localhost", port=port, authenticator=smtp.authenticate, **tls)
     controller.start()
     try:

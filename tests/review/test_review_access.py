@@ -80,13 +80,16 @@ def test_allowed_export_writes_the_file_and_one_audit_row(org, out_dir, viewer, 
     assert audit_rows(org) == [(viewer, audited, f"review.{fmt}:2026-10", None)]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--month", "2026-13", "--org"], "is not a month"),
-    (["--month", "2026-10", "--org", "--team", "platform"], "exactly one subject"),
-    (["--month", "2026-10"], "exactly one subject"),
-    (["--month", "2026-10", "--org", "--format", "docx"], "--format pdf|html|csv|md"),
-    (["--month", "2026-10", "--org", "--format", "pdf"], "--format pdf but --out ends in .txt"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2026-13", "--org"], "is not a month"),
+        (["--month", "2026-10", "--org", "--team", "platform"], "exactly one subject"),
+        (["--month", "2026-10"], "exactly one subject"),
+        (["--month", "2026-10", "--org", "--format", "docx"], "--format pdf|html|csv|md"),
+        (["--month", "2026-10", "--org", "--format", "pdf"], "--format pdf but --out ends in .txt"),
+    ],
+)
 def test_usage_errors_exit_2_before_touching_anything(org, out_dir, args, message):
     result = CliRunner().invoke(cli, ["review", *args, "--as", "lee@acme.test", "--out", str(out_dir / "r.txt")])
     assert result.exit_code == 2

@@ -46,7 +46,8 @@ ADA_OCTOBER = [
     "200,000 output tokens of AI tools for 15.00 USD (usage 15.00 USD + seats 0.00 USD).",
     "1 in Sep 2026",  # PRs merged the month before
     "30.0 h",  # median cycle time
-    "33 %", "67 %",  # AI-assisted share: high confidence, all signals
+    "33 %",
+    "67 %",  # AI-assisted share: high confidence, all signals
     "No waste signal this month.",
     "0 of 1 bugs opened this month are traced to a change",  # API-3 names no cause: coverage says so
 ]
@@ -102,17 +103,21 @@ def _same(review_cell: str, printed) -> bool:
         return math.isclose(round(float(review_cell), 3), printed, abs_tol=1e-9)
     if isinstance(printed, dict):
         back = json.loads(review_cell)
-        return back.keys() == printed.keys() and all(_same(json.dumps(back[k]) if back[k] is not None else "", v)
-                                                     for k, v in printed.items())
+        return back.keys() == printed.keys() and all(
+            _same(json.dumps(back[k]) if back[k] is not None else "", v) for k, v in printed.items()
+        )
     if isinstance(printed, list):
         return json.loads(review_cell) == printed
     return review_cell == printed
 
 
-@pytest.mark.parametrize(("subject", "viewer", "metrics_args"), [
-    (["--person", "ada@acme.test"], "ada@acme.test", ["--person", "ada@acme.test"]),
-    (["--team", "platform"], "lee@acme.test", ["--team", "platform", "--by", "team"]),
-])
+@pytest.mark.parametrize(
+    ("subject", "viewer", "metrics_args"),
+    [
+        (["--person", "ada@acme.test"], "ada@acme.test", ["--person", "ada@acme.test"]),
+        (["--team", "platform"], "lee@acme.test", ["--team", "platform", "--by", "team"]),
+    ],
+)
 def test_csv_round_trips_into_what_payoff_metrics_prints(org, tmp_path, subject, viewer, metrics_args):
     rows = list(csv.DictReader(io.StringIO(export(tmp_path, *subject, "--as", viewer, fmt="csv").decode())))
     assert [r["month"] for r in rows] == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
@@ -123,8 +128,9 @@ def test_csv_round_trips_into_what_payoff_metrics_prints(org, tmp_path, subject,
         mismatched = {k: (row[k], v) for k, v in printed.items() if not _same(row[k], v)}
         assert mismatched == {}
     october = next(r for r in rows if r["month"] == "2026-10")
-    assert (october["prs_merged"], october["input_tokens"]) == (("3", "1000000") if subject[0] == "--person"
-                                                                  else ("6", "3000000"))
+    assert (october["prs_merged"], october["input_tokens"]) == (
+        ("3", "1000000") if subject[0] == "--person" else ("6", "3000000")
+    )
 
 
 def test_a_month_without_data_gives_the_short_honest_review(org, tmp_path):
@@ -148,8 +154,16 @@ def test_org_review_carries_the_organisation_month_rows(org, tmp_path):
     assert list(whole) == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
     with db.session(org) as s:
         (printed,) = records.as_records(queries.org_month(s, month="2026-10", individuals_visible=True))
-    for key in ("input_tokens", "output_tokens", "bugs_opened", "coding_hours", "pickup_hours", "review_hours",
-                "time_saved_hours_per_week", "time_saved_people"):
+    for key in (
+        "input_tokens",
+        "output_tokens",
+        "bugs_opened",
+        "coding_hours",
+        "pickup_hours",
+        "review_hours",
+        "time_saved_hours_per_week",
+        "time_saved_people",
+    ):
         assert _same(whole["2026-10"][key], printed[key]), key
     assert printed["input_tokens"] and printed["bugs_opened"] is not None and printed["coding_hours"]
     text = md_text(export(tmp_path, "--org", "--as", "sam@acme.test", fmt="md"))

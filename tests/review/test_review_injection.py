@@ -68,9 +68,17 @@ def test_long_notes_print_in_the_pdf(org, tmp_path):
 def test_notes_and_comments_are_capped_in_the_store(org):
     with db.session(org) as s:
         dee = s.execute(select(Person.id).where(Person.email == "dee@acme.test")).scalar_one()
-        for write in (lambda: self_service.add_signal_note(s, person_id=dee, month="2026-10", signal="x",
-                                                           note="n" * (self_service.NOTE_MAX_CHARS + 1)),
-                      lambda: self_service.save_survey(s, person_id=dee, week=date(2026, 10, 5), hours_saved=1,
-                                                       comment="c" * (self_service.COMMENT_MAX_CHARS + 1))):
+        for write in (
+            lambda: self_service.add_signal_note(
+                s, person_id=dee, month="2026-10", signal="x", note="n" * (self_service.NOTE_MAX_CHARS + 1)
+            ),
+            lambda: self_service.save_survey(
+                s,
+                person_id=dee,
+                week=date(2026, 10, 5),
+                hours_saved=1,
+                comment="c" * (self_service.COMMENT_MAX_CHARS + 1),
+            ),
+        ):
             with pytest.raises(ValueError, match="at most"):
                 write()

@@ -25,23 +25,50 @@ def external_reference(html: str) -> str | None:
 
 @pytest.fixture(scope="module")
 def review() -> Review:
-    frame = pd.DataFrame({"month": ["Sep 2026", "Oct 2026"] * 2, "measure": ["PRs merged"] * 2 + ["Tickets closed"] * 2,
-                          "value": [4, 7, 2, 5], "order": [0, 0, 1, 1]})
+    frame = pd.DataFrame(
+        {
+            "month": ["Sep 2026", "Oct 2026"] * 2,
+            "measure": ["PRs merged"] * 2 + ["Tickets closed"] * 2,
+            "value": [4, 7, 2, 5],
+            "order": [0, 0, 1, 1],
+        }
+    )
     chart_table = Table(("Month", "PRs merged", "Tickets closed"), (("Sep 2026", "4", "2"), ("Oct 2026", "7", "5")))
     sections = tuple(
-        Section(f"Section {n}", (
-            Paragraph("Zoë <script>alert(1)</script> merged 7 pull requests — twice as many as in September."),
-            Figures((Figure("PRs merged", "7", "4 in Sep 2026"), Figure("Time saved", "3.5 h/week",
-                                                                        "80 % interval 1.7–5.0 h/week"))),
-            Table(("Month", "AI cost"), (("Sep 2026", "75.00 USD"), ("Oct 2026", "90.00 USD")), "Cost per month"),
-            Chart("Outcomes per month", charts_spec.grouped_bars(frame, "count"), chart_table),
-        ))
+        Section(
+            f"Section {n}",
+            (
+                Paragraph("Zoë <script>alert(1)</script> merged 7 pull requests — twice as many as in September."),
+                Figures(
+                    (
+                        Figure("PRs merged", "7", "4 in Sep 2026"),
+                        Figure("Time saved", "3.5 h/week", "80 % interval 1.7–5.0 h/week"),
+                    )
+                ),
+                Table(("Month", "AI cost"), (("Sep 2026", "75.00 USD"), ("Oct 2026", "90.00 USD")), "Cost per month"),
+                Chart("Outcomes per month", charts_spec.grouped_bars(frame, "count"), chart_table),
+            ),
+        )
         for n in range(4)  # long enough for several pages
     )
-    records = ({"month": "2026-10", "prs_merged": 7, "cost_usd": 90.0,
-                "time_saved_hours_per_week": {"estimate": 3.5, "low": 1.7, "high": 5.0}, "flags": ["spend"]},)
-    return Review("Monthly review — Zoë Ölund — October 2026", "zoe@acme.test", "2026-10",
-                  "Mia Manager <mia@acme.test>", datetime(2026, 11, 2, 9, 30, tzinfo=UTC), sections, records)
+    records = (
+        {
+            "month": "2026-10",
+            "prs_merged": 7,
+            "cost_usd": 90.0,
+            "time_saved_hours_per_week": {"estimate": 3.5, "low": 1.7, "high": 5.0},
+            "flags": ["spend"],
+        },
+    )
+    return Review(
+        "Monthly review — Zoë Ölund — October 2026",
+        "zoe@acme.test",
+        "2026-10",
+        "Mia Manager <mia@acme.test>",
+        datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
+        sections,
+        records,
+    )
 
 
 def test_pdf_has_searchable_text_page_numbers_footer_and_images(review):
@@ -49,8 +76,15 @@ def test_pdf_has_searchable_text_page_numbers_footer_and_images(review):
     pages = [page.extract_text() for page in reader.pages]
     assert len(pages) > 1
     text = "\n".join(pages)
-    for expected in ("Monthly review — Zoë Ölund — October 2026", "merged 7 pull requests", "3.5 h/week",
-                     "80 % interval 1.7–5.0 h/week", "90.00 USD", "Cost per month", "Outcomes per month"):
+    for expected in (
+        "Monthly review — Zoë Ölund — October 2026",
+        "merged 7 pull requests",
+        "3.5 h/week",
+        "80 % interval 1.7–5.0 h/week",
+        "90.00 USD",
+        "Cost per month",
+        "Outcomes per month",
+    ):
         assert expected in text
     for number, page in enumerate(pages, start=1):
         assert "Exported for Mia Manager <mia@acme.test> on 2026-11-02 09:30 UTC" in page
@@ -64,14 +98,22 @@ def test_html_is_self_contained_and_escaped(review):
     assert external_reference(html) is None
     assert html.count('src="data:image/png;base64,') == 4
     assert "<script>" not in html and "&lt;script&gt;" in html
-    for expected in ("Monthly review — Zoë Ölund — October 2026", "3.5 h/week", "90.00 USD",
-                     "Exported for Mia Manager &lt;mia@acme.test&gt; on 2026-11-02 09:30 UTC"):
+    for expected in (
+        "Monthly review — Zoë Ölund — October 2026",
+        "3.5 h/week",
+        "90.00 USD",
+        "Exported for Mia Manager &lt;mia@acme.test&gt; on 2026-11-02 09:30 UTC",
+    ):
         assert expected in html
 
 
 def test_external_url_check_catches_what_it_should():
-    for leaking in ('<img src="https://x.test/a.png">', "<link href='/style.css'>", "@import 'a.css'",
-                    "background:url(//cdn.test/a.woff)"):
+    for leaking in (
+        '<img src="https://x.test/a.png">',
+        "<link href='/style.css'>",
+        "@import 'a.css'",
+        "background:url(//cdn.test/a.woff)",
+    ):
         assert external_reference(leaking)
     assert external_reference('<img src="data:image/png;base64,AA//AA==">') is None
 

@@ -24,8 +24,7 @@ def dump(url: str) -> dict[str, list[tuple]]:
             columns = [c for c in table.columns if not (table.name == "person" and c.name == "id")]
             rows = connection.execute(select(*columns).order_by(*table.primary_key.columns)).all()
             people = [i for i, c in enumerate(columns) if c.name == "person_id"]
-            tables[table.name] = [tuple(email.get(v) if i in people else v for i, v in enumerate(row))
-                                  for row in rows]
+            tables[table.name] = [tuple(email.get(v) if i in people else v for i, v in enumerate(row)) for row in rows]
     return tables
 
 
@@ -38,8 +37,20 @@ def wipe(url: str) -> None:
 def test_same_seed_gives_identical_content_and_reseeding_changes_nothing(db_url):
     seed(db_url, **SMALL)
     first = dump(db_url)
-    assert all(first[t] for t in ("person", "pull_request", "ticket", "ai_usage_daily", "agent_run",
-                                  "survey_response", "seat", "ai_signal", "ticket_pull_request"))
+    assert all(
+        first[t]
+        for t in (
+            "person",
+            "pull_request",
+            "ticket",
+            "ai_usage_daily",
+            "agent_run",
+            "survey_response",
+            "seat",
+            "ai_signal",
+            "ticket_pull_request",
+        )
+    )
     seed(db_url, **SMALL)
     assert dump(db_url) == first
     wipe(db_url)
@@ -106,20 +117,24 @@ def test_roles_and_teams(seeded):
 
 def test_non_users_have_no_usage_and_tokenmaxxers_repeat_agent_tasks(seeded):
     url, persona = seeded
-    users = {pid for pid, in _per_person(url, select(AIUsageDaily.person_id).distinct())}
+    users = {pid for (pid,) in _per_person(url, select(AIUsageDaily.person_id).distinct())}
     assert not {pid for pid in users if persona[pid] == "non_user"}
     runs = defaultdict(Counter)
     for pid, fingerprint in _per_person(url, select(AgentRun.person_id, AgentRun.task_fingerprint)):
         runs[persona[pid]][fingerprint] += 1
-    repeated = lambda name: sum(n for n in runs[name].values() if n > 1) / sum(runs[name].values())
+
+    def repeated(name: str) -> float:
+        return sum(n for n in runs[name].values() if n > 1) / sum(runs[name].values())
+
     assert repeated("tokenmaxxer") > 0.9 and repeated("adopter") < 0.1
 
 
 def test_tokenmaxxer_tokens_climb_steeply(seeded):
     url, persona = seeded
     daily = defaultdict(Counter)
-    for pid, day, tokens in _per_person(url, select(AIUsageDaily.person_id, AIUsageDaily.day,
-                                                   AIUsageDaily.input_tokens)):
+    for pid, day, tokens in _per_person(
+        url, select(AIUsageDaily.person_id, AIUsageDaily.day, AIUsageDaily.input_tokens)
+    ):
         daily[pid][day] += tokens
     for pid, days in daily.items():
         tokens = [days[day] for day in sorted(days)]
@@ -130,11 +145,14 @@ def test_tokenmaxxer_tokens_climb_steeply(seeded):
 def test_quality_regressors_cause_more_bugs_than_adopters(seeded):
     url, persona = seeded
     merged, caused = Counter(), Counter()
-    for pid, in _per_person(url, select(PullRequest.person_id).where(PullRequest.merged_at.is_not(None))):
+    for (pid,) in _per_person(url, select(PullRequest.person_id).where(PullRequest.merged_at.is_not(None))):
         merged[persona[pid]] += 1
-    query = (select(PullRequest.person_id).join(TicketPullRequest, TicketPullRequest.pr_id == PullRequest.id)
-             .where(TicketPullRequest.kind == "caused_by"))
-    for pid, in _per_person(url, query):
+    query = (
+        select(PullRequest.person_id)
+        .join(TicketPullRequest, TicketPullRequest.pr_id == PullRequest.id)
+        .where(TicketPullRequest.kind == "caused_by")
+    )
+    for (pid,) in _per_person(url, query):
         caused[persona[pid]] += 1
     assert caused["quality_regressor"] / merged["quality_regressor"] > 2 * caused["adopter"] / merged["adopter"]
 

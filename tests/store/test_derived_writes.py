@@ -67,11 +67,22 @@ def test_demo_sync_and_remap_leave_derived_rows_to_linking(db_url):
     with watched(db_url) as strays:
         counts = demo.seed(db_url, people=12, months=2, end="2026-10")
         with db.session(db_url) as s:
-            payload = {"repo": "acme/api", "pull": pull("acme/api", 9, merged="2026-10-02T10:00:00Z",
-                                                        closed="2026-10-02T10:00:00Z", title='Revert "x"'),
-                       "reviews": [], "commits": [commit("ab" * 20, "This reverts commit 1234abc.")]}
-            save_page(s, source="github", stream="pulls", scope="acme/api", rows=pull_request_rows(payload),
-                      raw=[("acme/api#9", payload)])
+            payload = {
+                "repo": "acme/api",
+                "pull": pull(
+                    "acme/api", 9, merged="2026-10-02T10:00:00Z", closed="2026-10-02T10:00:00Z", title='Revert "x"'
+                ),
+                "reviews": [],
+                "commits": [commit("ab" * 20, "This reverts commit 1234abc.")],
+            }
+            save_page(
+                s,
+                source="github",
+                stream="pulls",
+                scope="acme/api",
+                rows=pull_request_rows(payload),
+                raw=[("acme/api#9", payload)],
+            )
             found = {"issue": issue("ABC-1", description="since acme/api#9"), "story_points_field": None}
             save_page(s, source="jira", stream="issues", scope="ABC", rows=ticket_rows(found), raw=[("ABC-1", found)])
             remap(s)
@@ -92,13 +103,21 @@ def test_a_derived_write_elsewhere_is_caught(db_url):
     assert strays == ["ticket_pull_request", "ticket_pull_request", "pull_request.reverts_pr_id"]
 
 
-@pytest.mark.parametrize("statement, derived", [
-    ('INSERT INTO pull_request (id, reverts_pr_id) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET title = '
-     'excluded.title', None),
-    ('INSERT INTO pull_request (id) VALUES (?) ON CONFLICT (id) DO UPDATE SET reverts_rule = excluded.reverts_rule',
-     "pull_request.reverts_rule"),
-    ('INSERT INTO "ticket_cycle" ("ticket_id") SELECT "ticket_id" FROM "_upsert_ticket_cycle"', "ticket_cycle"),
-    ("SELECT * FROM ticket_pull_request", None),
-])
+@pytest.mark.parametrize(
+    "statement, derived",
+    [
+        (
+            "INSERT INTO pull_request (id, reverts_pr_id) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET title = "
+            "excluded.title",
+            None,
+        ),
+        (
+            "INSERT INTO pull_request (id) VALUES (?) ON CONFLICT (id) DO UPDATE SET reverts_rule = excluded.reverts_rule",
+            "pull_request.reverts_rule",
+        ),
+        ('INSERT INTO "ticket_cycle" ("ticket_id") SELECT "ticket_id" FROM "_upsert_ticket_cycle"', "ticket_cycle"),
+        ("SELECT * FROM ticket_pull_request", None),
+    ],
+)
 def test_what_counts_as_a_derived_write(statement, derived):
     assert _derived(statement) == derived

@@ -13,7 +13,9 @@ from typer.testing import CliRunner
 from payoff.app.cli import cli
 from payoff.store import db
 
-CHAIN = [s.revision for s in reversed(list(ScriptDirectory.from_config(db.alembic_config("sqlite://")).walk_revisions()))]
+CHAIN = [
+    s.revision for s in reversed(list(ScriptDirectory.from_config(db.alembic_config("sqlite://")).walk_revisions()))
+]
 
 
 def _at_revision(url: str, revision: str) -> None:

@@ -11,8 +11,15 @@ from payoff.store.writes import set_state, upsert
 @pytest.fixture
 def people(db_url) -> dict[str, int]:
     with db.session(db_url) as s:
-        upsert(s, "person", [{"email": "zoe@acme.test", "name": "Zoe", "role": "employee"},
-                             {"email": "abe@acme.test", "name": "Abe", "role": "manager"}], on=["email"])
+        upsert(
+            s,
+            "person",
+            [
+                {"email": "zoe@acme.test", "name": "Zoe", "role": "employee"},
+                {"email": "abe@acme.test", "name": "Abe", "role": "manager"},
+            ],
+            on=["email"],
+        )
         listed = admin.people(s)
     return dict(zip(listed["email"], listed["id"], strict=True))
 
@@ -31,21 +38,22 @@ def test_answering_a_week_again_replaces_the_answer(db_url, people):
 @pytest.mark.parametrize("hours", [-1, self_service.MAX_HOURS_SAVED + 0.5])
 def test_hours_outside_the_one_limit_are_refused(db_url, people, hours):
     with db.session(db_url) as s, pytest.raises(ValueError, match="between 0 and 60"):
-        self_service.save_survey(s, person_id=people["zoe@acme.test"], week=date.today(), hours_saved=hours,
-                                 comment="")
+        self_service.save_survey(s, person_id=people["zoe@acme.test"], week=date.today(), hours_saved=hours, comment="")
 
 
 def test_signal_notes_and_review_shares(db_url, people):
     zoe = people["zoe@acme.test"]
     with db.session(db_url) as s:
         self_service.add_signal_note(s, person_id=zoe, month="2026-10", signal="repetitive_agent_runs", note="x")
-        self_service.add_signal_note(s, person_id=zoe, month="2026-10", signal="repetitive_agent_runs",
-                                     note=" planned migration ")
+        self_service.add_signal_note(
+            s, person_id=zoe, month="2026-10", signal="repetitive_agent_runs", note=" planned migration "
+        )
         self_service.share_review(s, person_id=zoe, month="2026-10")
         self_service.share_review(s, person_id=zoe, month="2026-10")
     with db.session(db_url) as s:
         assert self_service.signal_notes(s, person_id=zoe, month="2026-10") == {
-            "repetitive_agent_runs": "planned migration"}
+            "repetitive_agent_runs": "planned migration"
+        }
         assert self_service.review_shared(s, person_id=zoe, month="2026-10")
         assert not self_service.review_shared(s, person_id=zoe, month="2026-09")
 

@@ -19,11 +19,22 @@ WAIT = 20  # seconds; only reached when the test is failing
 
 def page(day: int) -> Page:
     email = "a@x.io"
-    return Page(rows={"identity": [{"id": f"cursor:{email}", "source": "cursor", "external_id": email}],
-                      "ai_usage_daily": [{"id": f"cursor:{email}:2026-01-0{day}:cursor", "identity_id": f"cursor:{email}",
-                                          "day": date(2026, 1, day), "tool": "cursor", "source": "cursor",
-                                          "input_tokens": day}]},
-                cursor=f"2026-01-0{day}")
+    return Page(
+        rows={
+            "identity": [{"id": f"cursor:{email}", "source": "cursor", "external_id": email}],
+            "ai_usage_daily": [
+                {
+                    "id": f"cursor:{email}:2026-01-0{day}:cursor",
+                    "identity_id": f"cursor:{email}",
+                    "day": date(2026, 1, day),
+                    "tool": "cursor",
+                    "source": "cursor",
+                    "input_tokens": day,
+                }
+            ],
+        },
+        cursor=f"2026-01-0{day}",
+    )
 
 
 class PausingStream:

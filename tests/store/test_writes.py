@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from sqlmodel import func, select
 
@@ -9,8 +9,14 @@ from payoff.store.sink import StoreSink
 
 
 def usage(email: str, day: date, tokens: int) -> dict:
-    return {"id": f"cursor:{email}:{day}:cursor", "identity_id": f"cursor:{email}", "day": day,
-            "tool": "cursor", "source": "cursor", "input_tokens": tokens}
+    return {
+        "id": f"cursor:{email}:{day}:cursor",
+        "identity_id": f"cursor:{email}",
+        "day": day,
+        "tool": "cursor",
+        "source": "cursor",
+        "input_tokens": tokens,
+    }
 
 
 def identity(email: str) -> dict:
@@ -45,9 +51,14 @@ def test_page_rows_follow_identity_to_person_and_later_matches(db_url):
     with db.session(db_url) as s:
         writes.upsert(s, Team, [{"name": "core"}])
         writes.upsert(s, Person, [{"email": "Ana@x.io", "name": "Ana", "team": "core"}], on=["email"])
-    page = Page(rows={"identity": [identity("ana@x.io"), identity("bo@x.io")],
-                      "ai_usage_daily": [usage("ana@x.io", date(2026, 1, 5), 10), usage("bo@x.io", date(2026, 1, 5), 7)]},
-                raw=[("2026-01-05", {"data": []})], cursor="2026-01-05")
+    page = Page(
+        rows={
+            "identity": [identity("ana@x.io"), identity("bo@x.io")],
+            "ai_usage_daily": [usage("ana@x.io", date(2026, 1, 5), 10), usage("bo@x.io", date(2026, 1, 5), 7)],
+        },
+        raw=[("2026-01-05", {"data": []})],
+        cursor="2026-01-05",
+    )
     run(ListStream([page]), StoreSink(db_url))
     with db.session(db_url) as s:
         people = dict(s.exec(select(AIUsageDaily.identity_id, AIUsageDaily.person_id)).all())
@@ -63,9 +74,13 @@ def test_page_rows_follow_identity_to_person_and_later_matches(db_url):
 
 
 def test_failure_mid_stream_keeps_earlier_pages_and_resumes_without_doubling(db_url):
-    pages = [Page(rows={"identity": [identity("a@x.io")],
-                        "ai_usage_daily": [usage("a@x.io", date(2026, 1, d), d)]}, cursor=f"2026-01-0{d}")
-             for d in (1, 2, 3)]
+    pages = [
+        Page(
+            rows={"identity": [identity("a@x.io")], "ai_usage_daily": [usage("a@x.io", date(2026, 1, d), d)]},
+            cursor=f"2026-01-0{d}",
+        )
+        for d in (1, 2, 3)
+    ]
     sink = StoreSink(db_url)
     failing = ListStream(pages, fail_after=2)
     try:
@@ -83,4 +98,4 @@ def test_failure_mid_stream_keeps_earlier_pages_and_resumes_without_doubling(db_
         assert s.exec(select(func.count()).select_from(AIUsageDaily)).one() == 3
         state = s.get(SyncState, "cursor:daily:team")
         assert state.cursor == "2026-01-03" and state.last_error is None
-        assert state.last_success.tzinfo is not None and state.last_success <= datetime.now(timezone.utc)
+        assert state.last_success.tzinfo is not None and state.last_success <= datetime.now(UTC)
