@@ -4,19 +4,6 @@ import pandas as pd
 
 HOUR = pd.Timedelta(hours=1)
 
-PR_OUTCOME_COLUMNS = [
-    "prs_merged",
-    "pr_cycle_time_hours",
-    "pr_cycle_time_p75_hours",
-    "coding_hours",
-    "pickup_hours",
-    "review_hours",
-    "pr_size_lines",
-    "reverts",
-    "prs_buggy",
-    "bug_rate",
-]
-
 
 def pr_times(prs: pd.DataFrame) -> pd.DataFrame:
     """Add each PR's phases in hours.
